@@ -1,0 +1,119 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Span(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+
+class Segment(_message.Message):
+    __slots__ = ("id", "source", "translation", "reference", "src_lang", "tgt_lang", "labels")
+    class LabelsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    TRANSLATION_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    SRC_LANG_FIELD_NUMBER: _ClassVar[int]
+    TGT_LANG_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    source: str
+    translation: str
+    reference: str
+    src_lang: str
+    tgt_lang: str
+    labels: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Flag(_message.Message):
+    __slots__ = ("type", "severity", "source_span", "target_span", "confidence", "message", "detector")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_SPAN_FIELD_NUMBER: _ClassVar[int]
+    TARGET_SPAN_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    severity: str
+    source_span: Span
+    target_span: Span
+    confidence: float
+    message: str
+    detector: str
+    def __init__(self, type: _Optional[str] = ..., severity: _Optional[str] = ..., source_span: _Optional[_Union[Span, _Mapping]] = ..., target_span: _Optional[_Union[Span, _Mapping]] = ..., confidence: _Optional[float] = ..., message: _Optional[str] = ..., detector: _Optional[str] = ...) -> None: ...
+
+class SegmentError(_message.Message):
+    __slots__ = ("code", "field", "message")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    field: str
+    message: str
+    def __init__(self, code: _Optional[str] = ..., field: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class SegmentResult(_message.Message):
+    __slots__ = ("id", "scores", "flags", "passed", "error")
+    class ScoresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    scores: _containers.ScalarMap[str, float]
+    flags: _containers.RepeatedCompositeFieldContainer[Flag]
+    passed: bool
+    error: SegmentError
+    def __init__(self, id: _Optional[str] = ..., scores: _Optional[_Mapping[str, float]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., passed: bool = ..., error: _Optional[_Union[SegmentError, _Mapping]] = ...) -> None: ...
+
+class CorpusScore(_message.Message):
+    __slots__ = ("metric", "score", "signature", "segments", "src_lang", "tgt_lang")
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    SRC_LANG_FIELD_NUMBER: _ClassVar[int]
+    TGT_LANG_FIELD_NUMBER: _ClassVar[int]
+    metric: str
+    score: float
+    signature: str
+    segments: int
+    src_lang: str
+    tgt_lang: str
+    def __init__(self, metric: _Optional[str] = ..., score: _Optional[float] = ..., signature: _Optional[str] = ..., segments: _Optional[int] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ...) -> None: ...
+
+class ScoreOptions(_message.Message):
+    __slots__ = ("metrics", "thresholds")
+    class ThresholdsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    metrics: _containers.RepeatedScalarFieldContainer[str]
+    thresholds: _containers.ScalarMap[str, float]
+    def __init__(self, metrics: _Optional[_Iterable[str]] = ..., thresholds: _Optional[_Mapping[str, float]] = ...) -> None: ...

