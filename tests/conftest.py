@@ -1,0 +1,57 @@
+"""Shared fixtures: real servers on loopback, and the data in ../shared."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from dataclasses import replace
+
+import pytest
+
+from lacuna.client import Client
+from lacuna.server.app import LacunaServer
+from lacuna.server.config import ServerConfig
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED = pathlib.Path(os.environ.get("LACUNA_SHARED", REPO.parent / "shared"))
+
+
+def shared_path(*parts: str) -> pathlib.Path:
+    """A path under ../shared. Missing data fails the test under CI=true and skips it elsewhere."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"shared data missing: {path} (CI must provide ../shared)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def start_server():
+    """start_server(**config_overrides) -> a started LacunaServer on 127.0.0.1, a free port."""
+    servers = []
+
+    def _start(**overrides) -> LacunaServer:
+        config = replace(ServerConfig(port=0, workers=8), **overrides)
+        server = LacunaServer(config).start()
+        servers.append(server)
+        return server
+
+    yield _start
+    for server in servers:
+        server.stop(grace=None)
+
+
+@pytest.fixture(scope="session")
+def base_server():
+    """One default server (checks, BLEU/chrF/TER, omission) shared by the session."""
+    server = LacunaServer(ServerConfig(port=0, workers=8)).start()
+    yield server
+    server.stop(grace=None)
+
+
+@pytest.fixture
+def client(base_server):
+    with Client(base_server.address, timeout=120) as c:
+        yield c
