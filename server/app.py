@@ -68,6 +68,9 @@ class LacunaServer:
         self.config = config
         self.pipeline = pipeline or build_pipeline(config)
         self.observers = build_observers(config)
+        for obs in self.observers:  # observers that report model state (Prometheus)
+            if hasattr(obs, "attach"):
+                obs.attach(self.pipeline)
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
