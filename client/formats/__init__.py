@@ -1,0 +1,158 @@
+"""Readers for the files localization pipelines produce, one module per format.
+
+Every reader turns a file into `Record`s (one source/translation pair each) and
+reports what it cannot read as `InputProblem`s that name the file and the line or
+unit, so the caller can stop (exit 2) or, with --skip-invalid, warn and go on.
+
+Languages: the most specific value wins. A record's own language fields (JSONL
+keys, TSV/CSV columns, TMX <tuv xml:lang>) come first, then the --src-lang /
+--tgt-lang flags, then what the file declares for all its units (XLIFF
+source-language/target-language or srcLang/trgLang, the TMX header srclang, the
+PO Language header).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+FORMATS = ("jsonl", "tsv", "csv", "xliff", "tmx", "po")
+
+EXTENSIONS = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".tsv": "tsv", ".tab": "tsv",
+    ".csv": "csv",
+    ".xlf": "xliff", ".xliff": "xliff", ".xlf2": "xliff", ".sdlxliff": "xliff", ".mxliff": "xliff",
+    ".tmx": "tmx",
+    ".po": "po", ".pot": "po",
+}
+
+
+@dataclass
+class Record:
+    """One segment to score, with where it came from."""
+
+    id: str
+    source: str
+    translation: str
+    src_lang: str
+    tgt_lang: str
+    source_file: str
+    location: str  # "line 12", "unit 'greet'": for messages
+    reference: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def to_segment_dict(self) -> dict:
+        seg = {"id": self.id, "source": self.source, "translation": self.translation,
+               "src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "labels": self.labels}
+        if self.reference is not None:
+            seg["reference"] = self.reference
+        return seg
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file, line or unit that cannot be scored."""
+
+    file: str
+    location: str  # "" when the whole file is at fault
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.location}" if self.location else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ReadOptions:
+    """What the command line says about reading inputs."""
+
+    format: str | None = None  # None = by extension
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    id_column: str = "id"
+    source_column: str = "source"
+    translation_column: str = "translation"
+    reference_column: str = "reference"
+    src_lang_column: str = "src_lang"
+    tgt_lang_column: str = "tgt_lang"
+    labels: dict[str, str] = field(default_factory=dict)  # added to every record
+    include_untranslated: bool = False
+
+
+def normalize_tag(tag: str | None) -> str:
+    """`pt_BR` -> `pt-BR`; file formats disagree on the separator."""
+    return (tag or "").strip().replace("_", "-")
+
+
+def pick_language(record_value: str | None, flag: str | None, file_value: str | None) -> str:
+    """The most specific language tag that is given: record, then flag, then file."""
+    for value in (record_value, flag, file_value):
+        tag = normalize_tag(value)
+        if tag:
+            return tag
+    return ""
+
+
+def detect_format(path: str, explicit: str | None = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise ValueError(f"unknown --format {explicit!r} (known: {', '.join(FORMATS)})")
+        return explicit
+    ext = os.path.splitext(path)[1].lower()
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    raise ValueError(f"{path}: cannot tell the format from the extension {ext or '(none)'!r}; "
+                     f"give --format ({', '.join(FORMATS)})")
+
+
+def missing_language_problem(record: Record) -> InputProblem | None:
+    for name in ("src_lang", "tgt_lang"):
+        if not getattr(record, name):
+            flag = "--src-lang" if name == "src_lang" else "--tgt-lang"
+            return InputProblem(record.source_file, record.location,
+                                f"no {name}: the file does not say; give {flag}")
+    return None
+
+
+def _reader(fmt: str) -> Callable[[str, ReadOptions], Iterator[Record | InputProblem]]:
+    if fmt == "jsonl":
+        from lacuna.client.formats.jsonl import read_jsonl
+        return read_jsonl
+    if fmt in ("tsv", "csv"):
+        from lacuna.client.formats.delimited import read_delimited
+        return lambda path, options: read_delimited(path, options, "\t" if fmt == "tsv" else ",")
+    if fmt == "xliff":
+        from lacuna.client.formats.xliff import read_xliff
+        return read_xliff
+    if fmt == "tmx":
+        from lacuna.client.formats.tmx import read_tmx
+        return read_tmx
+    if fmt == "po":
+        from lacuna.client.formats.po import read_po
+        return read_po
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]:
+    """Records and problems of one file, in file order. Languages are filled and checked here."""
+    try:
+        fmt = detect_format(path, options.format)
+    except ValueError as exc:
+        yield InputProblem(path, "", str(exc).removeprefix(f"{path}: "))
+        return
+    if not os.path.isfile(path):
+        yield InputProblem(path, "", "no such file" if not os.path.exists(path) else "not a regular file")
+        return
+    try:
+        for item in _reader(fmt)(path, options):
+            if isinstance(item, Record):
+                if options.labels:
+                    item.labels = {**options.labels, **item.labels}
+                problem = missing_language_problem(item)
+                yield problem if problem is not None else item
+            else:
+                yield item
+    except (OSError, UnicodeDecodeError) as exc:
+        yield InputProblem(path, "", f"cannot read: {exc}")
