@@ -34,6 +34,11 @@ class MetricUnavailable(RuntimeError):
     """A known metric that needs something this server was not started with."""
 
 
+class Overloaded(RuntimeError):
+    """A scorer's queue is full: the whole call is refused (RESOURCE_EXHAUSTED), never
+    retried segment by segment."""
+
+
 @dataclass
 class CorpusSession:
     """Corpus statistics over a request or a whole stream."""
@@ -147,6 +152,8 @@ class Pipeline:
             if len(outputs) != len(segments):
                 raise RuntimeError(f"{scorer.name} returned {len(outputs)} outputs for {len(segments)} segments")
             return outputs
+        except Overloaded:
+            raise
         except Exception:
             if len(segments) == 1:
                 log.exception("scorer_failed", scorer=scorer.name, segment_id=segments[0].id)
@@ -156,6 +163,8 @@ class Pipeline:
         for seg in segments:
             try:
                 results.append(scorer.score([seg], metrics)[0])
+            except Overloaded:
+                raise
             except Exception as exc:  # isolate the bad segment, keep the rest
                 log.exception("scorer_failed", scorer=scorer.name, segment_id=seg.id)
                 results.append(exc)

@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import convert
 from lacuna.server.model import SegmentInput, SegmentOutcome
-from lacuna.server.pipeline import MetricUnavailable, Pipeline, UnknownMetric
+from lacuna.server.pipeline import MetricUnavailable, Overloaded, Pipeline, UnknownMetric
 from lacuna.server.validation import Limits, ValidationError, validate_count, validate_segment
 
 log = structlog.get_logger("lacuna.service")
@@ -80,6 +80,12 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc), str(exc).split(":")[0]) from None
         return metrics, thresholds
 
+    def _score(self, segments, metrics, thresholds, corpus) -> list[SegmentOutcome]:
+        try:
+            return self.pipeline.score(segments, metrics, thresholds, corpus)
+        except Overloaded as exc:  # a full queue refuses the whole call; the client retries later
+            raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)) from None
+
     def _notify(self, method: str, segments, outcomes) -> None:
         for obs in self.observers:
             try:
@@ -120,7 +126,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 raise Abort(exc.code, exc.message if exc.message.startswith("segments") else str(exc),
                             exc.field) from None
             corpus = self.pipeline.new_corpus_session(metrics)
-            outcomes = self.pipeline.score(segments, metrics, thresholds, corpus)
+            outcomes = self._score(segments, metrics, thresholds, corpus)
             self._notify("Score", segments, outcomes)
             response = service_pb2.ScoreResponse(request_id=request_id)
             response.results.extend(convert.outcome_to_pb(o) for o in outcomes)
@@ -164,7 +170,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                     except ValidationError as exc:
                         results[pos] = convert.error_result(pb.id, exc.code.name, exc.field, exc.message)
                         all_outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name))
-                outcomes = self.pipeline.score(valid, metrics, thresholds, corpus) if valid else []
+                outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
                 if valid:
                     self._notify("ScoreStream", valid, outcomes)
                 all_outcomes.extend(outcomes)
