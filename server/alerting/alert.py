@@ -1,0 +1,51 @@
+"""A fired alert: which rule, for which group, the value that broke the threshold, the worst segments."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Delivery:
+    channel: str
+    ok: bool
+    attempts: int
+    status: int | None = None
+    error: str = ""
+
+
+@dataclass
+class Alert:
+    rule: str
+    description: str
+    measure: str  # e.g. "omission flags (major or worse)"
+    group: dict[str, str]
+    value: float
+    value_text: str
+    op: str
+    threshold: float
+    threshold_text: str
+    window: str  # e.g. "the last 500 segments"
+    segments: int  # segments in the window that the measure counted
+    worst: list[dict]
+    channels: tuple[str, ...]
+    origin: str  # "batch job NAME" or "lacuna-server"
+    fired_at: str  # ISO 8601, UTC
+    report: str | None = None
+    link: str | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def group_text(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.group.items()) if self.group else "all segments"
+
+    def summary(self) -> str:
+        return (f"{self.rule}: {self.measure} {self.value_text} {self.op} {self.threshold_text} "
+                f"over {self.window} ({self.group_text}; {self.segments} segments) in {self.origin}")
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("deliveries")
+        out["channels"] = list(self.channels)
+        out["summary"] = self.summary()
+        return out
