@@ -20,6 +20,10 @@ class Check(abc.ABC):
     @abc.abstractmethod
     def run(self, segment: SegmentInput) -> ScorerOutput: ...
 
+    def languages(self) -> list[str]:
+        """Language subtags this check can judge (empty: any language)."""
+        return []
+
 
 def default_checks() -> list[Check]:
     """Every built-in check, in the order they run."""
@@ -41,6 +45,9 @@ class ChecksScorer(Scorer):
 
     def checks(self) -> list[tuple[str, str]]:
         return [(c.name, c.description) for c in self._checks]
+
+    def languages(self) -> list[str]:
+        return sorted({lang for c in self._checks for lang in c.languages()})
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
         outputs = []

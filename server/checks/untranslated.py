@@ -1,0 +1,107 @@
+"""Untranslated: the translation is the source again (identical, or nearly so).
+
+Only judged when the source and target languages differ. Short texts that are
+legitimately the same in both languages are left alone: the source must have at
+least two "ordinary" words (lower-case words, or the capitalised first word of
+a sentence; any word in a script without case) once URLs, e-mail addresses,
+placeholders, markup, numbers and names (`iPhone`, `Lacuna`, `NATO`) are set
+aside. "Nearly so" means the word sequences agree to at least 90% (difflib
+ratio), which catches a copied source with a changed punctuation mark or one
+edited word, and not a real translation between related languages.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from lacuna.languages import writes_without_spaces
+from lacuna.server.checks import Check
+from lacuna.server.checks.text import is_blank, is_caseless, mask_verbatim, normalise, words
+from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
+
+#: Source words that must be "ordinary" (not names, codes or numbers) before the check judges.
+MIN_ORDINARY_WORDS = 2
+#: Letters a no-space-script source (Japanese, Chinese, Thai, ...) must have instead.
+MIN_LETTERS_WITHOUT_SPACES = 6
+#: difflib ratio of the word sequences at or above which the texts are "nearly identical".
+NEAR_IDENTICAL = 0.9
+#: Longest word (or letter) sequence compared with difflib, which is quadratic; longer
+#: texts are compared by the words they share.
+MAX_DIFF_ITEMS = 3000
+
+
+def ordinary_words(text: str) -> int:
+    """Words that carry translatable content: not names, acronyms, codes or placeholders."""
+    found = words(mask_verbatim(text))
+    count = 0
+    for i, word in enumerate(found):
+        if is_caseless(word) or word.islower():
+            count += 1
+        elif i == 0 and word[:1].isupper() and word[1:].islower():
+            count += 1  # the capitalised first word of a sentence
+    return count
+
+
+def similarity(source: str, translation: str) -> float:
+    """How alike two texts are, in [0, 1], ignoring case, width, spacing and punctuation.
+
+    Spaced scripts are compared word by word, scripts without spaces letter by letter.
+    """
+    a, b = normalise(source), normalise(translation)
+    if a == b:
+        return 1.0
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return 0.0
+    if _unspaced(wa) or _unspaced(wb):
+        wa, wb = list("".join(wa)), list("".join(wb))
+    if wa == wb:
+        return 1.0
+    if len(wa) > MAX_DIFF_ITEMS or len(wb) > MAX_DIFF_ITEMS:
+        counts_b: dict[str, int] = {}
+        for w in wb:
+            counts_b[w] = counts_b.get(w, 0) + 1
+        shared = 0
+        for w in wa:
+            if counts_b.get(w, 0) > 0:
+                counts_b[w] -= 1
+                shared += 1
+        return 2 * shared / (len(wa) + len(wb))
+    return difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def _unspaced(ws: list[str]) -> bool:
+    """Words that are long runs of caseless letters: a script written without spaces."""
+    return sum(len(w) for w in ws) / len(ws) > 6 and all(is_caseless(w) for w in ws)
+
+
+class Untranslated(Check):
+    name = "untranslated"
+    description = "translation identical or nearly identical to the source (critical)"
+
+    def run(self, segment: SegmentInput) -> ScorerOutput:
+        out = ScorerOutput()
+        if segment.src_lang.base == segment.tgt_lang.base or is_blank(segment.translation):
+            return out
+        if not self._has_content(segment):
+            return out
+        ratio = similarity(segment.source, segment.translation)
+        if ratio < NEAR_IDENTICAL:
+            return out
+        how = "identical to the source" if ratio == 1.0 else f"nearly identical to the source ({ratio:.0%} alike)"
+        out.flags.append(FlagData(
+            type="untranslated", severity="critical", detector=self.name, confidence=ratio,
+            message=f"the translation is {how}: not translated from "
+                    f"{segment.src_lang.tag} to {segment.tgt_lang.tag}",
+            source_span=(0, len(segment.source)), target_span=(0, len(segment.translation)),
+        ))
+        return out
+
+    @staticmethod
+    def _has_content(segment: SegmentInput) -> bool:
+        source = segment.source
+        if writes_without_spaces(segment.src_lang):
+            masked = mask_verbatim(source)
+            return sum(len(w) for w in words(masked) if is_caseless(w)) >= MIN_LETTERS_WITHOUT_SPACES \
+                or ordinary_words(source) >= MIN_ORDINARY_WORDS + 1
+        return ordinary_words(source) >= MIN_ORDINARY_WORDS
