@@ -1,0 +1,55 @@
+"""The untranslated check (translation = source), through a real server on loopback."""
+
+import pytest
+
+from lacuna.client import Client
+
+
+def score(server, source, translation, src="en", tgt="de"):
+    with Client(server.address, timeout=30) as client:
+        return client.score([{"id": "u1", "source": source, "translation": translation,
+                              "src_lang": src, "tgt_lang": tgt}]).segments[0]
+
+
+def flags_of(result, kind="untranslated"):
+    return [f for f in result.flags if f.type == kind]
+
+
+@pytest.mark.parametrize("source,translation,src,tgt", [
+    ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "de"),
+    ("Please check your spelling and try again.", "please check your spelling and try again", "en", "fr"),
+    ("Please check your spelling and try again.", "  Please  check your spelling and try again!  ", "en", "es"),
+    ("Your order has shipped and will arrive within three working days.",
+     "Your order has shipped and will arrive within three working days, ok.", "en", "it"),
+    ("Save changes", "Save changes", "en", "pt-BR"),
+    ("会議は明日の午前十時に始まります。", "会議は明日の午前十時に始まります。", "ja", "en"),
+    ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "ja"),
+])
+def test_copied_source_is_flagged(start_server, source, translation, src, tgt):
+    result = score(start_server(omission=False), source, translation, src, tgt)
+    found = flags_of(result)
+    assert len(found) == 1, result.flags
+    assert found[0].severity == "critical"
+    assert found[0].confidence >= 0.9
+    assert (found[0].target_span.start, found[0].target_span.end) == (0, len(translation))
+    assert result.passed is False
+
+
+@pytest.mark.parametrize("source,translation,src,tgt", [
+    # a real translation
+    ("Please check your spelling and try again.", "Bitte überprüfen Sie Ihre Rechtschreibung.", "en", "de"),
+    # names, products, numbers, URLs and single tokens are legitimately the same
+    ("iPhone 15 Pro", "iPhone 15 Pro", "en", "de"),
+    ("Lacuna Cloud", "Lacuna Cloud", "en", "fr"),
+    ("NATO", "NATO", "en", "ja"),
+    ("1,024 MB", "1,024 MB", "en", "de"),
+    ("https://example.org/help", "https://example.org/help", "en", "de"),
+    ("Settings", "Settings", "en", "de"),
+    ("{count} %s <b>", "{count} %s <b>", "en", "de"),
+    ("東京大学", "東京大学", "ja", "zh"),
+    # same language: copying is fine (en-US -> en-GB)
+    ("Please check your spelling and try again.", "Please check your spelling and try again.", "en-US", "en-GB"),
+])
+def test_legitimately_identical_or_translated_is_not_flagged(start_server, source, translation, src, tgt):
+    result = score(start_server(omission=False), source, translation, src, tgt)
+    assert flags_of(result) == [], result.flags
