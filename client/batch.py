@@ -1,0 +1,306 @@
+"""`lacuna score FILE...`: score the files a localization pipeline produces, resumably.
+
+Exit codes: 0 done and every gate passed; 1 a gate failed (--fail-on, --min,
+--max); 2 a usage or input error (named file and line/unit; nothing is scored);
+3 the server could not be reached or stopped the job (results written so far
+are kept; rerun the same command to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Sequence
+
+from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.progress import make_progress
+from lacuna.client.results import ResultsFileError, ResultsWriter, csv_columns, load_existing, result_record
+from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
+MAX_PROBLEMS_SHOWN = 20
+
+
+class UsageError(Exception):
+    """Bad flags or inputs: exit 2."""
+
+
+def _key_values(items: Sequence[str], flag: str, as_float: bool) -> dict:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{flag} expects NAME=VALUE, not {item!r}")
+        if as_float:
+            try:
+                out[key.strip().lower()] = float(value)
+            except ValueError:
+                raise UsageError(f"{flag} {item!r}: {value!r} is not a number") from None
+        else:
+            out[key.strip()] = value
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lacuna score",
+        description="Score translation files (JSONL, TSV, CSV, XLIFF 1.2/2.x, TMX, PO) against Lacuna servers.",
+        epilog="exit codes: 0 ok; 1 a gate failed; 2 usage or input error; 3 server unreachable or job stopped "
+               "(rerun the same command to resume)",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    conn = p.add_argument_group("servers")
+    conn.add_argument("--server", action="append", default=None, metavar="HOST:PORT",
+                      help="server address; repeat or comma-separate for round-robin over several, or one "
+                           "dns:///name:port [env LACUNA_SERVER; default 127.0.0.1:50051]")
+    conn.add_argument("--timeout", type=float, default=300.0,
+                      help="deadline of one stream call (at most --batches-per-call batches), seconds [300]")
+    conn.add_argument("--connect-timeout", type=float, default=20.0, help="wait this long for a server at start [20]")
+    conn.add_argument("--retries", type=int, default=5, help="retries of a call that fails with UNAVAILABLE [5]")
+    conn.add_argument("--batch-size", type=int, default=32, help="segments per stream message [32]")
+    conn.add_argument("--streams", type=int, default=4, help="concurrent stream calls [4]")
+    conn.add_argument("--window", type=int, default=4, help="messages in flight per stream [4]")
+    conn.add_argument("--batches-per-call", type=int, default=16, help="messages per stream call [16]")
+    what = p.add_argument_group("scoring")
+    what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
+    what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
+                      help="per-segment minimum (maximum for ter/omission/addition): a low_score flag below it")
+    inp = p.add_argument_group("inputs")
+    inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
+    inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
+    inp.add_argument("--tgt-lang", help="target language (fills or overrides the file's; picks the TMX variant)")
+    inp.add_argument("--id-column", default="id")
+    inp.add_argument("--source-column", default="source")
+    inp.add_argument("--translation-column", default="translation")
+    inp.add_argument("--reference-column", default="reference")
+    inp.add_argument("--label", action="append", default=[], metavar="KEY=VALUE", help="label added to every segment")
+    inp.add_argument("--include-untranslated", action="store_true",
+                     help="score units without a translation as empty (default: skip them)")
+    inp.add_argument("--skip-invalid", action="store_true",
+                     help="warn about bad files/lines/units and score the rest (default: exit 2)")
+    out = p.add_argument_group("outputs")
+    out.add_argument("--output", "-o", help="results file, one line per segment; rerunning resumes it")
+    out.add_argument("--format-out", choices=("jsonl", "csv"), default="jsonl")
+    out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
+    out.add_argument("--summary", help="write the summary as JSON here")
+    out.add_argument("--worst", type=int, default=10, help="worst segments listed in the summary [10]")
+    out.add_argument("--html", help="write an HTML report here (lacuna.client.report)")
+    out.add_argument("--alerts", metavar="RULES.yaml", help="evaluate these alert rules on the job at the end")
+    out.add_argument("--job-name", help="job name for alerts (default: the output file's name)")
+    out.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    out.add_argument("--progress-interval", type=float, default=10.0,
+                     help="seconds between progress lines when stderr is not a terminal [10]")
+    gate = p.add_argument_group("CI gates (exit 1)")
+    gate.add_argument("--fail-on", choices=SEVERITIES, help="fail on any flag of this severity or worse, "
+                                                            "or any segment that could not be scored")
+    gate.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
+                      help="fail when a language pair's corpus score is below VALUE")
+    gate.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
+                      help="fail when a language pair's corpus score is above VALUE (ter, ...)")
+    return p
+
+
+def _warn(message: str) -> None:
+    print(f"lacuna score: {message}", file=sys.stderr, flush=True)
+
+
+def read_inputs(files: Sequence[str], options: ReadOptions, skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
+    """Every record of every file, ids unique; problems in file order."""
+    records: list[Record] = []
+    problems: list[InputProblem] = []
+    first_seen: dict[str, Record] = {}
+    for path in files:
+        for item in read_file(path, options):
+            if isinstance(item, InputProblem):
+                problems.append(item)
+                if skip_invalid:
+                    _warn(f"skipped {item}")
+                continue
+            earlier = first_seen.get(item.id)
+            if earlier is not None:
+                problem = InputProblem(item.source_file, item.location,
+                                       f"duplicate id {item.id!r} (first at {earlier.source_file}: {earlier.location})")
+                problems.append(problem)
+                if skip_invalid:
+                    _warn(f"skipped {problem}")
+                continue
+            first_seen[item.id] = item
+            records.append(item)
+    return records, problems
+
+
+def _servers(args) -> list[str]:
+    given = args.server or [os.environ.get("LACUNA_SERVER") or "127.0.0.1:50051"]
+    return [t.strip() for s in given for t in s.split(",") if t.strip()]
+
+
+def _check_metrics(caps, requested: list[str], gates: dict[str, float]) -> list[str]:
+    """The metric names this job computes (for CSV columns); UsageError for unknown ones."""
+    offered = {m.name: m for m in caps.metrics}
+    for name in requested:
+        if name not in offered:
+            raise UsageError(f"--metrics: the server does not offer {name!r} (it offers: {', '.join(sorted(offered))})")
+    metrics = requested or [m.name for m in caps.metrics if m.default]
+    for name in gates:
+        if name not in metrics:
+            raise UsageError(f"gate on {name!r}, which this job does not compute (metrics: {', '.join(metrics)})")
+    return metrics
+
+
+def run(args) -> int:
+    from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
+    from lacuna.client.streaming import StreamFailed, StreamScorer
+
+    started = time.perf_counter()
+    thresholds = _key_values(args.threshold, "--threshold", True)
+    minimums = _key_values(args.min, "--min", True)
+    maximums = _key_values(args.max, "--max", True)
+    labels = _key_values(args.label, "--label", False)
+    requested = [m.strip().lower() for m in args.metrics.split(",") if m.strip()]
+    for flag, value in (("--batch-size", args.batch_size), ("--streams", args.streams), ("--window", args.window),
+                        ("--batches-per-call", args.batches_per_call)):
+        if value < 1:
+            raise UsageError(f"{flag} must be at least 1")
+
+    options = ReadOptions(format=args.format, src_lang=args.src_lang, tgt_lang=args.tgt_lang,
+                          id_column=args.id_column, source_column=args.source_column,
+                          translation_column=args.translation_column, reference_column=args.reference_column,
+                          labels=labels, include_untranslated=args.include_untranslated)
+    records, problems = read_inputs(args.files, options, args.skip_invalid)
+    if problems and not args.skip_invalid:
+        for problem in problems[:MAX_PROBLEMS_SHOWN]:
+            _warn(f"error: {problem}")
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            _warn(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems")
+        _warn("nothing scored (fix the input, or give --skip-invalid to score the rest)")
+        return EXIT_USAGE
+
+    if not records and not (args.output and os.path.exists(args.output) and not args.fresh):
+        raise UsageError("no segments to score in " + ", ".join(args.files))
+
+    servers = _servers(args)
+    try:
+        client = Client(servers, timeout=args.connect_timeout, retries=args.retries)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"--server {','.join(servers)}: {exc}") from None
+    with client:
+        try:
+            client.wait_ready(args.connect_timeout)
+            caps = client.capabilities()
+        except Exception as exc:
+            detail = str(exc) if isinstance(exc, LacunaError) else f"not ready within {args.connect_timeout:g}s"
+            _warn(f"error: cannot reach the server at {', '.join(servers)}: {detail}")
+            return EXIT_SERVER
+        metrics = _check_metrics(caps, requested, {**minimums, **maximums})
+        limit = caps.limits.max_segments_per_request
+        if limit and args.batch_size > limit:
+            raise UsageError(f"--batch-size {args.batch_size} is more than the server's limit of {limit} per message")
+
+        existing: list[dict] = []
+        columns = csv_columns(metrics)
+        if args.output:
+            if args.fresh and os.path.exists(args.output):
+                os.remove(args.output)
+            try:
+                existing = load_existing(args.output, args.format_out, columns)
+            except ResultsFileError as exc:
+                raise UsageError(f"--output {args.output}: cannot resume it: {exc}") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"--output {args.output}: cannot read it: {exc}") from None
+        done = {rec["id"] for rec in existing}
+        pending = [r for r in records if r.id not in done]
+
+        keep_records = bool(args.html or args.alerts)
+        all_records: list[dict] = list(existing) if keep_records else []
+        builder = SummaryBuilder(worst=args.worst)
+        for rec in existing:
+            builder.add(rec)
+        if existing and not args.quiet:
+            _warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
+
+        writer = ResultsWriter(args.output, args.format_out, metrics) if args.output else None
+        progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
+                                 interval=args.progress_interval)
+        scorer = StreamScorer(client.stub, to_options(requested, thresholds), streams=args.streams,
+                              window=args.window, batch_size=args.batch_size,
+                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
+        scored = 0
+        score_started = time.perf_counter()
+        failure: LacunaError | None = None
+        try:
+            for record, result in scorer.run((r, to_segment(r.to_segment_dict())) for r in pending):
+                rec = result_record(result_to_json(result), record)
+                if writer is not None:
+                    writer.write(rec)
+                builder.add(rec)
+                if keep_records:
+                    all_records.append(rec)
+                scored += 1
+                progress.update()
+        except StreamFailed as exc:
+            failure = exc.error
+        finally:
+            progress.close()
+            if writer is not None:
+                writer.close()
+        score_seconds = time.perf_counter() - score_started
+        if failure is not None:
+            where = f"; {scored} results written to {args.output}, rerun to resume" if args.output else ""
+            _warn(f"error: the job stopped: {failure.code.name}: {failure.message}{where}")
+            bad_options = failure.code in (_grpc().StatusCode.INVALID_ARGUMENT, _grpc().StatusCode.FAILED_PRECONDITION)
+            return EXIT_USAGE if bad_options and scored == 0 else EXIT_SERVER
+
+    summary = builder.summary()
+    gates = gate_failures(summary, args.fail_on, minimums, maximums)
+    summary["run"] = {
+        "servers": servers, "metrics": metrics, "inputs": list(args.files), "scored": scored,
+        "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
+        "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
+        "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
+    print(format_summary(summary, gates), flush=True)
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            json.dump(summary, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+    if args.html:
+        from lacuna.client.report import write_report
+
+        write_report(all_records, args.html, title=args.job_name)
+    if args.alerts:
+        from lacuna.server.alerting import run_job_alerts
+
+        job = args.job_name or (os.path.basename(args.output) if args.output else None)
+        run_job_alerts(args.alerts, all_records, report_path=args.html, job_name=job)
+    return EXIT_GATE if gates else EXIT_OK
+
+
+def _grpc():
+    import grpc
+
+    return grpc
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except UsageError as exc:
+        _warn(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _warn("interrupted; rerun the same command to resume")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

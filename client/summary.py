@@ -1,0 +1,238 @@
+"""The end-of-job summary: counts, corpus scores per language pair, flags, worst
+segments, and the CI gates (--fail-on, --min).
+
+Corpus scores are recomputed here, over every row of the results file (this run
+and any resumed run), because the server's corpus scores cover one stream each
+and a job uses several streams (and may be resumed). BLEU and chrF are exact
+sacrebleu corpus scores: each segment's sufficient statistics are extracted from
+its texts as its result arrives (tokenizer per target language, as the server
+picks it). TER's statistics are (edits, reference length); the reference length
+comes from TER's own tokenizer and the edits from the server's sentence score
+(edits = TER x length), so the slow edit-distance search is not run twice.
+Metrics without corpus statistics (omission, addition, COMET, ...) are reported
+as the mean of the segment scores, marked "mean".
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+SEVERITIES = ("minor", "major", "critical")
+SEVERITY_WEIGHT = {"minor": 1, "major": 5, "critical": 10}  # MQM's usual penalties
+CORPUS_METRICS = ("bleu", "chrf", "ter")
+PRIMARY_METRICS = ("comet", "xcomet", "comet_qe", "chrf", "bleu")  # for ranking the worst segments
+LOWER_IS_BETTER = {"ter", "omission", "addition"}
+
+
+def _tokenizer_for(tag: str) -> str:
+    from lacuna.languages import UnknownLanguage, parse
+    from lacuna.server.metrics.reference import bleu_tokenizer
+
+    try:
+        return bleu_tokenizer(parse(tag))
+    except UnknownLanguage:
+        return "13a"
+
+
+class _SacrebleuSet:
+    """sacrebleu objects for one target tokenizer, configured like the server's."""
+
+    def __init__(self, tokenize: str):
+        from sacrebleu.metrics import BLEU, CHRF, TER
+
+        cjk = tokenize != "13a"
+        self.bleu = BLEU(tokenize=tokenize)
+        self.chrf = CHRF()
+        self.ter = TER(normalized=cjk, asian_support=cjk)
+        for obj in (self.bleu, self.chrf, self.ter):  # fills in the signature's reference count
+            obj.corpus_score(["a"], [["a"]])
+
+    def get(self, metric: str):
+        return {"bleu": self.bleu, "chrf": self.chrf, "ter": self.ter}[metric]
+
+    def stats(self, metric: str, hyp: str, ref: str, sentence_score: float) -> list:
+        if metric == "ter":
+            ref_len = len(self.ter._preprocess_segment(ref).split())
+            if ref_len == 0:
+                return [len(self.ter._preprocess_segment(hyp).split()), 0]
+            return [round(sentence_score * ref_len / 100.0), ref_len]
+        return self.get(metric)._extract_corpus_statistics([hyp], [[ref]])[0]
+
+
+@dataclass
+class _PairTotals:
+    segments: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    stats: dict = field(default_factory=dict)  # metric -> summed sacrebleu stats
+    stats_count: Counter = field(default_factory=Counter)
+    score_sum: Counter = field(default_factory=Counter)
+    score_count: Counter = field(default_factory=Counter)
+    by_type: Counter = field(default_factory=Counter)
+    by_severity: Counter = field(default_factory=Counter)
+    tokenize: str = "13a"
+
+
+def _penalty(rec: dict) -> int:
+    return sum(SEVERITY_WEIGHT.get(f.get("severity"), 0) for f in rec.get("flags") or [])
+
+
+def _primary(scores: dict) -> float | None:
+    for name in PRIMARY_METRICS:
+        if name in scores:
+            return float(scores[name])
+    return None
+
+
+class SummaryBuilder:
+    """Fed one results record at a time (`add`), then `summary()` once."""
+
+    def __init__(self, worst: int = 10):
+        self.worst_count = worst
+        self.pairs: dict[tuple[str, str], _PairTotals] = {}
+        self.errors_by_code: Counter = Counter()
+        self.severities_seen: Counter = Counter()
+        self._sets: dict[str, _SacrebleuSet] = {}
+        self._ranked: list[tuple] = []  # (penalty, -primary, id, record digest)
+
+    def _set(self, tokenize: str) -> _SacrebleuSet:
+        if tokenize not in self._sets:
+            self._sets[tokenize] = _SacrebleuSet(tokenize)
+        return self._sets[tokenize]
+
+    def add(self, rec: dict) -> None:
+        key = (rec.get("src_lang", ""), rec.get("tgt_lang", ""))
+        pair = self.pairs.get(key)
+        if pair is None:
+            pair = self.pairs[key] = _PairTotals(tokenize=_tokenizer_for(key[1]))
+        pair.segments += 1
+        error = rec.get("error")
+        if error:
+            pair.errors += 1
+            self.errors_by_code[error.get("code", "UNKNOWN")] += 1
+            return
+        if rec.get("passed"):
+            pair.passed += 1
+        else:
+            pair.failed += 1
+        flags = rec.get("flags") or []
+        for f in flags:
+            pair.by_type[f.get("type", "")] += 1
+            pair.by_severity[f.get("severity", "")] += 1
+            self.severities_seen[f.get("severity", "")] += 1
+        scores = rec.get("scores") or {}
+        reference = rec.get("reference")
+        for metric, value in scores.items():
+            if metric in CORPUS_METRICS and reference is not None:
+                s = self._set(pair.tokenize).stats(metric, rec.get("translation", ""), reference, float(value))
+                old = pair.stats.get(metric)
+                pair.stats[metric] = list(s) if old is None else [a + b for a, b in zip(old, s)]
+                pair.stats_count[metric] += 1
+            else:
+                pair.score_sum[metric] += float(value)
+                pair.score_count[metric] += 1
+        penalty = _penalty(rec)
+        primary = _primary(scores)
+        if penalty > 0 or not rec.get("passed"):
+            self._ranked.append((penalty, -(primary if primary is not None else 0.0), rec["id"], {
+                "id": rec["id"], "source_file": rec.get("source_file", ""),
+                "src_lang": key[0], "tgt_lang": key[1], "passed": bool(rec.get("passed")),
+                "flags": [f"{f.get('type')}/{f.get('severity')}" for f in flags],
+                "scores": {k: round(float(v), 4) for k, v in scores.items()},
+            }))
+            if len(self._ranked) > 4 * self.worst_count + 100:
+                self._ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+                del self._ranked[self.worst_count:]
+
+    def corpus_scores(self, pair: _PairTotals) -> dict[str, dict]:
+        out = {}
+        for metric, summed in sorted(pair.stats.items()):
+            obj = self._set(pair.tokenize).get(metric)
+            out[metric] = {"score": round(float(obj._compute_score_from_stats(summed).score), 4),
+                           "segments": pair.stats_count[metric], "method": "corpus",
+                           "signature": obj.get_signature().format()}
+        for metric in sorted(pair.score_sum):
+            n = pair.score_count[metric]
+            out[metric] = {"score": round(pair.score_sum[metric] / n, 4), "segments": n, "method": "mean"}
+        return out
+
+    def summary(self) -> dict:
+        pairs, by_type, by_severity = [], Counter(), Counter()
+        totals = Counter()
+        for (src, tgt), p in sorted(self.pairs.items()):
+            pairs.append({"src_lang": src, "tgt_lang": tgt, "segments": p.segments, "passed": p.passed,
+                          "failed": p.failed, "errors": p.errors, "corpus": self.corpus_scores(p),
+                          "flags_by_type": dict(sorted(p.by_type.items())),
+                          "flags_by_severity": {s: p.by_severity[s] for s in SEVERITIES if p.by_severity[s]}})
+            by_type.update(p.by_type)
+            by_severity.update(p.by_severity)
+            totals.update(segments=p.segments, passed=p.passed, failed=p.failed, errors=p.errors)
+        self._ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+        return {
+            "segments": totals["segments"], "passed": totals["passed"], "failed": totals["failed"],
+            "errors": totals["errors"], "errors_by_code": dict(sorted(self.errors_by_code.items())),
+            "flags_by_type": dict(sorted(by_type.items())),
+            "flags_by_severity": {s: by_severity[s] for s in SEVERITIES if by_severity[s]},
+            "pairs": pairs,
+            "worst_segments": [t[3] for t in self._ranked[:self.worst_count]],
+        }
+
+
+# -- gates ---------------------------------------------------------------------------------
+
+def gate_failures(summary: dict, fail_on: str | None, minimums: dict[str, float],
+                  maximums: dict[str, float] | None = None) -> list[str]:
+    """Why the job fails its CI gates (empty = it passes). Score gates apply to every
+    language pair's corpus score: --min for higher-is-better metrics, --max for TER etc."""
+    reasons = []
+    if fail_on:
+        at_least = SEVERITIES[SEVERITIES.index(fail_on):]
+        hits = {s: summary["flags_by_severity"].get(s, 0) for s in at_least}
+        if any(hits.values()):
+            found = ", ".join(f"{n} {s}" for s, n in hits.items() if n)
+            reasons.append(f"--fail-on {fail_on}: {found} flag(s)")
+        if summary["errors"]:
+            reasons.append(f"--fail-on {fail_on}: {summary['errors']} segment(s) could not be scored")
+    limits = [("--min", m, v) for m, v in minimums.items()] + [("--max", m, v) for m, v in (maximums or {}).items()]
+    for flag, metric, limit in limits:
+        seen = False
+        for p in summary["pairs"]:
+            score = p["corpus"].get(metric)
+            if score is None:
+                continue
+            seen = True
+            if (score["score"] < limit) if flag == "--min" else (score["score"] > limit):
+                reasons.append(f"{flag} {metric}={limit:g}: {p['src_lang']}->{p['tgt_lang']} has "
+                               f"{metric} {score['score']:.2f} ({score['method']})")
+        if not seen:
+            reasons.append(f"{flag} {metric}={limit:g}: no {metric} scores in the results")
+    return reasons
+
+
+# -- text ----------------------------------------------------------------------------------
+
+def format_summary(summary: dict, gates: list[str] | None = None) -> str:
+    lines = [f"segments: {summary['segments']}  passed: {summary['passed']}  failed: {summary['failed']}  "
+             f"errors: {summary['errors']}"]
+    if summary["errors_by_code"]:
+        lines.append("errors by code: " + ", ".join(f"{k} {v}" for k, v in summary["errors_by_code"].items()))
+    if summary["flags_by_severity"]:
+        lines.append("flags by severity: " + ", ".join(f"{k} {v}" for k, v in summary["flags_by_severity"].items()))
+    if summary["flags_by_type"]:
+        lines.append("flags by type: " + ", ".join(f"{k} {v}" for k, v in summary["flags_by_type"].items()))
+    for p in summary["pairs"]:
+        corpus = ", ".join(f"{m} {c['score']:.2f}" + (" (mean)" if c["method"] == "mean" else "")
+                           for m, c in p["corpus"].items())
+        flags = ", ".join(f"{k} {v}" for k, v in p["flags_by_type"].items())
+        lines.append(f"{p['src_lang']}->{p['tgt_lang']}: {p['segments']} segments, {p['passed']} passed"
+                     + (f"; {corpus}" if corpus else "") + (f"; flags: {flags}" if flags else ""))
+    if summary["worst_segments"]:
+        lines.append("worst segments:")
+        for w in summary["worst_segments"]:
+            scores = " ".join(f"{k}={v:g}" for k, v in w["scores"].items())
+            lines.append(f"  {w['id']}  {' '.join(w['flags']) or 'no flags'}  {scores}".rstrip())
+    for reason in gates or []:
+        lines.append(f"GATE FAILED {reason}")
+    return "\n".join(lines)
