@@ -1,6 +1,99 @@
-"""COMET scoring inside the service."""
+"""COMET scoring inside the service.
+
+`build_comet_scorers(config)` resolves every `--comet-model` (local checkpoint
+or Hugging Face cache; see `resolve`), loads it once onto `--device`
+(`loading`), puts a dynamic batcher in front of it (`batcher`, `forward`) and
+wraps it as a pipeline stage (`scorer`). Anything that cannot load stops the
+server at start-up with a message saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import structlog
+
+log = structlog.get_logger("lacuna.comet")
+
+_DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
+
+
+def _check_device(config) -> str:
+    device = config.device.strip().lower()
+    if not _DEVICE.match(device):
+        raise SystemExit(f"lacuna-server: --device must be cpu, cuda or cuda:N, not {config.device!r}")
+    if device == "cpu" and config.precision != "fp32":
+        raise SystemExit(f"lacuna-server: --precision {config.precision} needs --device cuda; "
+                         "COMET on CPU runs in fp32")
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise SystemExit(
+                f"lacuna-server: --device {device} but torch {torch.__version__} sees no CUDA GPU. Install a CUDA "
+                "build of torch (e.g. pip install torch --index-url https://download.pytorch.org/whl/cu124) "
+                "or use --device cpu")
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise SystemExit(f"lacuna-server: --device {device}: only {torch.cuda.device_count()} CUDA device(s)")
+        if device == "cuda":
+            device = "cuda:0"
+    return device
+
+
+def _short_name(spec: str) -> str:
+    return spec.rstrip("/").split("/")[-1].lower() or spec.lower()
 
 
 def build_comet_scorers(config):
     """Scorers for each --comet-model; raises SystemExit with a clear message if one cannot load."""
-    raise SystemExit("lacuna-server: COMET support is not built yet")
+    from lacuna.server.comet.quiet import go_offline
+
+    if config.offline:
+        go_offline()  # before comet/transformers are imported, and for any later import
+    device = _check_device(config)
+
+    from lacuna.server.comet.batcher import DynamicBatcher
+    from lacuna.server.comet.forward import CometForward
+    from lacuna.server.comet.loading import load_model, traits_of
+    from lacuna.server.comet.resolve import ModelNotFound, resolve_model
+    from lacuna.server.comet.scorer import CometScorer
+
+    scorers: list[CometScorer] = []
+    claimed: set[str] = set()
+    specs = list(dict.fromkeys(s.strip() for s in config.comet_models if s.strip()))
+    try:
+        for spec in specs:
+            started = time.perf_counter()
+            try:
+                resolved = resolve_model(spec, offline=config.offline)
+                model = load_model(resolved, device=device, precision=config.precision)
+                traits = traits_of(model)
+            except ModelNotFound as exc:
+                raise SystemExit(f"lacuna-server: {exc}") from None
+            names = {}
+            for base in traits.metrics:
+                names[base] = base if base not in claimed else f"{base}:{_short_name(spec)}"
+                if names[base] in claimed:
+                    raise SystemExit(f"lacuna-server: --comet-model {spec!r} given twice under different names")
+                claimed.add(names[base])
+            forward = CometForward(model, spans=traits.spans)
+            try:  # one sample through the model: a broken checkpoint fails here, not on the first request
+                forward([{"src": "Lacuna start-up check.", "mt": "Lacuna start-up check.",
+                          **({"ref": "Lacuna start-up check."} if traits.needs_reference else {})}])
+            except Exception as exc:
+                raise SystemExit(f"lacuna-server: COMET model {spec!r} loaded but cannot score "
+                                 f"({type(exc).__name__}: {exc})") from None
+            batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
+                                     max_delay_s=config.comet_max_delay_ms / 1000.0,
+                                     max_queued=config.comet_queue_size, name=f"COMET model {spec}")
+            scorers.append(CometScorer(spec, traits, names, batcher, device, path=str(resolved.checkpoint)))
+            log.info("comet_model_loaded", model=spec, kind=traits.kind, metrics=sorted(names.values()),
+                     device=device, precision=config.precision, path=str(resolved.checkpoint),
+                     seconds=round(time.perf_counter() - started, 2))
+    except BaseException:
+        for scorer in scorers:
+            scorer.close()
+        raise
+    return scorers

@@ -1,0 +1,143 @@
+"""A dynamic batcher: one worker thread per model, shared by every request.
+
+Requests put their samples on a bounded queue and wait on futures. The worker
+takes the oldest sample, waits at most `max_delay` for more to arrive (or until
+a full batch is there), takes every queued sample that can share a batch with it
+(same input fields), sorts them by length so each batch carries little padding,
+and runs them `max_batch` at a time. A submit that would overflow the queue is
+refused whole with `QueueFull`, which the service answers as RESOURCE_EXHAUSTED.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Sequence
+
+import structlog
+
+from lacuna.server.pipeline import Overloaded
+
+log = structlog.get_logger("lacuna.comet")
+
+# How many batches' worth of queued samples one round sorts together.
+SORT_WINDOW_BATCHES = 8
+
+
+class QueueFull(Overloaded):
+    pass
+
+
+@dataclass
+class Job:
+    group: Hashable  # jobs with different groups never share a batch
+    length: int
+    item: object
+    future: Future = field(default_factory=Future)
+    enqueued: float = field(default_factory=time.monotonic)
+
+
+class DynamicBatcher:
+    def __init__(self, run_batch: Callable[[list], list], *, max_batch: int, max_delay_s: float,
+                 max_queued: int, name: str = "comet"):
+        self.run_batch = run_batch
+        self.max_batch = max(1, int(max_batch))
+        self.max_delay_s = max(0.0, float(max_delay_s))
+        self.max_queued = max(1, int(max_queued))
+        self.name = name
+        self._pending: list[Job] = []
+        self._in_flight = 0  # taken by the worker, not finished yet (still counts against the bound)
+        self._cond = threading.Condition()
+        self._closed = False
+        self.batches_run = 0
+        self.batch_sizes: list[int] = []  # recent batch sizes, for tests and benchmarks
+        self._thread = threading.Thread(target=self._loop, name=f"lacuna-batcher-{name}", daemon=True)
+        self._thread.start()
+
+    # -- requests ----------------------------------------------------------------------
+
+    @property
+    def queued(self) -> int:
+        with self._cond:
+            return len(self._pending) + self._in_flight
+
+    def submit(self, jobs: Sequence[tuple[Hashable, int, object]]) -> list[Future]:
+        """Queue (group, length, item) jobs; all or none. Raises QueueFull."""
+        new = [Job(group, length, item) for group, length, item in jobs]
+        with self._cond:
+            if self._closed:
+                raise RuntimeError(f"{self.name}: the batcher is shut down")
+            waiting = len(self._pending) + self._in_flight
+            if waiting + len(new) > self.max_queued:
+                raise QueueFull(
+                    f"{self.name} is overloaded: {waiting} segments are queued and {len(new)} more would exceed "
+                    f"the queue limit of {self.max_queued} (--comet-queue-size); retry later")
+            self._pending.extend(new)
+            self._cond.notify()
+        return [job.future for job in new]
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=30)
+        with self._cond:
+            leftover, self._pending = self._pending, []
+        for job in leftover:
+            job.future.set_exception(RuntimeError(f"{self.name}: server shutting down"))
+
+    # -- worker ------------------------------------------------------------------------
+
+    def _take(self) -> list[Job] | None:
+        """Wait for work; return the jobs of one round (same group, sorted by length)."""
+        with self._cond:
+            while not self._pending and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            deadline = self._pending[0].enqueued + self.max_delay_s
+            while not self._closed:
+                group = self._pending[0].group
+                ready = sum(1 for j in self._pending if j.group == group)
+                remaining = deadline - time.monotonic()
+                if ready >= self.max_batch or remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            if self._closed:
+                return None
+            group = self._pending[0].group
+            window = self.max_batch * SORT_WINDOW_BATCHES
+            taken, kept = [], []
+            for job in self._pending:
+                (taken if job.group == group and len(taken) < window else kept).append(job)
+            self._pending = kept
+            self._in_flight += len(taken)
+        taken.sort(key=lambda j: j.length)
+        return taken
+
+    def _loop(self) -> None:
+        while True:
+            jobs = self._take()
+            if jobs is None:
+                return
+            for start in range(0, len(jobs), self.max_batch):
+                chunk = jobs[start:start + self.max_batch]
+                try:
+                    results = self.run_batch([j.item for j in chunk])
+                    if len(results) != len(chunk):
+                        raise RuntimeError(f"{len(results)} results for a batch of {len(chunk)}")
+                except BaseException as exc:  # the waiting requests get the error, the worker goes on
+                    log.exception("comet_batch_failed", model=self.name, batch=len(chunk))
+                    for job in chunk:
+                        job.future.set_exception(exc)
+                else:
+                    for job, result in zip(chunk, results):
+                        job.future.set_result(result)
+                finally:
+                    with self._cond:
+                        self._in_flight -= len(chunk)
+                    self.batches_run += 1
+                    self.batch_sizes.append(len(chunk))
+                    del self.batch_sizes[:-1000]
