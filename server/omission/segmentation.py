@@ -1,0 +1,206 @@
+"""Sentence and clause segmentation with exact code-point offsets.
+
+Every function returns half-open (start, end) spans into the text it was given,
+trimmed of surrounding whitespace, so a span can be reported back to the user
+as is. Lines are always boundaries. Inside a line:
+
+- texts with CJK sentence punctuation (Japanese, Chinese) are cut after 。！？
+  (plus any closing quotes/brackets that follow, e.g. 。」), and after ！？!? ;
+- other languages go through pysbd when it knows the language, with a
+  regex fallback (terminal punctuation + space + a capital, digit or quote).
+
+Overlong sentences (the encoder reads at most ~512 tokens) are cut further at
+clause boundaries, then at spaces, so that no piece exceeds `max_chars`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from lacuna.languages import Language, writes_without_spaces
+
+Span = tuple[int, int]
+
+#: Longest piece handed to the encoder, in characters.
+MAX_SENTENCE_CHARS = 600
+
+_CLOSERS = "」』）)]】〕〉》\"'”’»"
+_CJK_STOP = re.compile(r"[。！？!?．]+[" + re.escape(_CLOSERS) + r"]*")
+_CJK_PUNCT = re.compile(r"[。！？、，]")
+# Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
+_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ\u0590-\u05FF\u0600-\u06FF\u0900-\u0DFF]|\s*$)")
+_ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
+
+# Clause boundaries: punctuation inside a sentence, and a few conjunctions/relatives.
+_CLAUSE_PUNCT = re.compile(r"[,;:、，；：]\s*|\s[-–—]+\s|[（(]|[)）]\s*")
+_CLAUSE_WORDS = re.compile(
+    r"\s(?=(?:and|but|or|while|whereas|because|although|though|which|who|whom|whose|where|when|"
+    r"after|before|since|unless|until|if|that|so|yet|und|aber|oder|weil|während|dass|die|der|"
+    r"y|pero|o|porque|mientras|que|cuando|donde|и|но|или|потому|который|которая|которые|когда|что|где|"
+    r"et|mais|ou|parce|lorsque|quand|qui|dont)\s)", re.IGNORECASE)
+
+# Languages pysbd segments (its ISO codes).
+_PYSBD_LANGS = frozenset("en hi mr zh es am ar el ru hy bg ur pl fa nl da fr my it ja de kk sk".split())
+_pysbd_lock = threading.Lock()
+
+
+@lru_cache(maxsize=32)
+def _pysbd_segmenter(code: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=code, clean=False)
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _cut_at(text: str, start: int, end: int, cuts) -> list[Span]:
+    spans, pos = [], start
+    for cut in cuts:
+        if pos < cut < end:
+            span = _trim(text, pos, cut)
+            if span:
+                spans.append(span)
+            pos = cut
+    span = _trim(text, pos, end)
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _line_spans(text: str) -> list[Span]:
+    spans, pos = [], 0
+    for m in re.finditer(r"\n|\r\n?|\u2028|\u2029", text):
+        span = _trim(text, pos, m.start())
+        if span:
+            spans.append(span)
+        pos = m.end()
+    span = _trim(text, pos, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _is_cjk_text(line: str) -> bool:
+    return any(ch in "。！？" for ch in line)
+
+
+def _cjk_sentences(text: str, start: int, end: int) -> list[Span]:
+    line = text[start:end]
+    cuts = [start + m.end() for m in _CJK_STOP.finditer(line)]
+    return _cut_at(text, start, end, cuts)
+
+
+def _regex_sentences(text: str, start: int, end: int, arabic: bool = False) -> list[Span]:
+    line = text[start:end]
+    pattern = _ARABIC_STOP if arabic else _LATIN_STOP
+    cuts = []
+    for m in pattern.finditer(line):
+        head = line[max(0, m.start() - 12):m.start() + 1]
+        if not arabic and _ABBREV.search(head):
+            continue
+        cuts.append(start + m.end())
+    return _cut_at(text, start, end, cuts)
+
+
+def _pysbd_sentences(text: str, start: int, end: int, code: str) -> list[Span]:
+    line = text[start:end]
+    with _pysbd_lock:  # pysbd segmenters keep state; one at a time
+        pieces = _pysbd_segmenter(code).segment(line)
+    spans, pos = [], 0
+    for piece in pieces:
+        core = piece.strip()
+        if not core:
+            continue
+        found = line.find(core, pos)
+        if found < 0:  # pysbd changed the text: do not trust it for this line
+            return _regex_sentences(text, start, end)
+        span = _trim(text, start + found, start + found + len(core))
+        if span:
+            spans.append(span)
+        pos = found + len(core)
+    return spans
+
+
+def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
+    start, end = span
+    if end - start <= max_chars:
+        return [span]
+    out: list[Span] = []
+    for piece in clause_spans(text, span):
+        if piece[1] - piece[0] <= max_chars:
+            out.append(piece)
+            continue
+        # no usable clause boundary: cut at spaces, or hard-cut text without spaces
+        s = piece[0]
+        while s < piece[1]:
+            e = min(piece[1], s + max_chars)
+            if e < piece[1]:
+                space = text.rfind(" ", s + max_chars // 2, e)
+                if space > s:
+                    e = space
+            sub = _trim(text, s, e)
+            if sub:
+                out.append(sub)
+            s = e
+    # merge tiny neighbours back so pieces stay near max_chars
+    merged: list[Span] = []
+    for piece in out:
+        if merged and piece[1] - merged[-1][0] <= max_chars:
+            merged[-1] = (merged[-1][0], piece[1])
+        else:
+            merged.append(piece)
+    return merged
+
+
+def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX_SENTENCE_CHARS) -> list[Span]:
+    """Sentences of `text` as trimmed (start, end) code-point spans, in order."""
+    spans: list[Span] = []
+    code = lang.base if lang is not None else ""
+    for start, end in _line_spans(text):
+        line = text[start:end]
+        if _is_cjk_text(line) or (lang is not None and writes_without_spaces(lang)):
+            pieces = _cjk_sentences(text, start, end)
+        elif code in _PYSBD_LANGS and code not in ("zh", "ja"):
+            pieces = _pysbd_sentences(text, start, end, code)
+        else:
+            pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
+        for piece in pieces:
+            spans.extend(_split_long(text, piece, max_chars))
+    return spans
+
+
+def clause_spans(text: str, span: Span | None = None, min_chars: int = 4) -> list[Span]:
+    """Clauses of one sentence: cut at inner punctuation and common conjunctions.
+
+    Pieces shorter than `min_chars` non-space characters are merged into a neighbour.
+    """
+    start, end = span if span is not None else (0, len(text))
+    sentence = text[start:end]
+    cuts = sorted({start + m.end() for m in _CLAUSE_PUNCT.finditer(sentence)}
+                  | {start + m.start() for m in _CLAUSE_WORDS.finditer(sentence)}
+                  | {start + m.end() for m in _CJK_STOP.finditer(sentence)})
+    pieces = _cut_at(text, start, end, cuts)
+    merged: list[Span] = []
+    for piece in pieces:
+        content = sum(1 for ch in text[piece[0]:piece[1]] if ch.isalnum())
+        if merged and content < min_chars:
+            merged[-1] = (merged[-1][0], piece[1])
+        elif merged and sum(1 for ch in text[merged[-1][0]:merged[-1][1]] if ch.isalnum()) < min_chars:
+            merged[-1] = (merged[-1][0], piece[1])
+        else:
+            merged.append(piece)
+    return merged
+
+
+def has_content(text: str) -> bool:
+    """True when the text holds at least one letter (numbers and punctuation alone carry little)."""
+    return any(ch.isalpha() for ch in text)
