@@ -6,6 +6,7 @@ segment costs only its own result; the others are never lost.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -26,11 +27,19 @@ log = structlog.get_logger("lacuna.pipeline")
 BLOCKING_SEVERITIES = ("major", "critical")
 
 
-class UnknownMetric(ValueError):
+class OptionError(ValueError):
+    """A bad request option; `field` names it (`options.metrics[2]`, `options.thresholds[chrf]`)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class UnknownMetric(OptionError):
     """A metric name no scorer offers."""
 
 
-class MetricUnavailable(RuntimeError):
+class MetricUnavailable(OptionError):
     """A known metric that needs something this server was not started with."""
 
 
@@ -78,23 +87,28 @@ class Pipeline:
         """Metric names to compute. Empty = the defaults. Raises UnknownMetric / MetricUnavailable."""
         if not requested:
             return frozenset(name for name, spec in self.specs.items() if spec.default)
-        names = set()
-        for i, raw in enumerate(requested):
-            name = raw.strip().lower()
-            if name in self.specs:
-                names.add(name)
-            elif name in self.unavailable:
-                raise MetricUnavailable(f"options.metrics[{i}]: {name!r} is not available: {self.unavailable[name]}")
-            else:
-                known = ", ".join(sorted(set(self.specs) | set(self.unavailable)))
-                raise UnknownMetric(f"options.metrics[{i}]: unknown metric {raw!r} (known: {known})")
-        return frozenset(names)
+        return frozenset(self._known(raw, f"options.metrics[{i}]") for i, raw in enumerate(requested))
 
-    def check_thresholds(self, thresholds: Mapping[str, float]) -> None:
-        for name in thresholds:
-            if name not in self.specs and name not in self.unavailable:
-                known = ", ".join(sorted(self.specs))
-                raise UnknownMetric(f"options.thresholds: unknown metric {name!r} (known: {known})")
+    def resolve_thresholds(self, thresholds: Mapping[str, float]) -> dict[str, float]:
+        """Thresholds keyed by canonical metric name. Raises UnknownMetric / MetricUnavailable /
+        OptionError (a NaN limit)."""
+        out: dict[str, float] = {}
+        for raw, limit in thresholds.items():
+            where = f"options.thresholds[{raw}]"
+            name = self._known(raw, where)
+            if math.isnan(limit):
+                raise OptionError(where, f"the threshold for {name!r} is not a number")
+            out[name] = float(limit)
+        return out
+
+    def _known(self, raw: str, where: str) -> str:
+        name = raw.strip().lower()
+        if name in self.specs:
+            return name
+        if name in self.unavailable:
+            raise MetricUnavailable(where, f"{name!r} is not available: {self.unavailable[name]}")
+        known = ", ".join(sorted(set(self.specs) | set(self.unavailable)))
+        raise UnknownMetric(where, f"unknown metric {raw!r} (known: {known})")
 
     def new_corpus_session(self, metrics: frozenset[str]) -> CorpusSession:
         session = CorpusSession()

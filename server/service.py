@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import convert
 from lacuna.server.model import SegmentInput, SegmentOutcome
-from lacuna.server.pipeline import MetricUnavailable, Overloaded, Pipeline, UnknownMetric
+from lacuna.server.pipeline import MetricUnavailable, OptionError, Overloaded, Pipeline
 from lacuna.server.validation import Limits, ValidationError, validate_count, validate_segment
 
 log = structlog.get_logger("lacuna.service")
@@ -70,15 +70,16 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
     # -- helpers -----------------------------------------------------------------------
 
     def _options(self, options: types_pb2.ScoreOptions) -> tuple[frozenset[str], dict[str, float]]:
+        """Metrics to compute and thresholds to apply. A thresholded metric is computed even
+        when the request names other metrics."""
         try:
             metrics = self.pipeline.resolve(list(options.metrics))
-            thresholds = dict(options.thresholds)
-            self.pipeline.check_thresholds(thresholds)
-        except UnknownMetric as exc:
-            raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), str(exc).split(":")[0]) from None
+            thresholds = self.pipeline.resolve_thresholds(dict(options.thresholds))
         except MetricUnavailable as exc:
-            raise Abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc), str(exc).split(":")[0]) from None
-        return metrics, thresholds
+            raise Abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc), exc.field) from None
+        except OptionError as exc:
+            raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
+        return metrics | frozenset(thresholds), thresholds
 
     def _score(self, segments, metrics, thresholds, corpus) -> list[SegmentOutcome]:
         try:
@@ -101,9 +102,19 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 log.exception("observer_failed", observer=type(obs).__name__)
 
     def _log_request(self, method: str, request_id: str, started: float, code: grpc.StatusCode,
-                     outcomes: Sequence[SegmentOutcome], message: str = "", **extra) -> None:
+                     outcomes: Sequence[SegmentOutcome], message: str = "",
+                     segments: Sequence[SegmentInput] = (), **extra) -> None:
+        """The one log event per call. Segment texts only with --log-texts, and then only for
+        segments that were flagged or failed."""
         flags = Counter(f.type for o in outcomes for f in o.flags)
         seconds = time.perf_counter() - started
+        if self.log_texts and segments:
+            by_id = {o.id: o for o in outcomes}
+            extra["texts"] = [
+                {"id": seg.id, "source": seg.source, "translation": seg.translation,
+                 "flags": [f.type for f in by_id[seg.id].flags]}
+                for seg in segments if seg.id in by_id and (by_id[seg.id].flags or by_id[seg.id].error_code)
+            ]
         log.info("request", method=method, request_id=request_id, status=code.name,
                  segments=len(outcomes), failed=sum(1 for o in outcomes if not o.passed),
                  errors=sum(1 for o in outcomes if o.error_code), flags=dict(flags),
@@ -115,6 +126,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
     def Score(self, request: service_pb2.ScoreRequest, context: grpc.ServicerContext) -> service_pb2.ScoreResponse:
         started = time.perf_counter()
         request_id = request.request_id or uuid.uuid4().hex[:16]
+        segments: list[SegmentInput] = []
         outcomes: list[SegmentOutcome] = []
         try:
             metrics, thresholds = self._options(request.options)
@@ -123,18 +135,17 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 seen: dict[str, int] = {}
                 segments = [validate_segment(pb, i, self.limits, seen) for i, pb in enumerate(request.segments)]
             except ValidationError as exc:
-                raise Abort(exc.code, exc.message if exc.message.startswith("segments") else str(exc),
-                            exc.field) from None
+                raise Abort(exc.code, exc.message, exc.field) from None
             corpus = self.pipeline.new_corpus_session(metrics)
             outcomes = self._score(segments, metrics, thresholds, corpus)
             self._notify("Score", segments, outcomes)
             response = service_pb2.ScoreResponse(request_id=request_id)
             response.results.extend(convert.outcome_to_pb(o) for o in outcomes)
             response.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
-            self._log_request("Score", request_id, started, grpc.StatusCode.OK, outcomes)
+            self._log_request("Score", request_id, started, grpc.StatusCode.OK, outcomes, segments=segments)
             return response
         except Abort as exc:
-            self._log_request("Score", request_id, started, exc.code, outcomes, exc.message)
+            self._log_request("Score", request_id, started, exc.code, outcomes, exc.message, segments=segments)
             _abort(context, exc)
         except Exception as exc:
             if isinstance(exc, grpc.RpcError):
@@ -145,61 +156,70 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
 
     def ScoreStream(self, request_iterator: Iterator[service_pb2.ScoreStreamRequest],
                     context: grpc.ServicerContext) -> Iterator[service_pb2.ScoreStreamResponse]:
+        """One response per request message, naming the ids it answers; a bad segment gets a
+        per-segment error and the stream goes on; a final response carries corpus scores."""
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
-        metrics = thresholds = corpus = None
+        metrics: frozenset[str] | None = None
+        thresholds: dict[str, float] = {}
+        corpus = None
         seen: dict[str, int] = {}
-        count = 0
+        count = messages = 0
+        all_segments: list[SegmentInput] = []
         all_outcomes: list[SegmentOutcome] = []
-        code = grpc.StatusCode.OK
+        code, error = grpc.StatusCode.OK, ""
         try:
             for message in request_iterator:
+                messages += 1
                 if metrics is None:
                     metrics, thresholds = self._options(message.options)
                     corpus = self.pipeline.new_corpus_session(metrics)
                 if len(message.segments) > self.limits.max_segments:
                     raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                f"segments: {len(message.segments)} segments in one stream message, more than the "
-                                f"limit of {self.limits.max_segments}", "segments")
+                                f"segments: stream message {messages} has {len(message.segments)} segments, "
+                                f"more than the limit of {self.limits.max_segments}; send smaller messages",
+                                "segments")
                 valid: list[SegmentInput] = []
                 results: dict[int, types_pb2.SegmentResult] = {}
                 for pos, pb in enumerate(message.segments):
-                    index = count + pos
                     try:
-                        valid.append(validate_segment(pb, index, self.limits, seen))
+                        valid.append(validate_segment(pb, count + pos, self.limits, seen))
                     except ValidationError as exc:
                         results[pos] = convert.error_result(pb.id, exc.code.name, exc.field, exc.message)
-                        all_outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name))
+                        all_outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name,
+                                                           error_field=exc.field, error_message=exc.message))
                 outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
                 if valid:
                     self._notify("ScoreStream", valid, outcomes)
+                all_segments.extend(valid)
                 all_outcomes.extend(outcomes)
-                by_index = {seg.index - count: convert.outcome_to_pb(o) for seg, o in zip(valid, outcomes)}
-                results.update(by_index)
+                for seg, outcome in zip(valid, outcomes):
+                    results[seg.index - count] = convert.outcome_to_pb(outcome)
                 count += len(message.segments)
-                response = service_pb2.ScoreStreamResponse()
-                response.results.extend(results[pos] for pos in sorted(results))
-                yield response
+                if not context.is_active():  # the client went away while we were scoring
+                    code = grpc.StatusCode.CANCELLED
+                    return
+                yield service_pb2.ScoreStreamResponse(results=[results[pos] for pos in sorted(results)])
             final = service_pb2.ScoreStreamResponse(final=True)
             if corpus is not None:
                 final.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
             yield final
         except Abort as exc:
-            code = exc.code
-            self._log_request("ScoreStream", request_id, started, code, all_outcomes, exc.message)
+            code, error = exc.code, exc.message
             _abort(context, exc)
-            return
+        except GeneratorExit:  # closed at a yield: the client cancelled or the call ended
+            code = grpc.StatusCode.CANCELLED
+            raise
         except Exception as exc:
-            if isinstance(exc, grpc.RpcError):
+            if isinstance(exc, grpc.RpcError):  # reading from a cancelled call
                 code = grpc.StatusCode.CANCELLED
-                raise
-            code = grpc.StatusCode.INTERNAL
+                return
+            code, error = grpc.StatusCode.INTERNAL, type(exc).__name__
             log.exception("stream_failed", request_id=request_id)
             _abort(context, Abort(code, f"internal error while scoring ({type(exc).__name__})"))
-            return
         finally:
-            if code == grpc.StatusCode.OK or code == grpc.StatusCode.CANCELLED:
-                self._log_request("ScoreStream", request_id, started, code, all_outcomes, messages=True)
+            self._log_request("ScoreStream", request_id, started, code, all_outcomes, error,
+                              segments=all_segments, messages=messages)
 
     def GetCapabilities(self, request, context) -> service_pb2.GetCapabilitiesResponse:
         response = service_pb2.GetCapabilitiesResponse()

@@ -1,7 +1,12 @@
 """Checks what clients send before anything is scored.
 
-Every problem becomes a ValidationError that names the field (`segments[3].tgt_lang`)
-and the segment id, with the gRPC status code to answer with.
+Every problem becomes a ValidationError with the gRPC status code to answer
+with, the field at fault (`segments[3].tgt_lang`) and a message that names the
+segment by position and id: "segments[3] (id 'p-17'): tgt_lang: unknown language
+code 'xx'".
+
+An empty translation is not an input error: it is scored, and the `empty`
+check flags it. A blank reference counts as no reference.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import grpc
 from lacuna.languages import UnknownLanguage, parse
 from lacuna.server.model import SegmentInput
 
+BAD = grpc.StatusCode.INVALID_ARGUMENT
+TOO_BIG = grpc.StatusCode.RESOURCE_EXHAUSTED
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -22,7 +30,7 @@ class Limits:
 
 class ValidationError(Exception):
     def __init__(self, code: grpc.StatusCode, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__(message)
         self.code = code
         self.field = field
         self.message = message
@@ -34,48 +42,48 @@ def _where(index: int, seg_id: str) -> str:
 
 def validate_segment(pb, index: int, limits: Limits, seen_ids: dict[str, int]) -> SegmentInput:
     """Validate one `lacuna.v1.Segment`; `seen_ids` (id -> index) catches duplicates."""
-    field = f"segments[{index}]"
     seg_id = pb.id
-    bad = grpc.StatusCode.INVALID_ARGUMENT
+
+    def fail(code: grpc.StatusCode, name: str, problem: str) -> ValidationError:
+        return ValidationError(code, f"segments[{index}].{name}", f"{_where(index, seg_id)}: {name}: {problem}")
+
     if not seg_id.strip():
-        raise ValidationError(bad, f"{field}.id", f"{_where(index, '')}: id is required")
+        raise fail(BAD, "id", "is required (a non-empty id, unique within the request)")
     if seg_id in seen_ids:
-        raise ValidationError(bad, f"{field}.id",
-                              f"{_where(index, seg_id)}: duplicate id, also used by segments[{seen_ids[seg_id]}]")
+        raise fail(BAD, "id", f"duplicate id, also used by segments[{seen_ids[seg_id]}]")
+    has_reference = pb.HasField("reference") and bool(pb.reference.strip())
     texts = [("source", pb.source), ("translation", pb.translation)]
-    if pb.HasField("reference"):
+    if has_reference:
         texts.append(("reference", pb.reference))
     for name, text in texts:
         if len(text) > limits.max_chars:
-            raise ValidationError(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{field}.{name}",
-                                  f"{_where(index, seg_id)}: {name} has {len(text)} characters, "
-                                  f"more than the limit of {limits.max_chars}")
+            raise fail(TOO_BIG, name, f"{len(text)} characters, more than the limit of {limits.max_chars}")
     if not pb.source.strip():
-        raise ValidationError(bad, f"{field}.source", f"{_where(index, seg_id)}: source is empty")
+        raise fail(BAD, "source", "is empty")
     langs = {}
     for name in ("src_lang", "tgt_lang"):
         tag = getattr(pb, name)
         if not tag.strip():
-            raise ValidationError(bad, f"{field}.{name}", f"{_where(index, seg_id)}: {name} is required")
+            raise fail(BAD, name, "is required (a BCP-47 tag such as 'en', 'ja', 'pt-BR')")
         try:
             langs[name] = parse(tag)
         except UnknownLanguage as exc:
-            raise ValidationError(bad, f"{field}.{name}", f"{_where(index, seg_id)}: {name}: {exc}") from None
+            raise fail(BAD, name, str(exc)) from None
     for key in pb.labels:
         if not key.strip():
-            raise ValidationError(bad, f"{field}.labels", f"{_where(index, seg_id)}: label names must not be empty")
+            raise fail(BAD, "labels", "label names must not be empty")
     seen_ids[seg_id] = index
     return SegmentInput(
         index=index, id=seg_id, source=pb.source, translation=pb.translation,
-        reference=pb.reference if pb.HasField("reference") else None,
+        reference=pb.reference if has_reference else None,
         src_lang=langs["src_lang"], tgt_lang=langs["tgt_lang"], labels=dict(pb.labels),
     )
 
 
 def validate_count(count: int, limits: Limits) -> None:
     if count == 0:
-        raise ValidationError(grpc.StatusCode.INVALID_ARGUMENT, "segments", "at least one segment is required")
+        raise ValidationError(BAD, "segments", "segments: at least one segment is required")
     if count > limits.max_segments:
-        raise ValidationError(grpc.StatusCode.RESOURCE_EXHAUSTED, "segments",
-                              f"{count} segments, more than the limit of {limits.max_segments} per request; "
-                              "split the request or use ScoreStream")
+        raise ValidationError(TOO_BIG, "segments",
+                              f"segments: {count} segments, more than the limit of {limits.max_segments} per "
+                              "request; split the request or use ScoreStream")
