@@ -1,0 +1,282 @@
+"""Omission and addition detection for one batch of (source, translation) pairs.
+
+For each pair:
+1. both sides are cut into sentences (segmentation.py), source sentences into clauses;
+2. every distinct text is embedded once through the shared cached encoder;
+3. sentences are aligned by dynamic programming (alignment.py) on similarities
+   normalized by each sentence's background similarity (background.py);
+4. an unmatched source sentence with content is an omitted passage; inside a
+   matched bead, a clause the translation does not cover is a partial omission;
+   an unmatched target sentence is an addition;
+5. a bead's probability of missing content combines its normalized similarity,
+   its length deficit against the pair's expected length ratio (length.py) and
+   its weakest clause; the segment's `omission` is the content-weighted chance
+   that something is missing, `addition` the mirror image.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from lacuna.languages import Language
+from lacuna.server.model import FlagData
+from lacuna.server.omission.alignment import Bead, align
+from lacuna.server.omission.background import BACKGROUND_SENTENCES
+from lacuna.server.omission.encoder import SentenceEncoder
+from lacuna.server.omission.length import content_units, log_length_ratio
+from lacuna.server.omission.segmentation import clause_spans, has_content, sentence_spans
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The detector's constants (see bench/bench_omission.py for how they were chosen)."""
+
+    #: Normalized similarity a bead must beat to be kept by the aligner.
+    align_threshold: float = 0.05
+    #: Documents (at least this many mutually-best sentence pairs) use a threshold of this share
+    #: of the median similarity of those pairs, within [min, max].
+    min_pairs_for_document: int = 3
+    document_threshold_share: float = 0.75
+    document_threshold_min: float = 0.03
+    document_threshold_max: float = 0.12
+    #: Cost of each extra sentence in a merged bead.
+    merge_penalty: float = 0.02
+    #: Logistic model of "this bead misses content" (intercept, similarity, length deficit, weakest clause).
+    bias: float = -1.0
+    w_similarity: float = -20.0
+    w_length: float = 3.0
+    w_clause: float = 10.0
+    #: Normalized similarity a clause must reach against the translation to count as covered.
+    clause_covered: float = 0.05
+    #: Probability above which a clause inside a matched bead is flagged.
+    flag_probability: float = 0.5
+    #: Fewer content units than this in a passage: a minor omission.
+    major_units: float = 20.0
+
+
+@dataclass
+class Sentence:
+    span: Span
+    text: str
+    units: float
+    content: bool
+
+
+@dataclass
+class PairAnalysis:
+    omission: float
+    addition: float
+    flags: list[FlagData] = field(default_factory=list)
+    beads: list[Bead] = field(default_factory=list)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class OmissionDetector:
+    def __init__(self, encoder: SentenceEncoder, settings: Settings | None = None, detector_name: str = "omission"):
+        self.encoder = encoder
+        self.settings = settings or Settings()
+        self.detector_name = detector_name
+        self._background: np.ndarray | None = None
+
+    # -- embeddings -------------------------------------------------------------------
+
+    def _background_matrix(self) -> np.ndarray:
+        if self._background is None:
+            self._background = self.encoder.encode(list(BACKGROUND_SENTENCES))
+        return self._background
+
+    def _embed(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+        unique = list(dict.fromkeys(texts))
+        if not unique:
+            return {}, {}
+        rows = self.encoder.encode(unique)
+        bias = (rows @ self._background_matrix().T).mean(axis=1)
+        return dict(zip(unique, rows)), dict(zip(unique, bias.tolist()))
+
+    # -- public -----------------------------------------------------------------------
+
+    def analyze(self, pairs: Sequence[tuple[str, str, Language | None, Language | None]]) -> list[PairAnalysis]:
+        """Analyze many (source, translation, src_lang, tgt_lang) pairs with one encoder call."""
+        prepared = []
+        texts: list[str] = []
+        for source, translation, src_lang, tgt_lang in pairs:
+            src = self._sentences(source, src_lang)
+            tgt = self._sentences(translation, tgt_lang)
+            clauses = {i: self._clauses(source, s) for i, s in enumerate(src) if s.content}
+            prepared.append((src, tgt, clauses))
+            texts.extend(s.text for s in src)
+            texts.extend(t.text for t in tgt)
+            for pieces in clauses.values():
+                if len(pieces) > 1:
+                    texts.extend(c.text for c in pieces)
+        emb, bias = self._embed(texts)
+        return [self._analyze_one(source, translation, src, tgt, clauses, emb, bias)
+                for (source, translation, *_), (src, tgt, clauses) in zip(pairs, prepared)]
+
+    # -- pieces -----------------------------------------------------------------------
+
+    @staticmethod
+    def _sentences(text: str, lang: Language | None) -> list[Sentence]:
+        out = []
+        for start, end in sentence_spans(text, lang):
+            piece = text[start:end]
+            out.append(Sentence((start, end), piece, content_units(piece), has_content(piece)))
+        return out
+
+    @staticmethod
+    def _clauses(text: str, sentence: Sentence) -> list[Sentence]:
+        out = []
+        for start, end in clause_spans(text, sentence.span):
+            piece = text[start:end]
+            out.append(Sentence((start, end), piece, content_units(piece), has_content(piece)))
+        return out
+
+    def _analyze_one(self, source: str, translation: str, src: list[Sentence], tgt: list[Sentence],
+                     clauses: dict[int, list[Sentence]], emb: dict[str, np.ndarray],
+                     bias: dict[str, float]) -> PairAnalysis:
+        st = self.settings
+        src_content = [s for s in src if s.content]
+        tgt_content = [t for t in tgt if t.content]
+        if not src_content and not tgt_content:
+            return PairAnalysis(0.0, 0.0)
+        dim = self.encoder.dim
+
+        def matrix(items: list[Sentence]) -> np.ndarray:
+            return np.stack([emb[s.text] for s in items]) if items else np.zeros((0, dim), np.float32)
+
+        s_emb, t_emb = matrix(src), matrix(tgt)
+        s_bias = np.array([bias[s.text] for s in src]) if src else np.zeros(0)
+        t_bias = np.array([bias[t.text] for t in tgt]) if tgt else np.zeros(0)
+        s_w = np.array([max(s.units, 1.0) for s in src]) if src else np.zeros(0)
+        t_w = np.array([max(t.units, 1.0) for t in tgt]) if tgt else np.zeros(0)
+        threshold = self._threshold(s_emb, t_emb, s_bias, t_bias)
+        beads = align(s_emb, t_emb, s_w, t_w, s_bias, t_bias, threshold, st.merge_penalty)
+
+        # Expected length ratio: the document's own (median over matched beads) when it has
+        # several, else 1 (script-neutral units).
+        matched = [b for b in beads if b.matched]
+        ratios = [log_length_ratio(s_w[b.src[0]:b.src[1]].sum(), t_w[b.tgt[0]:b.tgt[1]].sum()) for b in matched]
+        expected = float(np.median(ratios)) if len(ratios) >= 4 else 0.0
+
+        flags: list[FlagData] = []
+        src_total = sum(s.units for s in src_content) or 1.0
+        tgt_total = sum(t.units for t in tgt_content) or 1.0
+        missing_units = 0.0
+        added_units = 0.0
+
+        # Unmatched source sentences: omitted passages (consecutive ones are one passage).
+        run: list[int] = []
+        for bead in beads + [Bead((len(src), len(src)), (len(tgt), len(tgt)), float("nan"))]:
+            if not bead.matched and bead.src[1] > bead.src[0] and src[bead.src[0]].content:
+                run.append(bead.src[0])
+                continue
+            if not bead.matched and bead.src[1] > bead.src[0]:
+                continue  # a sentence without letters: neither flagged nor a break
+            if run:
+                units = sum(src[i].units for i in run)
+                conf = self._unmatched_confidence([src[i] for i in run], t_emb, t_bias, emb, bias, threshold)
+                missing_units += units * conf
+                span = (src[run[0]].span[0], src[run[-1]].span[1])
+                flags.append(self._flag("omission", span, source, units, conf, whole=True))
+                run = []
+
+        # Unmatched target sentences: additions.
+        for bead in beads:
+            if not bead.matched and bead.tgt[1] > bead.tgt[0]:
+                t = tgt[bead.tgt[0]]
+                if not t.content:
+                    continue
+                conf = self._unmatched_confidence([t], s_emb, s_bias, emb, bias, threshold)
+                added_units += t.units * conf
+                flags.append(self._flag("addition", t.span, translation, t.units, conf, whole=True))
+
+        # Matched beads: how likely each misses (or adds) content.
+        for bead, ratio in zip(matched, ratios):
+            b_src = src[bead.src[0]:bead.src[1]]
+            b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
+            t_block = _block(t_emb[bead.tgt[0]:bead.tgt[1]], t_w[bead.tgt[0]:bead.tgt[1]])
+            t_block_bias = float(np.average(t_bias[bead.tgt[0]:bead.tgt[1]], weights=t_w[bead.tgt[0]:bead.tgt[1]]))
+            # the weakest clause of the source side against the whole target side
+            weakest, weakest_clause, weakest_sim = 0.0, None, 1.0
+            pieces = []
+            for k in range(bead.src[0], bead.src[1]):
+                pieces.extend(clauses.get(k, []) if len(clauses.get(k, [])) > 1 else [src[k]])
+            if len(pieces) > 1:
+                for piece in pieces:
+                    if not piece.content:
+                        continue
+                    sim = float(emb[piece.text] @ t_block) - 0.5 * (bias[piece.text] + t_block_bias)
+                    gap = max(0.0, st.clause_covered - sim) * min(1.0, piece.units / 15.0)
+                    if gap > weakest:
+                        weakest, weakest_clause, weakest_sim = gap, piece, sim
+            deficit = max(0.0, expected - ratio)
+            excess = max(0.0, ratio - expected)
+            p_omit = _sigmoid(st.bias + st.w_similarity * (bead.similarity - st.align_threshold)
+                              + st.w_length * deficit + st.w_clause * weakest * 10)
+            p_add = _sigmoid(st.bias + st.w_similarity * (bead.similarity - st.align_threshold)
+                             + st.w_length * excess)
+            b_units = sum(s.units for s in b_src if s.content)
+            missing_units += p_omit * b_units
+            added_units += p_add * sum(t.units for t in b_tgt if t.content)
+            if weakest_clause is not None and p_omit >= st.flag_probability:
+                flags.append(self._flag("omission", weakest_clause.span, source, weakest_clause.units, p_omit,
+                                        whole=False))
+        omission = min(1.0, missing_units / src_total) if src_content else 0.0
+        addition = min(1.0, added_units / tgt_total) if tgt_content else 0.0
+        if src_content and not tgt_content:
+            omission = 1.0
+        return PairAnalysis(omission, addition, flags, beads)
+
+    def _threshold(self, s_emb: np.ndarray, t_emb: np.ndarray, s_bias: np.ndarray, t_bias: np.ndarray) -> float:
+        """The aligner's threshold: for documents, a share of the typical similarity of the
+        mutually-best sentence pairs (so it adapts to how well the encoder knows the pair);
+        for short texts the default."""
+        st = self.settings
+        if s_emb.shape[0] == 0 or t_emb.shape[0] == 0:
+            return st.align_threshold
+        sims = s_emb @ t_emb.T - 0.5 * (s_bias[:, None] + t_bias[None, :])
+        rows, cols = sims.argmax(axis=1), sims.argmax(axis=0)
+        mutual = [float(sims[i, rows[i]]) for i in range(sims.shape[0]) if cols[rows[i]] == i]
+        if len(mutual) < st.min_pairs_for_document:
+            return st.align_threshold
+        return float(np.clip(st.document_threshold_share * np.median(mutual),
+                             st.document_threshold_min, st.document_threshold_max))
+
+    def _unmatched_confidence(self, items: list[Sentence], other_emb: np.ndarray, other_bias: np.ndarray,
+                              emb: dict[str, np.ndarray], bias: dict[str, float], threshold: float) -> float:
+        """How sure we are that nothing on the other side renders `items`: 1 when the best
+        normalized similarity to any single sentence there is far below the threshold."""
+        if other_emb.shape[0] == 0:
+            return 1.0
+        best = max(float(np.max(emb[s.text] @ other_emb.T - 0.5 * (bias[s.text] + other_bias))) for s in items)
+        return _sigmoid((threshold + 0.02 - best) * 60.0)
+
+    def _flag(self, kind: str, span: Span, text: str, units: float, confidence: float, whole: bool) -> FlagData:
+        severity = "major" if units >= self.settings.major_units else "minor"
+        quoted = _quote(text[span[0]:span[1]])
+        if kind == "omission":
+            what = "not translated" if whole else "part of a sentence not translated"
+            return FlagData(type="omission", severity=severity, detector=self.detector_name,
+                            confidence=confidence, source_span=span, message=f'{what}: "{quoted}"')
+        return FlagData(type="addition", severity=severity, detector=self.detector_name, confidence=confidence,
+                        target_span=span, message=f'no counterpart in the source: "{quoted}"')
+
+
+def _block(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    v = (rows * weights[:, None]).sum(axis=0)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
