@@ -91,10 +91,14 @@ class BackgroundSender:
         self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
         self._stop = threading.Event()
         self.sent: list[Alert] = []
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="lacuna-alerts", daemon=True)
         self._thread.start()
 
     def submit(self, alert: Alert) -> bool:
+        if self._closed:
+            log.error("alert_dropped", rule=alert.rule, group=alert.group, reason="server is stopping")
+            return False
         try:
             self._queue.put_nowait(alert)
             return True
@@ -106,6 +110,7 @@ class BackgroundSender:
         while True:
             alert = self._queue.get()
             if alert is None:
+                self._queue.task_done()
                 return
             try:
                 deliver(alert, self.channels, self._stop)
@@ -114,6 +119,9 @@ class BackgroundSender:
                 self._queue.task_done()
 
     def close(self, timeout: float = 10.0) -> None:
+        if self._closed:
+            return
+        self._closed = True
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.02)
