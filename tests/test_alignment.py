@@ -1,0 +1,51 @@
+"""The DP sentence aligner on controlled embeddings: skips, one-to-one, merges."""
+
+import numpy as np
+
+from lacuna.server.omission.alignment import align
+
+
+def unit(rows):
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def basis(n, dim=16):
+    return np.eye(dim, dtype=np.float32)[:n]
+
+
+def run(src, tgt, threshold=0.3):
+    n, m = len(src), len(tgt)
+    return align(src, tgt, np.ones(n), np.ones(m), np.zeros(n), np.zeros(m), threshold)
+
+
+def shape(beads):
+    return [(b.src, b.tgt) for b in beads]
+
+
+def test_unmatched_source_sentence_is_a_one_zero_bead():
+    e = basis(4)
+    beads = run(e[[0, 1, 2, 3]], e[[0, 2, 3]])
+    assert shape(beads) == [((0, 1), (0, 1)), ((1, 2), (1, 1)), ((2, 3), (1, 2)), ((3, 4), (2, 3))]
+    assert not beads[1].matched and beads[0].matched
+
+
+def test_unmatched_target_sentence_is_an_addition_bead():
+    e = basis(5)
+    beads = run(e[[0, 1]], e[[0, 4, 1]])
+    assert ((1, 1), (1, 2)) in shape(beads)
+
+
+def test_one_target_sentence_covering_two_sources_merges():
+    e = basis(4)
+    merged = unit([e[1] + e[2]])[0]
+    beads = run(e[[0, 1, 2, 3]], np.stack([e[0], merged, e[3]]))
+    assert ((1, 3), (1, 2)) in shape(beads)
+    assert all(b.matched for b in beads)
+
+
+def test_empty_sides():
+    e = basis(3)
+    assert all(not b.matched for b in run(e[:3], e[:0]))
+    assert len(run(e[:0], e[:2])) == 2
+    assert run(e[:0], e[:0]) == []

