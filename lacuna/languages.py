@@ -100,6 +100,8 @@ def parse(tag: str) -> Language:
     if m:
         return Language(_canonical_base(m.group(1)), m.group(2))
     parts = tag.replace("_", "-").split("-")
+    if any(not (p.isascii() and p.isalnum()) or len(p) > 8 for p in parts):
+        raise UnknownLanguage(f"malformed language tag {tag!r}")
     base = _canonical_base(parts[0]) if parts[0].isalpha() and len(parts[0]) in (2, 3) else None
     if base is None:
         raise UnknownLanguage(f"malformed language tag {tag!r}")

@@ -76,28 +76,42 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _env_default(name: str, typ: type, fallback):
+    """The LACUNA_* value for a flag, converted, or `fallback`; a bad value names the variable."""
+    env = _env_name(name)
+    raw = os.environ.get(env)
+    if raw is None or raw.strip() == "":
+        return fallback
+    try:
+        return typ(raw.strip())
+    except ValueError:
+        raise SystemExit(f"lacuna-server: {env}={raw!r} is not a valid {typ.__name__}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     defaults = ServerConfig()
     parser = argparse.ArgumentParser(
         prog="lacuna-server",
-        description="Lacuna translation QA service (gRPC). Every flag also reads LACUNA_<FLAG> from the environment.",
+        description="Lacuna translation QA service (gRPC). Every flag also reads LACUNA_<FLAG> from the "
+                    "environment; a flag on the command line wins over the environment.",
     )
     for flag, name, typ, text in _FLAGS:
         env = _env_name(name)
-        default = os.environ.get(env, getattr(defaults, name))
+        default = _env_default(name, typ, getattr(defaults, name))
         parser.add_argument(flag, dest=name, type=typ, default=default, help=f"{text} [env {env}; default %(default)s]")
     for flag, name, text in _BOOL_FLAGS:
         env = _env_name(name)
-        default = _truthy(os.environ.get(env, "")) or getattr(defaults, name)
-        parser.add_argument(flag, dest=name, action="store_true", default=default, help=f"{text} [env {env}]")
-    env_models = [m for m in os.environ.get("LACUNA_COMET_MODELS", "").split(",") if m.strip()]
+        default = _truthy(os.environ[env]) if os.environ.get(env, "").strip() else getattr(defaults, name)
+        parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=default,
+                            help=f"{text} [env {env}=1]")
+    env_models = [m.strip() for m in os.environ.get("LACUNA_COMET_MODELS", "").split(",") if m.strip()]
     parser.add_argument("--comet-model", dest="comet_models", action="append", default=None,
                         help="COMET model name or checkpoint path; repeat for several "
                              "[env LACUNA_COMET_MODELS, comma-separated]")
     parser.set_defaults(_env_comet_models=env_models)
     parser.add_argument("--no-omission", dest="omission", action="store_false",
                         default=not _truthy(os.environ.get("LACUNA_NO_OMISSION", "")),
-                        help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION]")
+                        help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION=1]")
     return parser
 
 
