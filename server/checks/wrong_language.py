@@ -123,6 +123,11 @@ class WrongLanguage(Check):
     name = "wrong_language"
     description = "translation not in the target language, e.g. still in the source language (major)"
 
+    def __init__(self, warm_up: bool = True) -> None:
+        if warm_up:  # load the all-language detector (~0.5 s) off the request path
+            threading.Thread(target=lambda: detect("warm up the detector"), daemon=True,
+                             name="lingua-warm-up").start()
+
     def languages(self) -> list[str]:
         return sorted(set(_LINGUA) | {alias for alias, code in _ALIASES.items() if code in _LINGUA})
 
