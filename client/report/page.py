@@ -37,7 +37,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart { min-height: 320px; border: 1px solid var(--line); border-radius: 6px; }
 .filters { display: flex; gap: 14px; flex-wrap: wrap; align-items: center; margin-bottom: 10px; }
 .filters label { font-size: 12px; color: var(--muted); }
-.filters select { margin-left: 4px; padding: 3px 4px; }
+.filters select { margin-left: 4px; padding: 3px 4px; max-width: 240px; }
 .pager { display: flex; gap: 8px; align-items: center; margin: 8px 0; }
 .pager button { padding: 3px 10px; }
 #segments td.text { width: 42%; white-space: pre-wrap; word-break: break-word; }
