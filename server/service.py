@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Protocol, Sequence
 import grpc
 import structlog
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
