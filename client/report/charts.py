@@ -47,6 +47,7 @@ def flags_chart(data: ReportData) -> go.Figure:
         fig.add_bar(name=sev, x=names, y=[data.flag_counts[t].get(sev, 0) for t in types],
                     marker_color=SEVERITY_COLORS[sev])
     fig.update_layout(**_layout("Flags by type and severity", barmode="stack", yaxis_title="flags"))
+    fig.update_xaxes(automargin=True)
     return fig
 
 
