@@ -8,6 +8,7 @@ directly, under `torch.inference_mode`, on the model's device.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -61,8 +62,15 @@ class CometForward:
         param = next(model.parameters())
         self.device, self.dtype = param.device, param.dtype
 
+    def _precision(self):
+        """Half-precision weights also need autocast: COMET's pooling builds fp32 tensors
+        (masks, averages) that would meet bf16/fp16 weights in the regression head."""
+        if self.dtype == torch.float32:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype)
+
     def __call__(self, samples: list[dict]) -> list[CometResult]:
-        with torch.inference_mode():
+        with torch.inference_mode(), self._precision():
             batch = self.model.prepare_sample(samples, stage="predict")
             batch = to_device(batch, self.device)
             prediction = self.model.predict_step(batch)
