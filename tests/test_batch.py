@@ -296,3 +296,29 @@ def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     assert out_path == str(html) and sorted(r["id"] for r in records) == ["door", "lamp"]
     assert calls["alerts"][0] == str(rules) and calls["alerts"][2:] == (str(html), "nightly.jsonl")
     assert all(RESULT_KEYS <= set(r) for r in calls["alerts"][1])
+
+
+def test_a_server_lost_mid_run_is_retried_on_the_other(start_server, tmp_path):
+    doomed, survivor = start_server(omission=False), start_server(omission=False)
+    counters = [CountingObserver(delay=0.02), CountingObserver(delay=0.02)]
+    doomed.service.observers.append(counters[0])
+    survivor.service.observers.append(counters[1])
+
+    def stop_when_busy():
+        deadline = time.monotonic() + 30
+        while counters[0].segments < 40 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        doomed.stop(grace=None)
+
+    stopper = threading.Thread(target=stop_when_busy)
+    stopper.start()
+    job = write_jsonl(tmp_path / "job.jsonl", many_rows(300))
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "s.json"
+    rc = main([job, "--server", doomed.address, "--server", survivor.address, "--metrics", "chrf", "-o", str(out),
+               "-q", "--batch-size", "4", "--summary", str(summary_path)])
+    stopper.join()
+    assert rc == 0
+    ids = [r["id"] for r in read_results(out)]
+    assert len(ids) == 300 and len(set(ids)) == 300
+    assert 40 <= counters[0].segments < 300 and counters[1].segments > 0
+    assert json.loads(summary_path.read_text())["run"]["retried_calls"] >= 1
