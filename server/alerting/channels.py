@@ -32,7 +32,7 @@ def slack_payload(alert: Alert) -> dict:
         {"type": "section", "fields": [
             {"type": "mrkdwn", "text": f"*Where*\n{e(alert.group_text)}"},
             {"type": "mrkdwn", "text": f"*Segments*\n{alert.segments}"},
-            {"type": "mrkdwn", "text": f"*Source*\n{e(alert.origin)}"},
+            {"type": "mrkdwn", "text": f"*From*\n{e(alert.origin)}"},
             {"type": "mrkdwn", "text": f"*Fired*\n{e(alert.fired_at)}"},
         ]},
     ]
