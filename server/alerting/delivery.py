@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+from collections import deque
 import random
 import threading
 import time
@@ -90,7 +91,7 @@ class BackgroundSender:
         self.channels = dict(ruleset.channels)
         self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
         self._stop = threading.Event()
-        self.sent: list[Alert] = []
+        self.sent: deque[Alert] = deque(maxlen=1000)  # the most recent deliveries
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="lacuna-alerts", daemon=True)
         self._thread.start()

@@ -28,6 +28,7 @@ log = structlog.get_logger("lacuna.alerting")
 WORST_KEPT = 5
 CANDIDATES_KEPT = 200
 TIME_BUCKETS = 300  # time windows keep at most this many buckets of sums
+MAX_GROUPS = 10_000  # groups tracked per rule (group_by on a label with endless values)
 
 
 def contribution(rule: Rule, obs: Observation) -> tuple[float, float]:
@@ -143,10 +144,19 @@ class AlertEngine:
                         reason="window: job applies to batch jobs; the server needs a rolling window")
         self._states: dict[tuple[str, tuple[str, ...]], _WindowState] = {}
         self._lock = threading.Lock()
+        self._groups: dict[str, int] = {}
+        self._full: set[str] = set()
 
-    def _state(self, rule: Rule, key: tuple[str, ...]) -> _WindowState:
+    def _state(self, rule: Rule, key: tuple[str, ...]) -> _WindowState | None:
         state = self._states.get((rule.name, key))
         if state is None:
+            if self._groups.get(rule.name, 0) >= MAX_GROUPS:
+                if rule.name not in self._full:
+                    self._full.add(rule.name)
+                    log.warning("alert_groups_full", rule=rule.name, limit=MAX_GROUPS,
+                                hint="group_by a key with fewer values")
+                return None
+            self._groups[rule.name] = self._groups.get(rule.name, 0) + 1
             state = self._states[(rule.name, key)] = _WindowState(rule)
         return state
 
@@ -164,6 +174,8 @@ class AlertEngine:
                         continue
                     key = tuple(obs.field(k) for k in rule.group_by)
                     state = self._state(rule, key)
+                    if state is None:
+                        continue
                     num, den = contribution(rule, obs)
                     state.add(now, num, den, obs)
                     if rule.window.kind != "job":

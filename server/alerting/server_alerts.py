@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from typing import Sequence
 
 import grpc
@@ -23,7 +24,7 @@ class ServerAlerts:
         self.ruleset = ruleset
         self.engine = AlertEngine(ruleset, mode="server", origin=origin)
         self.sender = BackgroundSender(ruleset)
-        self.fired: list = []
+        self.fired: deque = deque(maxlen=1000)  # the most recent alerts, for inspection
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> "ServerAlerts":
