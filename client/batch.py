@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
     out.add_argument("--output", "-o", help="results file, one line per segment; rerunning resumes it")
-    out.add_argument("--format-out", choices=("jsonl", "csv"), default="jsonl")
+    out.add_argument("--format-out", choices=("jsonl", "csv"), default=None,
+                     help="results format (default: csv for an --output ending in .csv, else jsonl)")
     out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
     out.add_argument("--summary", help="write the summary as JSON here")
     out.add_argument("--worst", type=int, default=10, help="worst segments listed in the summary [10]")
@@ -137,12 +138,14 @@ def _servers(args) -> list[str]:
     return [t.strip() for s in given for t in s.split(",") if t.strip()]
 
 
-def _check_metrics(caps, requested: list[str], gates: dict[str, float]) -> list[str]:
+def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
     """The metric names this job computes (for CSV columns); UsageError for unknown ones."""
     offered = {m.name: m for m in caps.metrics}
-    for name in requested:
-        if name not in offered:
-            raise UsageError(f"--metrics: the server does not offer {name!r} (it offers: {', '.join(sorted(offered))})")
+    for flag, names in (("--metrics", requested), ("--threshold", list(thresholds))):
+        for name in names:
+            if name not in offered:
+                raise UsageError(f"{flag}: the server does not offer {name!r} "
+                                 f"(it offers: {', '.join(sorted(offered))})")
     metrics = requested or [m.name for m in caps.metrics if m.default]
     for name in gates:
         if name not in metrics:
@@ -155,6 +158,8 @@ def run(args) -> int:
     from lacuna.client.streaming import StreamFailed, StreamScorer
 
     started = time.perf_counter()
+    if args.format_out is None:
+        args.format_out = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
     thresholds = _key_values(args.threshold, "--threshold", True)
     minimums = _key_values(args.min, "--min", True)
     maximums = _key_values(args.max, "--max", True)
@@ -194,7 +199,7 @@ def run(args) -> int:
             detail = str(exc) if isinstance(exc, LacunaError) else f"not ready within {args.connect_timeout:g}s"
             _warn(f"error: cannot reach the server at {', '.join(servers)}: {detail}")
             return EXIT_SERVER
-        metrics = _check_metrics(caps, requested, {**minimums, **maximums})
+        metrics = _check_metrics(caps, requested, {**minimums, **maximums}, thresholds)
         limit = caps.limits.max_segments_per_request
         if limit and args.batch_size > limit:
             raise UsageError(f"--batch-size {args.batch_size} is more than the server's limit of {limit} per message")

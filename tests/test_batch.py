@@ -322,3 +322,42 @@ def test_a_server_lost_mid_run_is_retried_on_the_other(start_server, tmp_path):
     assert len(ids) == 300 and len(set(ids)) == 300
     assert 40 <= counters[0].segments < 300 and counters[1].segments > 0
     assert json.loads(summary_path.read_text())["run"]["retried_calls"] >= 1
+
+
+def test_progress_bar_on_a_terminal_lines_otherwise_nothing_when_quiet(server, tmp_path, capsys):
+    import io
+
+    from lacuna.client.progress import BarProgress, LineProgress, QuietProgress, make_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    bar = make_progress(5, 1, stream=term)
+    assert isinstance(bar, BarProgress)
+    for _ in range(4):
+        bar.update()
+    bar.close()
+    assert "5/5" in term.getvalue() and "seg/s" in term.getvalue()
+    assert isinstance(make_progress(5, quiet=True, stream=term), QuietProgress)
+    plain = io.StringIO()
+    lines = make_progress(4, stream=plain, interval=0)
+    assert isinstance(lines, LineProgress)
+    for _ in range(4):
+        lines.update()
+    lines.close()
+    assert plain.getvalue().splitlines()[-1].startswith("scored 4/4 (100.0%)")
+    assert "ETA" in plain.getvalue()
+    # through the command: --quiet writes nothing to stderr; a threshold adds low_score flags
+    job = write_jsonl(tmp_path / "job.jsonl", CLEAN)
+    out = tmp_path / "out.csv"
+    assert main([job, "--server", server.address, "--metrics", "chrf", "--threshold", "chrf=99", "-o", str(out),
+                 "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    with open(out, encoding="utf-8", newline="") as f:  # .csv output -> CSV without --format-out
+        rows = list(csv.DictReader(f))
+    assert {r["id"]: "low_score/major" in r["flags"] for r in rows} == {
+        "door": True, "lamp": True, "tea": False, "map": True}
+    assert main([job, "--server", server.address, "--threshold", "chrff=3", "-q"]) == 2
+    assert "--threshold: the server does not offer 'chrff'" in capsys.readouterr().err
