@@ -153,6 +153,20 @@ def _check_metrics(caps, requested: list[str], gates: dict[str, float], threshol
     return metrics
 
 
+def _check_rules(path: str) -> None:
+    """A bad --alerts file is a usage error before anything is scored, not after."""
+    if not os.path.isfile(path):
+        raise UsageError(f"--alerts {path}: no such file")
+    try:
+        from lacuna.server.alerting import load_rules
+    except ImportError:
+        return  # checked when the rules run
+    try:
+        load_rules(path)
+    except Exception as exc:
+        raise UsageError(f"--alerts {path}: {exc}") from None
+
+
 def run(args) -> int:
     from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
     from lacuna.client.streaming import StreamFailed, StreamScorer
@@ -183,6 +197,8 @@ def run(args) -> int:
         _warn("nothing scored (fix the input, or give --skip-invalid to score the rest)")
         return EXIT_USAGE
 
+    if args.alerts:
+        _check_rules(args.alerts)
     if not records and not (args.output and os.path.exists(args.output) and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))
 
@@ -276,12 +292,23 @@ def run(args) -> int:
     if args.html:
         from lacuna.client.report import write_report
 
-        write_report(all_records, args.html, title=args.job_name)
+        try:
+            write_report(all_records, args.html, title=args.job_name)
+        except Exception as exc:
+            _warn(f"error: --html {args.html}: {exc}")
+            return EXIT_USAGE
     if args.alerts:
         from lacuna.server.alerting import run_job_alerts
 
         job = args.job_name or (os.path.basename(args.output) if args.output else None)
-        run_job_alerts(args.alerts, all_records, report_path=args.html, job_name=job)
+        try:
+            alerts = run_job_alerts(args.alerts, all_records, report_path=args.html, job_name=job)
+        except Exception as exc:  # a bad rules file: the job's results are already written
+            _warn(f"error: --alerts {args.alerts}: {exc}")
+            return EXIT_USAGE
+        fired = list(alerts or [])
+        print(f"alerts: {len(fired)} fired" + (": " + ", ".join(sorted({str(getattr(a, 'rule', a)) for a in fired}))
+                                              if fired else ""), flush=True)
     return EXIT_GATE if gates else EXIT_OK
 
 

@@ -289,6 +289,7 @@ def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     job = write_jsonl(tmp_path / "job.jsonl", CLEAN[:2])
     out = tmp_path / "nightly.jsonl"
     rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: []\n", encoding="utf-8")
     html = tmp_path / "r.html"
     assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q",
                  "--html", str(html), "--alerts", str(rules)]) == 0
@@ -296,6 +297,7 @@ def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     assert out_path == str(html) and sorted(r["id"] for r in records) == ["door", "lamp"]
     assert calls["alerts"][0] == str(rules) and calls["alerts"][2:] == (str(html), "nightly.jsonl")
     assert all(RESULT_KEYS <= set(r) for r in calls["alerts"][1])
+    assert main([job, "--server", server.address, "-q", "--alerts", str(tmp_path / "absent.yaml")]) == 2
 
 
 def test_a_server_lost_mid_run_is_retried_on_the_other(start_server, tmp_path):
