@@ -20,7 +20,7 @@ ENV_NAMES = ["LACUNA_HOST", "LACUNA_PORT", "LACUNA_WORKERS", "LACUNA_MAX_SEGMENT
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for name in list(os.environ):
-        if name.startswith("LACUNA_") and name != "LACUNA_SHARED":
+        if (name.startswith("LACUNA_") and name != "LACUNA_SHARED") or name == "HF_HUB_OFFLINE":
             monkeypatch.delenv(name)
 
 
