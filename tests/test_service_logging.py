@@ -107,3 +107,28 @@ def test_console_format_is_not_json():
         structlog.reset_defaults()
     line = buffer.getvalue().strip()
     assert "hello" in line and "answer=42" in line and not line.startswith("{")
+
+
+def test_cancelled_stream_is_logged_as_cancelled(start_server, log_lines):
+    import threading
+
+    import grpc
+
+    from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
+
+    server = start_server(omission=False)
+    release = threading.Event()
+
+    def requests():
+        yield service_pb2.ScoreStreamRequest(segments=[types_pb2.Segment(
+            id="c1", source="Good morning.", translation="Guten Morgen.", src_lang="en", tgt_lang="de")])
+        release.wait(10)
+
+    with grpc.insecure_channel(server.address) as channel:
+        call = service_pb2_grpc.LacunaStub(channel).ScoreStream(requests(), timeout=30)
+        next(call)
+        call.cancel()
+        release.set()
+        events, _ = log_lines(lambda e: e.get("method") == "ScoreStream")
+    found = requests_of(events, method="ScoreStream")
+    assert len(found) == 1 and found[0]["status"] == "CANCELLED" and found[0]["segments"] == 1
