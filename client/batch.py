@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="results format (default: csv for an --output ending in .csv, else jsonl)")
     out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
     out.add_argument("--summary", help="write the summary as JSON here")
+    out.add_argument("--corpus-scores", choices=("exact", "mean"), default="exact",
+                     help="summary corpus BLEU/chrF/TER per language pair: exact (recomputed from the texts, "
+                          "as sacrebleu's corpus score) or mean of the segment scores (cheaper) [exact]")
     out.add_argument("--worst", type=int, default=10, help="worst segments listed in the summary [10]")
     out.add_argument("--html", help="write an HTML report here (lacuna.client.report)")
     out.add_argument("--alerts", metavar="RULES.yaml", help="evaluate these alert rules on the job at the end")
@@ -236,7 +239,7 @@ def run(args) -> int:
 
         keep_records = bool(args.html or args.alerts)
         all_records: list[dict] = list(existing) if keep_records else []
-        builder = SummaryBuilder(worst=args.worst)
+        builder = SummaryBuilder(worst=args.worst, exact_corpus=args.corpus_scores == "exact")
         for rec in existing:
             builder.add(rec)
         if existing and not args.quiet:
@@ -263,12 +266,16 @@ def run(args) -> int:
                 progress.update()
         except StreamFailed as exc:
             failure = exc.error
+        except BaseException:
+            builder.close()
+            raise
         finally:
             progress.close()
             if writer is not None:
                 writer.close()
         score_seconds = time.perf_counter() - score_started
         if failure is not None:
+            builder.close()
             where = f"; {scored} results written to {args.output}, rerun to resume" if args.output else ""
             _warn(f"error: the job stopped: {failure.code.name}: {failure.message}{where}")
             bad_options = failure.code in (_grpc().StatusCode.INVALID_ARGUMENT, _grpc().StatusCode.FAILED_PRECONDITION)
@@ -277,7 +284,7 @@ def run(args) -> int:
     summary = builder.summary()
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
-        "servers": servers, "metrics": metrics, "inputs": list(args.files), "scored": scored,
+        "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files), "scored": scored,
         "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,

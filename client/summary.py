@@ -1,63 +1,26 @@
 """The end-of-job summary: counts, corpus scores per language pair, flags, worst
 segments, and the CI gates (--fail-on, --min).
 
-Corpus scores are recomputed here, over every row of the results file (this run
-and any resumed run), because the server's corpus scores cover one stream each
-and a job uses several streams (and may be resumed). BLEU and chrF are exact
-sacrebleu corpus scores: each segment's sufficient statistics are extracted from
-its texts as its result arrives (tokenizer per target language, as the server
-picks it). TER's statistics are (edits, reference length); the reference length
-comes from TER's own tokenizer and the edits from the server's sentence score
-(edits = TER x length), so the slow edit-distance search is not run twice.
-Metrics without corpus statistics (omission, addition, COMET, ...) are reported
-as the mean of the segment scores, marked "mean".
+Corpus scores: BLEU, chrF and TER are recomputed exactly over every row of the
+results file (`lacuna.client.corpus`: the server's corpus scores cover one stream
+each, and a job uses several streams and may be resumed). Metrics without corpus
+statistics (omission, addition, COMET, ...) are reported as the mean of the
+segment scores, marked "mean"; `--corpus-scores mean` (exact_corpus=False)
+reports means for every metric, for jobs where the recomputation's CPU matters.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+
+from lacuna.client.corpus import METRICS as CORPUS_METRICS
+from lacuna.client.corpus import CorpusStats
 
 SEVERITIES = ("minor", "major", "critical")
 SEVERITY_WEIGHT = {"minor": 1, "major": 5, "critical": 10}  # MQM's usual penalties
-CORPUS_METRICS = ("bleu", "chrf", "ter")
 PRIMARY_METRICS = ("comet", "xcomet", "comet_qe", "chrf", "bleu")  # for ranking the worst segments
 LOWER_IS_BETTER = {"ter", "omission", "addition"}
-
-
-def _tokenizer_for(tag: str) -> str:
-    from lacuna.languages import UnknownLanguage, parse
-    from lacuna.server.metrics.reference import bleu_tokenizer
-
-    try:
-        return bleu_tokenizer(parse(tag))
-    except UnknownLanguage:
-        return "13a"
-
-
-class _SacrebleuSet:
-    """sacrebleu objects for one target tokenizer, configured like the server's."""
-
-    def __init__(self, tokenize: str):
-        from sacrebleu.metrics import BLEU, CHRF, TER
-
-        cjk = tokenize != "13a"
-        self.bleu = BLEU(tokenize=tokenize)
-        self.chrf = CHRF()
-        self.ter = TER(normalized=cjk, asian_support=cjk)
-        for obj in (self.bleu, self.chrf, self.ter):  # fills in the signature's reference count
-            obj.corpus_score(["a"], [["a"]])
-
-    def get(self, metric: str):
-        return {"bleu": self.bleu, "chrf": self.chrf, "ter": self.ter}[metric]
-
-    def stats(self, metric: str, hyp: str, ref: str, sentence_score: float) -> list:
-        if metric == "ter":
-            ref_len = len(self.ter._preprocess_segment(ref).split())
-            if ref_len == 0:
-                return [len(self.ter._preprocess_segment(hyp).split()), 0]
-            return [round(sentence_score * ref_len / 100.0), ref_len]
-        return self.get(metric)._extract_corpus_statistics([hyp], [[ref]])[0]
 
 
 @dataclass
@@ -66,13 +29,10 @@ class _PairTotals:
     passed: int = 0
     failed: int = 0
     errors: int = 0
-    stats: dict = field(default_factory=dict)  # metric -> summed sacrebleu stats
-    stats_count: Counter = field(default_factory=Counter)
     score_sum: Counter = field(default_factory=Counter)
     score_count: Counter = field(default_factory=Counter)
     by_type: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
-    tokenize: str = "13a"
 
 
 def _penalty(rec: dict) -> int:
@@ -89,24 +49,20 @@ def _primary(scores: dict) -> float | None:
 class SummaryBuilder:
     """Fed one results record at a time (`add`), then `summary()` once."""
 
-    def __init__(self, worst: int = 10):
+    def __init__(self, worst: int = 10, exact_corpus: bool = True):
         self.worst_count = worst
+        self.exact_corpus = exact_corpus
         self.pairs: dict[tuple[str, str], _PairTotals] = {}
         self.errors_by_code: Counter = Counter()
         self.severities_seen: Counter = Counter()
-        self._sets: dict[str, _SacrebleuSet] = {}
+        self.corpus = CorpusStats() if exact_corpus else None
         self._ranked: list[tuple] = []  # (penalty, -primary, id, record digest)
-
-    def _set(self, tokenize: str) -> _SacrebleuSet:
-        if tokenize not in self._sets:
-            self._sets[tokenize] = _SacrebleuSet(tokenize)
-        return self._sets[tokenize]
 
     def add(self, rec: dict) -> None:
         key = (rec.get("src_lang", ""), rec.get("tgt_lang", ""))
         pair = self.pairs.get(key)
         if pair is None:
-            pair = self.pairs[key] = _PairTotals(tokenize=_tokenizer_for(key[1]))
+            pair = self.pairs[key] = _PairTotals()
         pair.segments += 1
         error = rec.get("error")
         if error:
@@ -125,14 +81,12 @@ class SummaryBuilder:
         scores = rec.get("scores") or {}
         reference = rec.get("reference")
         for metric, value in scores.items():
-            if metric in CORPUS_METRICS and reference is not None:
-                s = self._set(pair.tokenize).stats(metric, rec.get("translation", ""), reference, float(value))
-                old = pair.stats.get(metric)
-                pair.stats[metric] = list(s) if old is None else [a + b for a, b in zip(old, s)]
-                pair.stats_count[metric] += 1
-            else:
-                pair.score_sum[metric] += float(value)
-                pair.score_count[metric] += 1
+            pair.score_sum[metric] += float(value)
+            pair.score_count[metric] += 1
+        if self.corpus is not None and reference is not None:
+            exact = {m: float(v) for m, v in scores.items() if m in CORPUS_METRICS}
+            if exact:
+                self.corpus.add(key[0], key[1], rec.get("translation", ""), reference, exact)
         penalty = _penalty(rec)
         primary = _primary(scores)
         if penalty > 0 or not rec.get("passed"):
@@ -146,24 +100,26 @@ class SummaryBuilder:
                 self._ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
                 del self._ranked[self.worst_count:]
 
-    def corpus_scores(self, pair: _PairTotals) -> dict[str, dict]:
-        out = {}
-        for metric, summed in sorted(pair.stats.items()):
-            obj = self._set(pair.tokenize).get(metric)
-            out[metric] = {"score": round(float(obj._compute_score_from_stats(summed).score), 4),
-                           "segments": pair.stats_count[metric], "method": "corpus",
-                           "signature": obj.get_signature().format()}
+    def _corpus_scores(self, key: tuple[str, str], pair: _PairTotals, exact: dict | None) -> dict[str, dict]:
+        out = dict((exact or {}).get(key, {}))
         for metric in sorted(pair.score_sum):
-            n = pair.score_count[metric]
-            out[metric] = {"score": round(pair.score_sum[metric] / n, 4), "segments": n, "method": "mean"}
-        return out
+            if metric not in out:
+                n = pair.score_count[metric]
+                out[metric] = {"score": round(pair.score_sum[metric] / n, 4), "segments": n, "method": "mean"}
+        return dict(sorted(out.items()))
+
+    def close(self) -> None:
+        """Stops the corpus helper process of a job that ends without a summary."""
+        if self.corpus is not None:
+            self.corpus.close()
 
     def summary(self) -> dict:
         pairs, by_type, by_severity = [], Counter(), Counter()
         totals = Counter()
+        exact = self.corpus.scores() if self.corpus is not None else None
         for (src, tgt), p in sorted(self.pairs.items()):
             pairs.append({"src_lang": src, "tgt_lang": tgt, "segments": p.segments, "passed": p.passed,
-                          "failed": p.failed, "errors": p.errors, "corpus": self.corpus_scores(p),
+                          "failed": p.failed, "errors": p.errors, "corpus": self._corpus_scores((src, tgt), p, exact),
                           "flags_by_type": dict(sorted(p.by_type.items())),
                           "flags_by_severity": {s: p.by_severity[s] for s in SEVERITIES if p.by_severity[s]}})
             by_type.update(p.by_type)
@@ -177,6 +133,8 @@ class SummaryBuilder:
             "flags_by_severity": {s: by_severity[s] for s in SEVERITIES if by_severity[s]},
             "pairs": pairs,
             "worst_segments": [t[3] for t in self._ranked[:self.worst_count]],
+            "corpus_method": "exact" if exact is not None else (
+                "mean (the exact recomputation failed)" if self.corpus is not None else "mean"),
         }
 
 

@@ -139,6 +139,12 @@ def test_gates_set_the_exit_code(server, tmp_path, capsys):
     assert main([clean, *common, "--min", "bleu=99.5"]) == 1
     out = capsys.readouterr().out
     assert "GATE FAILED --min bleu=99.5: en->de has bleu" in out
+    # --corpus-scores mean: the gate sees the mean of the segment scores
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "s.json"
+    assert main([clean, *common, "-o", str(out), "--summary", str(summary_path), "--corpus-scores", "mean"]) == 0
+    chrf = json.loads(summary_path.read_text())["pairs"][0]["corpus"]["chrf"]
+    segment_chrf = [r["scores"]["chrf"] for r in read_results(out)]
+    assert chrf["method"] == "mean" and chrf["score"] == pytest.approx(sum(segment_chrf) / 4, abs=1e-3)
     # a gate on a metric the job does not compute is a usage error
     assert main([clean, *common, "--min", "ter=10"]) == 2
     assert "ter" in capsys.readouterr().err
