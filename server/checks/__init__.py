@@ -9,8 +9,12 @@ from __future__ import annotations
 import abc
 from typing import Sequence
 
+import structlog
+
 from lacuna.server.model import ScorerOutput, SegmentInput
 from lacuna.server.scorer import Scorer
+
+log = structlog.get_logger("lacuna.checks")
 
 
 class Check(abc.ABC):
@@ -54,7 +58,11 @@ class ChecksScorer(Scorer):
         for seg in segments:
             out = ScorerOutput()
             for check in self._checks:
-                found = check.run(seg)
+                try:
+                    found = check.run(seg)
+                except Exception:  # a broken check costs only its own flags, not the segment
+                    log.exception("check_failed", check=check.name, segment_id=seg.id)
+                    continue
                 out.scores.update(found.scores)
                 out.flags.extend(found.flags)
             outputs.append(out)

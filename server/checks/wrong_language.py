@@ -9,7 +9,7 @@ language pairs.
 
 The check is conservative: it judges only texts with enough letters once URLs,
 placeholders, markup, numbers and names copied from the source (`NATO`,
-`Tokyo`) are set aside; it flags only when lingua is confident about another
+`Tokyo`) are set aside (and reads at most the first 3,000 characters); it flags only when lingua is confident about another
 language and gives the target language almost nothing. Languages lingua cannot
 tell apart reliably count as the target (Norwegian Bokmål / Nynorsk / Danish,
 Bosnian / Croatian / Serbian, Indonesian / Malay, and Japanese text written in
@@ -38,6 +38,8 @@ MIN_LETTERS_WITHOUT_SPACES = 8
 MIN_CONFIDENCE = 0.6
 #: ... and this many times its confidence in the target language.
 MIN_MARGIN = 4.0
+#: Characters of a long translation that are judged (its language does not change midway).
+MAX_JUDGED_CHARS = 3000
 #: Low-accuracy candidates passed on to the high-accuracy pass.
 CANDIDATES = 3
 
@@ -105,7 +107,7 @@ def detect(text: str, must_include: frozenset[str] = frozenset()) -> list[tuple[
 
 def judged_text(segment: SegmentInput) -> str:
     """The translation without what is copied as is: URLs, placeholders, numbers, source names."""
-    text = _DIGITS.sub(" ", mask_verbatim(segment.translation))
+    text = _DIGITS.sub(" ", mask_verbatim(segment.translation[:MAX_JUDGED_CHARS]))
     source_names = set(_NAME.findall(segment.source))
     if source_names:
         text = _NAME.sub(lambda m: " " if m.group(0) in source_names else m.group(0), text)

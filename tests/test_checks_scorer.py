@@ -1,0 +1,55 @@
+"""The checks scorer: every check on every segment, and a failing check costs only its own flags."""
+
+from lacuna.client import Client
+from lacuna.server.app import LacunaServer
+from lacuna.server.checks import Check, ChecksScorer
+from lacuna.server.checks.empty import EmptyTranslation
+from lacuna.server.config import ServerConfig
+from lacuna.server.metrics.reference import ReferenceMetrics
+from lacuna.server.model import ScorerOutput
+from lacuna.server.pipeline import Pipeline
+
+
+class Exploding(Check):
+    name = "exploding"
+    description = "fails on segments whose id starts with 'x'"
+
+    def run(self, segment):
+        if segment.id.startswith("x"):
+            raise RuntimeError("boom")
+        return ScorerOutput()
+
+
+def test_a_failing_check_keeps_the_other_results():
+    pipeline = Pipeline([ChecksScorer([Exploding(), EmptyTranslation()]), ReferenceMetrics()])
+    server = LacunaServer(ServerConfig(port=0, omission=False), pipeline=pipeline).start()
+    try:
+        with Client(server.address, timeout=30) as client:
+            result = client.score([
+                {"id": "x1", "source": "Good evening.", "translation": "", "reference": "Guten Abend.",
+                 "src_lang": "en", "tgt_lang": "de"},
+                {"id": "ok", "source": "Good evening.", "translation": "Guten Abend.", "reference": "Guten Abend.",
+                 "src_lang": "en", "tgt_lang": "de"},
+            ])
+            caps = client.capabilities()
+    finally:
+        server.stop(grace=None)
+    broken, fine = result.segments
+    assert broken.error is None and "chrf" in broken.scores
+    assert [f.type for f in broken.flags] == ["empty"] and not broken.passed
+    assert fine.error is None and fine.passed and round(fine.scores["bleu"], 6) == 100.0
+    assert [c.name for c in caps.checks] == ["exploding", "empty"]
+
+
+def test_default_server_runs_all_five_checks_on_each_segment(start_server):
+    server = start_server(omission=False)
+    source = "Please transfer 2,500 euros to account 4410 before Friday, otherwise the order is cancelled."
+    with Client(server.address, timeout=30) as client:
+        result = client.score([
+            {"id": "1", "source": source, "translation": source, "src_lang": "en", "tgt_lang": "de"},
+            {"id": "2", "source": source, "translation": "Bitte überweisen.", "src_lang": "en", "tgt_lang": "de"},
+        ])
+    copied, cut = result.segments
+    assert {f.type for f in copied.flags} == {"untranslated", "wrong_language"}
+    assert {f.type for f in cut.flags} == {"number_mismatch", "length_ratio"}
+    assert {f.detector for f in cut.flags} == {"numbers", "length_ratio"}
