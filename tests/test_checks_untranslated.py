@@ -47,6 +47,9 @@ def test_copied_source_is_flagged(start_server, source, translation, src, tgt):
     ("Settings", "Settings", "en", "de"),
     ("{count} %s <b>", "{count} %s <b>", "en", "de"),
     ("東京大学", "東京大学", "ja", "zh"),
+    # one written standard: a sentence can be the same in Croatian and Serbian
+    ("Vlada je u petak usvojila novi zakon o zaštiti okoliša.",
+     "Vlada je u petak usvojila novi zakon o zaštiti okoliša.", "hr", "sr-Latn"),
     # same language: copying is fine (en-US -> en-GB)
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en-US", "en-GB"),
 ])

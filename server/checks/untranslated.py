@@ -1,6 +1,7 @@
 """Untranslated: the translation is the source again (identical, or nearly so).
 
-Only judged when the source and target languages differ. Short texts that are
+Only judged when the source and target languages differ (and are not two
+standards of one written language, such as Croatian and Serbian in Latin script). Short texts that are
 legitimately the same in both languages are left alone: the source must have at
 least two "ordinary" words (lower-case words, or the capitalised first word of
 a sentence; any word in a script without case) once URLs, e-mail addresses,
@@ -19,6 +20,9 @@ from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank, is_caseless, mask_verbatim, normalise, words
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
+#: Languages whose written standards are so close that a sentence may legitimately be the
+#: same in both (Serbian in Latin script / Croatian / Bosnian, Indonesian / Malay).
+SHARED_STANDARDS = [{"bs", "hr", "sr", "cnr"}, {"id", "ms"}, {"nb", "no"}]
 #: Source words that must be "ordinary" (not names, codes or numbers) before the check judges.
 MIN_ORDINARY_WORDS = 2
 #: Letters a no-space-script source (Japanese, Chinese, Thai, ...) must have instead.
@@ -81,7 +85,8 @@ class Untranslated(Check):
 
     def run(self, segment: SegmentInput) -> ScorerOutput:
         out = ScorerOutput()
-        if segment.src_lang.base == segment.tgt_lang.base or is_blank(segment.translation):
+        src, tgt = segment.src_lang.base, segment.tgt_lang.base
+        if src == tgt or any(src in g and tgt in g for g in SHARED_STANDARDS) or is_blank(segment.translation):
             return out
         if not self._has_content(segment):
             return out
