@@ -21,6 +21,8 @@ def evaluate_job(ruleset: RuleSet, records: Iterable[Mapping], report_path: str 
     and `job` cover the whole job (results files carry no timestamps).
     """
     origin = f"batch job {job_name}" if job_name else "batch job"
+    if report_path and "://" not in str(report_path):
+        report_path = os.path.abspath(report_path)  # readers of the alert are not in our working directory
     engine = AlertEngine(ruleset, mode="batch", origin=origin, report=report_path, clock=lambda: 0.0)
     alerts = engine.feed(Observation.from_record(r) for r in records)
     alerts.extend(engine.finish())
