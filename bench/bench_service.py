@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop()
 
+    breakdown = cost_breakdown(local, local.inputs(pool[:100]))
+
     where = "in this process" if args.in_process_server else "in a subprocess"
     print(f"Score over loopback (server {where}, --no-omission; BLEU+chrF+TER+5 checks), "
           f"one request at a time, {args.seconds:g} s per measurement, {os.cpu_count()} CPUs")
@@ -230,7 +232,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"overhead, {size}-segment requests: p50 latency service/in-process = {svc['p50'] / loc['p50']:.2f}x, "
               f"p99 = {svc['p99'] / loc['p99']:.2f}x, throughput in-process/service = {loc['rps'] / svc['rps']:.2f}x "
               f"(+{svc['p50'] - loc['p50']:.2f} ms per request at p50)")
+    print("in-process cost per segment by stage (100 segments, half en->de, half en->ja):")
+    for name, ms in breakdown:
+        print(f"  {name:<28} {ms:8.3f} ms")
     return 0
+
+
+def cost_breakdown(local: InProcess, segments: list[SegmentInput]) -> list[tuple[str, float]]:
+    """Mean ms per segment of each metric (by target language) and each check."""
+    out = []
+    for lang in ("de", "ja"):
+        group = [s for s in segments if s.tgt_lang.base == lang]
+        for metric in sorted(METRICS):
+            t0 = time.perf_counter()
+            local.reference.score(group, frozenset({metric}))
+            out.append((f"{metric} (-> {lang})", (time.perf_counter() - t0) / len(group) * 1000))
+    for check in local.checks._checks:
+        t0 = time.perf_counter()
+        for seg in segments:
+            check.run(seg)
+        out.append((f"check {check.name}", (time.perf_counter() - t0) / len(segments) * 1000))
+    return out
 
 
 if __name__ == "__main__":
