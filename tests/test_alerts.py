@@ -275,15 +275,17 @@ rules:
      channels: [hook]}
 """)
     server = start_server(alert_rules=str(rules), omission=False)
+    alerts = server.observers[0]
     with Client(server.address) as client:
+        client.score(segments("warm", good=9, empty=0))  # loads the language detector; no alert
         started = time.perf_counter()
         for i in range(4):  # each call fires an alert (a new 10-segment window each time)
             client.score(segments(f"s{i}", good=9, empty=1))
         elapsed = time.perf_counter() - started
+        delivered = len(alerts.sender.sent)
     # Delivering 4 alerts to this receiver takes 4 x 2 attempts x 0.3 s; scoring did not wait for it.
-    assert elapsed < 1.5, elapsed
-    alerts = server.observers[0]
     assert len(alerts.fired) == 4
+    assert delivered < 4 and elapsed < 2.0, (delivered, elapsed)
     server.stop(grace=None)
     assert slow.attempts >= 2  # the first alert was tried, timed out and retried
 
