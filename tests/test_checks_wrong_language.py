@@ -27,6 +27,9 @@ def flags_of(result):
     ("창을 닫기 전에 여기를 클릭하여 변경 사항을 저장하세요.", "ko"),
     # Danish for a Norwegian target: lingua cannot tell them apart reliably, so accepted
     ("Klik her for at gemme dine ændringer, før du lukker vinduet.", "no"),
+    # Latinate English that lingua reads as Latin (0.89): Latin needs more certainty than that
+    ("Sikhism is a religion that originated in the Indian subcontinent in the Punjab region in the "
+     "15th century as a result of sectarian schism within Hinduism.", "en"),
     # too short to judge
     ("Click here.", "de"),
     # a language lingua does not know is not judged

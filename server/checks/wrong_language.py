@@ -38,6 +38,9 @@ MIN_LETTERS_WITHOUT_SPACES = 8
 MIN_CONFIDENCE = 0.6
 #: ... and this many times its confidence in the target language.
 MIN_MARGIN = 4.0
+#: Languages seldom translated into that lingua still finds in Latinate English (Latin,
+#: Esperanto): they must reach this confidence unless they are the source or target language.
+RARE_TARGETS = {"la": 0.97, "eo": 0.97}
 #: Characters of a long translation that are judged (its language does not change midway).
 MAX_JUDGED_CHARS = 3000
 #: Low-accuracy candidates passed on to the high-accuracy pass.
@@ -153,6 +156,8 @@ class WrongLanguage(Check):
         top, confidence = ranked[0]
         target_confidence = max((v for c, v in ranked if accepted(c, target, text)), default=0.0)
         if accepted(top, target, text) or confidence < MIN_CONFIDENCE or confidence < MIN_MARGIN * target_confidence:
+            return out
+        if top != source and confidence < RARE_TARGETS.get(top, 0.0):
             return out
         if source and top == source and segment.src_lang.base != segment.tgt_lang.base:
             what = f"the translation is in the source language, {language_name(top)}"
