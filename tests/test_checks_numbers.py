@@ -29,6 +29,8 @@ def flags_of(result):
     ("You have 3 new messages.", "Sie haben drei neue Nachrichten.", "de"),  # small numbers may be spelled out
     ("See https://example.org/v2/item?id=42 for details.", "Details unter https://example.org/v2/item?id=42.", "de"),
     ("The meeting is on 5/3/2025 at 10:30.", "Das Treffen ist am 3.5.2025 um 10:30 Uhr.", "de"),
+    ("The meeting starts at 19:15.", "La reunión empieza a las 7:15 p. m.", "es"),
+    ("Travel agencies have existed since the 19th century.", "Las agencias de viajes existen desde el siglo XIX.", "es"),
 ])
 def test_same_numbers_in_another_notation_are_not_flagged(start_server, source, translation, tgt):
     result = score(start_server(omission=False), source, translation, tgt)

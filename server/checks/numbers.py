@@ -10,7 +10,9 @@ Numbers are compared by value, not by spelling:
 * scale words: `3 million` = `3 Millionen` = `300万` = `3,000,000`, `2.5 billion` =
   `25億`; the bare number also counts (`3 million` matches `3 Millionen`);
 * percentages, ordinals and units compare by their number (`50%` = `50 %` =
-  `50 Prozent`, `1st` = `1.`); signs are ignored (`-5` vs `−5`, ranges `10-20`).
+  `50 Prozent`, `1st` = `1.`); signs are ignored (`-5` vs `−5`, ranges `10-20`);
+* Roman numerals in the translation count (`19th century` = `siglo XIX`), and a
+  24-hour clock matches a 12-hour one (`19:15` = `7:15 pm`).
 
 Decisions where a rule had to be chosen:
 
@@ -137,12 +139,34 @@ def find_numbers(text: str) -> list[Number]:
             scale = _SCALE_AFTER.match(plain, end)
             if scale:
                 values = values | {v * s for v in values for s in _SCALES[(scale.group(1) or scale.group(2)).lower()]}
+            if plain.startswith(":", end) and len(values) == 1 and 13 <= next(iter(values)) <= 24:
+                values = values | {next(iter(values)) - 12}  # 19:15 = 7:15 pm
             only = next(iter(values)) if len(values) == 1 else None
             small = (len(parts) == 1 and "." not in token and "," not in token and only is not None
                      and only <= SPELLED_OUT_MAX and not scale)
             found.append(Number(start, end, text[start:end], frozenset(values), small))
             if len(found) >= MAX_NUMBERS:
                 return found
+    return found
+
+
+_ROMAN_WORD = re.compile(r"\b[MDCLXVI]{2,}\b")
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+
+
+def roman_numerals(text: str) -> list[Number]:
+    """Upper-case Roman numerals of two or more letters (`XIX` for a century, `IV` for a part)."""
+    found = []
+    for m in _ROMAN_WORD.finditer(text):
+        letters = m.group(0)
+        if not _ROMAN.fullmatch(letters):
+            continue
+        value = 0
+        for i, ch in enumerate(letters):
+            v = _ROMAN_VALUES[ch]
+            value += -v if i + 1 < len(letters) and _ROMAN_VALUES[letters[i + 1]] > v else v
+        found.append(Number(m.start(), m.end(), letters, frozenset({Decimal(value)}), False))
     return found
 
 
@@ -161,7 +185,7 @@ class NumberMismatch(Check):
         source = find_numbers(segment.source)
         if not source:
             return out
-        target = find_numbers(segment.translation)
+        target = find_numbers(segment.translation) + roman_numerals(segment.translation)
         target_values = set().union(*(n.values for n in target)) if target else set()
         source_values = set().union(*(n.values for n in source))
         missing = [n for n in source if not n.values & target_values]
