@@ -27,6 +27,7 @@ def flags_of(result):
     ("The city has 3 million residents.", "その都市には300万人が住んでいる。", "ja"),
     ("The city has 2.5 million residents.", "Die Stadt hat 2,5 Millionen Einwohner.", "de"),
     ("You have 3 new messages.", "Sie haben drei neue Nachrichten.", "de"),  # small numbers may be spelled out
+    ("We have 3 offices in Washington DC.", "Wir haben drei Büros in Washington DC.", "de"),
     ("See https://example.org/v2/item?id=42 for details.", "Details unter https://example.org/v2/item?id=42.", "de"),
     ("The meeting is on 5/3/2025 at 10:30.", "Das Treffen ist am 3.5.2025 um 10:30 Uhr.", "de"),
     ("The meeting starts at 19:15.", "La reunión empieza a las 7:15 p. m.", "es"),

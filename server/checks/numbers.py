@@ -185,8 +185,10 @@ class NumberMismatch(Check):
         source = find_numbers(segment.source)
         if not source:
             return out
-        target = find_numbers(segment.translation) + roman_numerals(segment.translation)
-        target_values = set().union(*(n.values for n in target)) if target else set()
+        target = find_numbers(segment.translation)
+        # Roman numerals can stand in for a source number but never count as changed numbers
+        # (`Washington DC`, `MIX` are words).
+        target_values = set().union(*(n.values for n in target + roman_numerals(segment.translation)))
         source_values = set().union(*(n.values for n in source))
         missing = [n for n in source if not n.values & target_values]
         unmatched = [n for n in target if not n.values & source_values]
