@@ -344,3 +344,44 @@ def test_example_rules_file_is_valid():
 
     ruleset = load_rules(REPO / "examples" / "alert-rules.yaml")
     assert {r.window.kind for r in ruleset.rules} == {"job", "time", "count"}
+
+
+def test_mean_score_per_language_pair(hooks, tmp_path):
+    _, hook = hooks
+    rules = write_rules(tmp_path, """
+channels: {hook: {type: webhook, url_env: TEST_HOOK_URL}}
+rules:
+  - {name: low-chrf, measure: mean_score, score: chrf, op: "<", threshold: 50, min_segments: 3,
+     group_by: [lang_pair], channels: [hook]}
+""")
+    chrf = {"fr": [20, 35, 62, 41], "de": [80, 75, 30, 90], "ja": [10, 12]}  # ja: too few segments
+    records = [{"id": f"{tgt}{i}", "src_lang": "en", "tgt_lang": tgt, "passed": True, "flags": [],
+                "scores": {"chrf": v}} for tgt, values in chrf.items() for i, v in enumerate(values)]
+    records.append({"id": "fr-noscore", "src_lang": "en", "tgt_lang": "fr", "passed": True, "scores": {}})
+    [alert] = run_job_alerts(rules, records)
+    assert alert.group == {"lang_pair": "en-fr"} and alert.value == pytest.approx(39.5) and alert.segments == 4
+    assert [s["id"] for s in alert.worst] == ["fr0", "fr1", "fr3", "fr2"]  # lowest first
+    assert [body["value_text"] for _, body in hook.posts] == ["39.5"]
+
+
+def test_time_window_fires_once_until_it_clears_or_rolls(tmp_path):
+    from lacuna.server.alerting import AlertEngine
+    from lacuna.server.alerting.observation import Observation
+
+    rules = load_rules(write_rules(tmp_path, """
+channels: {hook: {type: webhook, url_env: UNUSED}}
+rules:
+  - {name: omissions, measure: flag_count, flag_type: omission, op: ">=", threshold: 2, window: 10m,
+     channels: [hook]}
+"""))
+    engine = AlertEngine(rules, mode="server", clock=lambda: 0.0)
+    bad = Observation(id="b", src_lang="en", tgt_lang="fr", passed=False, error=False,
+                      flags=(("omission", "major", "m"),))
+    good = Observation(id="g", src_lang="en", tgt_lang="fr", passed=True, error=False)
+    fired = []
+    for minute, obs in [(0, bad), (1, bad), (2, bad), (5, bad), (9, good),  # fires at 1, then holds
+                        (10.5, bad), (10.9, good),  # still >= 2 in the last 10m, < 10m since it fired
+                        (11.5, bad),  # over 10 minutes since it fired: the window rolled, fires again
+                        (25, good), (26, bad), (27, bad)]:  # cleared (old flags left), then fires again
+        fired += [(minute, a.value) for a in engine.feed([obs], now=minute * 60)]
+    assert fired == [(1, 2), (11.5, 4), (27, 2)]
