@@ -65,7 +65,10 @@ class SacrebleuSet:
             if ref_len == 0:
                 return [len(self.ter._preprocess_segment(hyp).split()), 0]
             return [round(sentence_score * ref_len / 100.0), ref_len]
-        return self.get(metric)._extract_corpus_statistics([hyp], [[ref]])[0]
+        # what sacrebleu's _extract_corpus_statistics does for one segment, without its per-call set-up
+        obj = self.get(metric)
+        ref_info = obj._extract_reference_info([obj._preprocess_segment(ref)])
+        return obj._compute_segment_statistics(obj._preprocess_segment(hyp), ref_info)
 
 
 class _Accumulator:
