@@ -74,6 +74,9 @@ class LacunaServer:
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
+            # gRPC sets SO_REUSEPORT by default: a second server on a busy port would bind
+            # silently and share its traffic. Fail instead.
+            ("grpc.so_reuseport", 0),
         ]
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
                                                               thread_name_prefix="lacuna-rpc"), options=options)
@@ -87,9 +90,13 @@ class LacunaServer:
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
             self._server)
         host = config.host if ":" not in config.host else f"[{config.host}]"
-        self.port = self._server.add_insecure_port(f"{host}:{config.port}")
+        try:
+            self.port = self._server.add_insecure_port(f"{host}:{config.port}")
+        except RuntimeError:
+            self.port = 0
         if self.port == 0:
-            raise SystemExit(f"lacuna-server: cannot bind {config.host}:{config.port}")
+            raise SystemExit(f"lacuna-server: cannot bind {config.host}:{config.port} "
+                             "(address in use or not available; choose another --port / LACUNA_PORT)")
 
     @property
     def address(self) -> str:
