@@ -369,3 +369,13 @@ def test_progress_bar_on_a_terminal_lines_otherwise_nothing_when_quiet(server, t
         "door": True, "lamp": True, "tea": False, "map": True}
     assert main([job, "--server", server.address, "--threshold", "chrff=3", "-q"]) == 2
     assert "--threshold: the server does not offer 'chrff'" in capsys.readouterr().err
+
+
+def test_per_call_deadline(server, tmp_path, capsys):
+    server.service.observers.append(CountingObserver(delay=1.0))
+    job = write_jsonl(tmp_path / "job.jsonl", CLEAN)
+    out = tmp_path / "out.jsonl"
+    assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q",
+                 "--timeout", "0.3", "--retries", "0"]) == 3
+    err = capsys.readouterr().err
+    assert "DEADLINE_EXCEEDED" in err and "rerun to resume" in err
