@@ -217,7 +217,8 @@ def main() -> int:
             print(f"lacuna score --corpus-scores mean median {statistics.median(mean_rates):.0f} seg/s "
                   f"(ratio {statistics.median(mean_rates) / statistics.median(direct_rates):.3f} to the median server)")
             print(f"CPU per segment (median): server {ms['server_direct']:.3f} ms fed by Score, "
-                  f"{ms['server_client']:.3f} ms fed by lacuna score; lacuna score itself {ms['client']:.3f} ms incl. its corpus helper process "
+                  f"{ms['server_client']:.3f} ms fed by lacuna score; lacuna score itself {ms['client']:.3f} ms "
+                  f"incl. its corpus helper process "
                   f"({ms['client'] / ms['server_direct']:.2f} of the server's), {ms['client_mean']:.3f} ms "
                   f"with --corpus-scores mean")
             verdict = "meets" if statistics.median(ratios) >= 0.9 else "below"

@@ -111,7 +111,8 @@ def _warn(message: str) -> None:
     print(f"lacuna score: {message}", file=sys.stderr, flush=True)
 
 
-def read_inputs(files: Sequence[str], options: ReadOptions, skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
+def read_inputs(files: Sequence[str], options: ReadOptions,
+                skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
     """Every record of every file, ids unique; problems in file order."""
     records: list[Record] = []
     problems: list[InputProblem] = []
@@ -170,7 +171,47 @@ def _check_rules(path: str) -> None:
         raise UsageError(f"--alerts {path}: {exc}") from None
 
 
+def _resume(args, columns: list[str]) -> list[dict]:
+    """What an earlier run already wrote to --output (nothing with --fresh)."""
+    if not args.output:
+        return []
+    if args.fresh and os.path.exists(args.output):
+        os.remove(args.output)
+    try:
+        return load_existing(args.output, args.format_out, columns)
+    except ResultsFileError as exc:
+        raise UsageError(f"--output {args.output}: cannot resume it: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--output {args.output}: cannot read it: {exc}") from None
+
+
+def _report_and_alert(args, records: list[dict]) -> int:
+    """--html and --alerts, after the summary; exit 2 when either cannot be done."""
+    if args.html:
+        from lacuna.client.report import write_report
+
+        try:
+            write_report(records, args.html, title=args.job_name)
+        except Exception as exc:
+            _warn(f"error: --html {args.html}: {exc}")
+            return EXIT_USAGE
+    if args.alerts:
+        from lacuna.server.alerting import run_job_alerts
+
+        job = args.job_name or (os.path.basename(args.output) if args.output else None)
+        try:
+            alerts = run_job_alerts(args.alerts, records, report_path=args.html, job_name=job)
+        except Exception as exc:  # e.g. a rules file that changed since the check at the start
+            _warn(f"error: --alerts {args.alerts}: {exc}")
+            return EXIT_USAGE
+        fired = sorted({str(getattr(a, "rule", a)) for a in alerts or []})
+        print(f"alerts: {len(list(alerts or []))} fired" + (": " + ", ".join(fired) if fired else ""), flush=True)
+    return EXIT_OK
+
+
 def run(args) -> int:
+    import grpc
+
     from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
     from lacuna.client.streaming import StreamFailed, StreamScorer
 
@@ -223,17 +264,7 @@ def run(args) -> int:
         if limit and args.batch_size > limit:
             raise UsageError(f"--batch-size {args.batch_size} is more than the server's limit of {limit} per message")
 
-        existing: list[dict] = []
-        columns = csv_columns(metrics)
-        if args.output:
-            if args.fresh and os.path.exists(args.output):
-                os.remove(args.output)
-            try:
-                existing = load_existing(args.output, args.format_out, columns)
-            except ResultsFileError as exc:
-                raise UsageError(f"--output {args.output}: cannot resume it: {exc}") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(f"--output {args.output}: cannot read it: {exc}") from None
+        existing = _resume(args, csv_columns(metrics))
         done = {rec["id"] for rec in existing}
         pending = [r for r in records if r.id not in done]
 
@@ -278,14 +309,14 @@ def run(args) -> int:
             builder.close()
             where = f"; {scored} results written to {args.output}, rerun to resume" if args.output else ""
             _warn(f"error: the job stopped: {failure.code.name}: {failure.message}{where}")
-            bad_options = failure.code in (_grpc().StatusCode.INVALID_ARGUMENT, _grpc().StatusCode.FAILED_PRECONDITION)
+            bad_options = failure.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION)
             return EXIT_USAGE if bad_options and scored == 0 else EXIT_SERVER
 
     summary = builder.summary()
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
-        "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files), "scored": scored,
-        "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
+        "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
+        "scored": scored, "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
         "seconds": round(time.perf_counter() - started, 3),
@@ -296,33 +327,11 @@ def run(args) -> int:
         with open(args.summary, "w", encoding="utf-8") as f:
             json.dump(summary, f, ensure_ascii=False, indent=2)
             f.write("\n")
-    if args.html:
-        from lacuna.client.report import write_report
-
-        try:
-            write_report(all_records, args.html, title=args.job_name)
-        except Exception as exc:
-            _warn(f"error: --html {args.html}: {exc}")
-            return EXIT_USAGE
-    if args.alerts:
-        from lacuna.server.alerting import run_job_alerts
-
-        job = args.job_name or (os.path.basename(args.output) if args.output else None)
-        try:
-            alerts = run_job_alerts(args.alerts, all_records, report_path=args.html, job_name=job)
-        except Exception as exc:  # a bad rules file: the job's results are already written
-            _warn(f"error: --alerts {args.alerts}: {exc}")
-            return EXIT_USAGE
-        fired = list(alerts or [])
-        print(f"alerts: {len(fired)} fired" + (": " + ", ".join(sorted({str(getattr(a, 'rule', a)) for a in fired}))
-                                              if fired else ""), flush=True)
+    if args.html or args.alerts:
+        code = _report_and_alert(args, all_records)
+        if code != EXIT_OK:
+            return code
     return EXIT_GATE if gates else EXIT_OK
-
-
-def _grpc():
-    import grpc
-
-    return grpc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,11 @@
-"""Gettext PO through translate-toolkit. The target language is the header's
-Language (flags override); the source language comes from --src-lang or the
-X-Source-Language header (PO has no standard field for it; `en` is not assumed). Ids are `FILE:LINE` of the entry's msgid; plural
-forms after the first are `FILE:LINE[N]` (msgid_plural against msgstr[N]). The
-header, obsolete entries and untranslated entries are skipped."""
+"""Gettext PO through translate-toolkit.
+
+The target language is the header's Language (flags override); the source
+language comes from --src-lang or the X-Source-Language header (PO has no
+standard field for it; `en` is not assumed). Ids are `FILE:LINE` of the entry's
+msgid; plural forms after the first are `FILE:LINE[N]` (msgid_plural against
+msgstr[N]). The header, obsolete entries and untranslated entries are skipped;
+fuzzy entries are scored with the label fuzzy=true."""
 
 from __future__ import annotations
 
