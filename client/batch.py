@@ -72,10 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
     inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
     inp.add_argument("--tgt-lang", help="target language (fills or overrides the file's; picks the TMX variant)")
-    inp.add_argument("--id-column", default="id")
-    inp.add_argument("--source-column", default="source")
-    inp.add_argument("--translation-column", default="translation")
-    inp.add_argument("--reference-column", default="reference")
+    inp.add_argument("--id-column", default="id", help="TSV/CSV: id column (missing/empty: FILE:LINE) [id]")
+    inp.add_argument("--source-column", default="source", help="TSV/CSV: source text column [source]")
+    inp.add_argument("--translation-column", default="translation", help="TSV/CSV: translation column [translation]")
+    inp.add_argument("--reference-column", default="reference",
+                     help="TSV/CSV: reference column, optional (an empty cell = no reference) [reference]")
     inp.add_argument("--label", action="append", default=[], metavar="KEY=VALUE", help="label added to every segment")
     inp.add_argument("--include-untranslated", action="store_true",
                      help="score units without a translation as empty (default: skip them)")

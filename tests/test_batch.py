@@ -228,7 +228,7 @@ def test_csv_output_and_resume(server, tmp_path, capsys):
 
 
 def test_resume_after_sigkill_scores_every_segment_exactly_once(server, tmp_path):
-    slow = CountingObserver(delay=0.05)
+    slow = CountingObserver(delay=0.1)  # 150 batches over 2 streams: at least 7.5 s to finish
     server.service.observers.append(slow)
     total = 600
     job = write_jsonl(tmp_path / "long.jsonl", many_rows(total))
