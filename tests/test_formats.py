@@ -289,3 +289,12 @@ def test_format_detection_and_missing_files(tmp_path):
     assert records == [] and problems[0].message == "no such file"
     records, problems = read(tmp_path / "notes.txt")
     assert "--format" in problems[0].message
+
+
+def test_ids_use_the_normalised_path(tmp_path):
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "job.jsonl"
+    path.write_text('{"source": "Hi.", "translation": "Hallo.", "src_lang": "en", "tgt_lang": "de"}\n',
+                    encoding="utf-8")
+    records, _ = read(f"{tmp_path}/sub/.././job.jsonl")
+    assert [(r.id, r.source_file) for r in records] == [(f"{path}:1", str(path))]

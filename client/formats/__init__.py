@@ -136,7 +136,11 @@ def _reader(fmt: str) -> Callable[[str, ReadOptions], Iterator[Record | InputPro
 
 
 def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]:
-    """Records and problems of one file, in file order. Languages are filled and checked here."""
+    """Records and problems of one file, in file order. Languages are filled and checked here.
+
+    Ids and `source_file` use the path as given, normalised (`./a/../job.po` -> `job.po`),
+    so a rerun that names the file the same way resumes the same ids."""
+    path = os.path.normpath(path)
     try:
         fmt = detect_format(path, options.format)
     except ValueError as exc:
