@@ -8,9 +8,9 @@ score in parallel. Each stream call carries at most `batches_per_call` batches,
 so the per-call deadline (`timeout`) bounds a call, not the whole job, and new
 calls keep spreading over the round-robin targets.
 
-A call that fails with UNAVAILABLE (a server restarting, a connection lost) puts
-its unanswered batches back at the head of the queue and is retried with
-exponential backoff and jitter; a batch is never answered twice, because it is
+A call that fails with UNAVAILABLE (a server restarting, a connection lost) or
+with RESOURCE_EXHAUSTED from a full server queue puts its unanswered batches back
+at the head of the queue and is retried with exponential backoff and jitter; a batch is never answered twice, because it is
 forgotten as soon as its answer arrives. Any other failure, or more than
 `retries` failures in a row without an answer, stops the job with `StreamFailed`.
 """
@@ -30,7 +30,11 @@ import grpc
 from lacuna.client.client import LacunaError
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 
-RETRYABLE = (grpc.StatusCode.UNAVAILABLE,)
+def retryable(err: LacunaError) -> bool:
+    """UNAVAILABLE (a server down or restarting), and RESOURCE_EXHAUSTED without a field at
+    fault (a server whose queue is full; "too many segments" names the field and is not retried)."""
+    return err.code == grpc.StatusCode.UNAVAILABLE or (
+        err.code == grpc.StatusCode.RESOURCE_EXHAUSTED and not err.field)
 
 Item = tuple[Any, types_pb2.Segment]  # (caller's payload, segment)
 
@@ -126,15 +130,16 @@ class StreamScorer:
                         call.window.release()
                         self._out.put(("results", batch, list(response.results)))
                         failures = 0
-                except grpc.RpcError as err:
+                except grpc.RpcError as rpc_error:
                     self._requeue(call)
-                    if err.code() in RETRYABLE and failures < self.retries and not self._stop.is_set():
+                    err = LacunaError.from_rpc_error(rpc_error)
+                    if retryable(err) and failures < self.retries and not self._stop.is_set():
                         failures += 1
                         self.retried_calls += 1
                         delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
                         self._stop.wait(delay * (0.5 + random.random() / 2))
                         continue
-                    self._out.put(("error", LacunaError.from_rpc_error(err), None))
+                    self._out.put(("error", err, None))
                     return
         except Exception as exc:  # a bug here must end the job, not hang it
             self._out.put(("error", LacunaError(grpc.StatusCode.INTERNAL, f"client error: {exc!r}"), None))

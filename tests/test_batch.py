@@ -379,3 +379,26 @@ def test_per_call_deadline(server, tmp_path, capsys):
                  "--timeout", "0.3", "--retries", "0"]) == 3
     err = capsys.readouterr().err
     assert "DEADLINE_EXCEEDED" in err and "rerun to resume" in err
+
+
+def test_an_overloaded_server_is_retried_with_backoff(server, tmp_path, monkeypatch):
+    from lacuna.server.pipeline import Overloaded
+
+    score = server.pipeline.score
+    refusals = []
+
+    def refuse_twice(*args, **kwargs):
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise Overloaded("queue full (test)")
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(server.pipeline, "score", refuse_twice)
+    job = write_jsonl(tmp_path / "job.jsonl", many_rows(40))
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "s.json"
+    assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q", "--batch-size", "4",
+                 "--streams", "1", "--summary", str(summary_path)]) == 0
+    assert len(refusals) == 2
+    ids = [r["id"] for r in read_results(out)]
+    assert len(ids) == 40 and len(set(ids)) == 40
+    assert json.loads(summary_path.read_text())["run"]["retried_calls"] == 2
