@@ -1,7 +1,18 @@
 """The simple QA checks every localization tool has, one module each.
 
 A check looks at one segment and returns flags (and, rarely, a score). The
-`ChecksScorer` runs all of them on every segment.
+`ChecksScorer` runs all of them on every segment, whatever metrics a request
+names; a check that raises is logged and skipped for that segment.
+
+| check (`Flag.detector`) | flag type         | severity         | module            |
+|-------------------------|-------------------|------------------|-------------------|
+| empty                   | empty             | critical         | empty.py          |
+| untranslated            | untranslated      | critical         | untranslated.py   |
+| wrong_language          | wrong_language    | major            | wrong_language.py |
+| numbers                 | number_mismatch   | major            | numbers.py        |
+| length_ratio            | length_ratio      | minor / major    | length_ratio.py   |
+
+Each module's docstring says what it judges and what it deliberately leaves alone.
 """
 
 from __future__ import annotations
