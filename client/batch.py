@@ -277,7 +277,11 @@ def run(args) -> int:
         if existing and not args.quiet:
             _warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
 
-        writer = ResultsWriter(args.output, args.format_out, metrics) if args.output else None
+        try:
+            writer = ResultsWriter(args.output, args.format_out, metrics) if args.output else None
+        except OSError as exc:
+            builder.close()
+            raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
         progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                                  interval=args.progress_interval)
         scorer = StreamScorer(client.stub, to_options(requested, thresholds), streams=args.streams,

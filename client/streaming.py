@@ -69,6 +69,7 @@ class StreamScorer:
         self._source: Iterator[list[Item]] = iter(())
         self._out: queue.Queue = queue.Queue()
         self._stop = threading.Event()
+        self._active: set = set()  # open calls, cancelled when the caller stops early
         self.calls = 0  # stream calls opened
         self.retried_calls = 0
 
@@ -121,8 +122,11 @@ class StreamScorer:
                 call = _Call(self.window)
                 call.window.acquire()  # the first batch's slot
                 self.calls += 1
+                responses = self.stub.ScoreStream(self._requests(call, first), timeout=self.timeout)
+                with self._lock:
+                    self._active.add(responses)
                 try:
-                    for response in self.stub.ScoreStream(self._requests(call, first), timeout=self.timeout):
+                    for response in responses:
                         if response.final:
                             continue
                         with self._lock:
@@ -139,8 +143,12 @@ class StreamScorer:
                         delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
                         self._stop.wait(delay * (0.5 + random.random() / 2))
                         continue
-                    self._out.put(("error", err, None))
+                    if not self._stop.is_set():
+                        self._out.put(("error", err, None))
                     return
+                finally:
+                    with self._lock:
+                        self._active.discard(responses)
         except Exception as exc:  # a bug here must end the job, not hang it
             self._out.put(("error", LacunaError(grpc.StatusCode.INTERNAL, f"client error: {exc!r}"), None))
         finally:
@@ -168,6 +176,10 @@ class StreamScorer:
                     yield from _pair(batch, results)
         finally:
             self._stop.set()
+            with self._lock:
+                active = list(self._active)
+            for responses in active:
+                responses.cancel()
 
 
 def _pair(batch: Sequence[Item], results: Sequence[types_pb2.SegmentResult]):
