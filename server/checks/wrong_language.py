@@ -60,11 +60,6 @@ _DIGITS = re.compile(r"\d+")
 _CONFIRMING_LETTERS = {"kk": set("әғқңөұүһӘҒҚҢӨҰҮҺ")}
 
 _LINGUA = {lang.iso_code_639_1.name.lower(): lang for lang in LinguaLanguage.all()}
-_NAMES = {
-    "af": "Afrikaans", "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish",
-    "fr": "French", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch",
-    "pt": "Portuguese", "ru": "Russian", "zh": "Chinese", "uk": "Ukrainian", "pl": "Polish",
-}
 
 
 def lingua_code(lang: Language) -> str | None:
@@ -75,7 +70,7 @@ def lingua_code(lang: Language) -> str | None:
 
 def language_name(code: str) -> str:
     lang = _LINGUA.get(code)
-    return f"{lang.name.title() if lang else _NAMES.get(code, code)} ({code})"
+    return f"{lang.name.title() if lang else code} ({code})"
 
 
 class _Detectors:
