@@ -17,7 +17,14 @@ from typing import Sequence
 
 from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
 from lacuna.client.progress import make_progress
-from lacuna.client.results import ResultsFileError, ResultsWriter, csv_columns, load_existing, result_record
+from lacuna.client.results import (
+    OutputLock,
+    ResultsFileError,
+    ResultsWriter,
+    csv_columns,
+    load_existing,
+    result_record,
+)
 from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
@@ -176,8 +183,15 @@ def _resume(args, columns: list[str]) -> list[dict]:
     """What an earlier run already wrote to --output (nothing with --fresh)."""
     if not args.output:
         return []
-    if args.fresh and os.path.exists(args.output):
-        os.remove(args.output)
+    try:
+        args.output_lock = OutputLock(args.output).acquire()
+    except ResultsFileError as exc:
+        raise UsageError(f"--output {args.output}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
+    if args.fresh:
+        with open(args.output, "r+b") as f:  # keep the locked file, empty it
+            f.truncate(0)
     try:
         return load_existing(args.output, args.format_out, columns)
     except ResultsFileError as exc:
@@ -244,7 +258,8 @@ def run(args) -> int:
 
     if args.alerts:
         _check_rules(args.alerts)
-    if not records and not (args.output and os.path.exists(args.output) and not args.fresh):
+    if not records and not (args.output and os.path.exists(args.output) and os.path.getsize(args.output)
+                            and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))
 
     servers = _servers(args)
@@ -353,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _warn("interrupted; rerun the same command to resume")
         return 130
+    finally:
+        lock = getattr(args, "output_lock", None)
+        if lock is not None:
+            lock.release()
 
 
 if __name__ == "__main__":

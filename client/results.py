@@ -27,7 +27,39 @@ TAIL_CSV_COLUMNS = ("flags", "error_code", "error_field", "error_message",
 
 
 class ResultsFileError(Exception):
-    """An existing output file that cannot be resumed (wrong format, foreign columns)."""
+    """An existing output file that cannot be resumed (wrong format, foreign columns), or
+    one that another run is writing."""
+
+
+class OutputLock:
+    """An exclusive lock on the results file for the whole job, so two runs never append to
+    the same file (that would write segments twice). The OS drops it when the process dies,
+    even on SIGKILL. Where fcntl is missing (Windows) it only opens the file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> "OutputLock":
+        f = open(self.path, "a", encoding="utf-8")  # creates it; never truncates
+        try:
+            import fcntl
+        except ImportError:
+            self._file = f
+            return self
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            raise ResultsFileError("another lacuna score is writing it; wait for it or choose another "
+                                   "--output") from None
+        self._file = f
+        return self
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def result_record(result_json: dict, record: Record) -> dict:

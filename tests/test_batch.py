@@ -402,3 +402,19 @@ def test_an_overloaded_server_is_retried_with_backoff(server, tmp_path, monkeypa
     ids = [r["id"] for r in read_results(out)]
     assert len(ids) == 40 and len(set(ids)) == 40
     assert json.loads(summary_path.read_text())["run"]["retried_calls"] == 2
+
+
+def test_two_runs_cannot_write_the_same_output(server, tmp_path, capsys):
+    from lacuna.client.results import OutputLock
+
+    job = write_jsonl(tmp_path / "job.jsonl", CLEAN)
+    out = tmp_path / "out.jsonl"
+    held = OutputLock(str(out)).acquire()  # as if another run were writing it
+    try:
+        assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q"]) == 2
+        assert "another lacuna score is writing it" in capsys.readouterr().err
+    finally:
+        held.release()
+    assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q"]) == 0
+    assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q", "--fresh"]) == 0
+    assert sorted(r["id"] for r in read_results(out)) == ["door", "lamp", "map", "tea"]
