@@ -73,9 +73,15 @@ def align(src_emb: np.ndarray, tgt_emb: np.ndarray, src_weights: np.ndarray, tgt
     back = np.zeros((n + 1, m + 1, 2), dtype=np.int8)
     best[0, 0] = 0.0
     shapes = [(a, b, sims[(a, b)]) for a, b in BEAD_SHAPES if (a, b) in sims]
+    width = band_width(n, m)
     for i in range(n + 1):
         row = best[i]
-        for j in range(m + 1):
+        if width is None:
+            lo, hi = 0, m
+        else:  # a band around the proportional diagonal keeps long documents fast
+            centre = i * m / n
+            lo, hi = max(0, int(centre - width)), min(m, int(centre + width) + 1)
+        for j in range(lo, hi + 1):
             if i == 0 and j == 0:
                 continue
             top, how = neg, (0, 0)
@@ -94,11 +100,24 @@ def align(src_emb: np.ndarray, tgt_emb: np.ndarray, src_weights: np.ndarray, tgt
     i, j = n, m
     while i > 0 or j > 0:
         a, b = int(back[i, j, 0]), int(back[i, j, 1])
+        if a == 0 and b == 0:  # never reached (outside the band): step back as a skip
+            a, b = (1, 0) if i > 0 else (0, 1)
         sim = float(sims[(a, b)][i - a, j - b]) if a and b else float("nan")
         beads.append(Bead((i - a, i), (j - b, j), sim))
         i, j = i - a, j - b
     beads.reverse()
     return beads
+
+
+#: Above this many (source x target) sentence pairs the DP runs in a band.
+FULL_DP_CELLS = 40_000
+
+
+def band_width(n: int, m: int) -> int | None:
+    """Half-width of the DP band in target sentences, or None for the full table."""
+    if (n + 1) * (m + 1) <= FULL_DP_CELLS:
+        return None
+    return max(40, abs(n - m) + 20, int(0.1 * max(n, m)))
 
 
 def _block_mean(values: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:

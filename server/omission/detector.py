@@ -28,6 +28,7 @@ from lacuna.server.model import FlagData
 from lacuna.server.omission.alignment import Bead, align
 from lacuna.server.omission.background import BACKGROUND_SENTENCES
 from lacuna.server.omission.encoder import SentenceEncoder
+from lacuna.server.omission.evidence import lost_final_punctuation
 from lacuna.server.omission.length import content_units, log_length_ratio
 from lacuna.server.omission.segmentation import clause_spans, has_content, sentence_spans
 
@@ -36,9 +37,11 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class Settings:
-    """The detector's constants (see bench/bench_omission.py for how they were chosen)."""
+    """The detector's constants. The four weights of the bead model were fitted on HalOmi
+    (logistic regression, leave-one-direction-out cross-validation; `bench/bench_omission.py
+    --fit` refits them and prints the out-of-fold figure); the rest were set by hand."""
 
-    #: Normalized similarity a bead must beat to be kept by the aligner.
+    #: Normalized similarity a bead must beat to be kept by the aligner (short texts).
     align_threshold: float = 0.05
     #: Documents (at least this many mutually-best sentence pairs) use a threshold of this share
     #: of the median similarity of those pairs, within [min, max].
@@ -48,15 +51,15 @@ class Settings:
     document_threshold_max: float = 0.12
     #: Cost of each extra sentence in a merged bead.
     merge_penalty: float = 0.02
-    #: Logistic model of "this bead misses content" (intercept, similarity, length deficit, weakest clause).
+    #: Bead model, logit of "this bead misses source content":
+    #: bias + w_similarity * similarity + w_length * log(target/source length vs expected)
+    #: + w_punctuation * (source ends a sentence, translation does not).
     bias: float = -1.0
-    w_similarity: float = -20.0
-    w_length: float = 3.0
-    w_clause: float = 10.0
-    #: Normalized similarity a clause must reach against the translation to count as covered.
-    clause_covered: float = 0.05
-    #: Probability above which a clause inside a matched bead is flagged.
-    flag_probability: float = 0.5
+    w_similarity: float = -7.5
+    w_length: float = -4.7
+    w_punctuation: float = 0.7
+    #: Probability above which the weakest clause of a matched bead is flagged.
+    flag_probability: float = 0.6
     #: Fewer content units than this in a passage: a minor omission.
     major_units: float = 20.0
 
@@ -75,13 +78,25 @@ class PairAnalysis:
     addition: float
     flags: list[FlagData] = field(default_factory=list)
     beads: list[Bead] = field(default_factory=list)
+    #: Per source sentence with content: (span, probability its content is missing, units).
+    source_missing: list[tuple[Span, float, float]] = field(default_factory=list)
+    #: One per matched bead, in order (what the bead model saw).
+    features: list["BeadFeatures"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BeadFeatures:
+    similarity: float  # normalized similarity of the two blocks
+    length: float  # log(target/source length) minus the expected value
+    punctuation: float  # 1 when the source block ends a sentence and the target block does not
+    units: float  # source content units in the bead
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def _quote(text: str, limit: int = 60) -> str:
+def quote(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -179,6 +194,7 @@ class OmissionDetector:
         missing_units = 0.0
         added_units = 0.0
 
+        prob = [0.0] * len(src)
         # Unmatched source sentences: omitted passages (consecutive ones are one passage).
         run: list[int] = []
         for bead in beads + [Bead((len(src), len(src)), (len(tgt), len(tgt)), float("nan"))]:
@@ -191,6 +207,8 @@ class OmissionDetector:
                 units = sum(src[i].units for i in run)
                 conf = self._unmatched_confidence([src[i] for i in run], t_emb, t_bias, emb, bias, threshold)
                 missing_units += units * conf
+                for i in run:
+                    prob[i] = conf
                 span = (src[run[0]].span[0], src[run[-1]].span[1])
                 flags.append(self._flag("omission", span, source, units, conf, whole=True))
                 run = []
@@ -206,41 +224,56 @@ class OmissionDetector:
                 flags.append(self._flag("addition", t.span, translation, t.units, conf, whole=True))
 
         # Matched beads: how likely each misses (or adds) content.
+        features: list[BeadFeatures] = []
         for bead, ratio in zip(matched, ratios):
             b_src = src[bead.src[0]:bead.src[1]]
             b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
-            t_block = _block(t_emb[bead.tgt[0]:bead.tgt[1]], t_w[bead.tgt[0]:bead.tgt[1]])
-            t_block_bias = float(np.average(t_bias[bead.tgt[0]:bead.tgt[1]], weights=t_w[bead.tgt[0]:bead.tgt[1]]))
-            # the weakest clause of the source side against the whole target side
-            weakest, weakest_clause, weakest_sim = 0.0, None, 1.0
-            pieces = []
-            for k in range(bead.src[0], bead.src[1]):
-                pieces.extend(clauses.get(k, []) if len(clauses.get(k, [])) > 1 else [src[k]])
-            if len(pieces) > 1:
-                for piece in pieces:
-                    if not piece.content:
-                        continue
-                    sim = float(emb[piece.text] @ t_block) - 0.5 * (bias[piece.text] + t_block_bias)
-                    gap = max(0.0, st.clause_covered - sim) * min(1.0, piece.units / 15.0)
-                    if gap > weakest:
-                        weakest, weakest_clause, weakest_sim = gap, piece, sim
-            deficit = max(0.0, expected - ratio)
-            excess = max(0.0, ratio - expected)
-            p_omit = _sigmoid(st.bias + st.w_similarity * (bead.similarity - st.align_threshold)
-                              + st.w_length * deficit + st.w_clause * weakest * 10)
-            p_add = _sigmoid(st.bias + st.w_similarity * (bead.similarity - st.align_threshold)
-                             + st.w_length * excess)
-            b_units = sum(s.units for s in b_src if s.content)
-            missing_units += p_omit * b_units
+            feat = BeadFeatures(bead.similarity, ratio - expected,
+                                float(lost_final_punctuation(b_src[-1].text, b_tgt[-1].text)),
+                                sum(x.units for x in b_src if x.content))
+            features.append(feat)
+            p_omit = _sigmoid(st.bias + st.w_similarity * feat.similarity + st.w_length * feat.length
+                              + st.w_punctuation * feat.punctuation)
+            p_add = _sigmoid(st.bias + st.w_similarity * feat.similarity - st.w_length * feat.length)
+            missing_units += p_omit * feat.units
+            for i in range(bead.src[0], bead.src[1]):
+                prob[i] = p_omit
             added_units += p_add * sum(t.units for t in b_tgt if t.content)
-            if weakest_clause is not None and p_omit >= st.flag_probability:
-                flags.append(self._flag("omission", weakest_clause.span, source, weakest_clause.units, p_omit,
-                                        whole=False))
+            if p_omit >= st.flag_probability:
+                weakest = self._weakest_clause(bead, src, clauses, t_emb, t_bias, t_w, emb, bias)
+                if weakest is not None:
+                    flags.append(self._flag("omission", weakest.span, source, weakest.units, p_omit, whole=False))
         omission = min(1.0, missing_units / src_total) if src_content else 0.0
         addition = min(1.0, added_units / tgt_total) if tgt_content else 0.0
         if src_content and not tgt_content:
             omission = 1.0
-        return PairAnalysis(omission, addition, flags, beads)
+        if src_content and not tgt_content:
+            prob = [1.0] * len(src)
+        missing = [(x.span, p, x.units) for x, p in zip(src, prob) if x.content]
+        return PairAnalysis(omission, addition, flags, beads, missing, features)
+
+    def _weakest_clause(self, bead: Bead, src: list[Sentence], clauses: dict[int, list[Sentence]],
+                        t_emb: np.ndarray, t_bias: np.ndarray, t_w: np.ndarray,
+                        emb: dict[str, np.ndarray], bias: dict[str, float]) -> Sentence | None:
+        """The source clause of a bead the translation covers least: the largest drop from the
+        clause's similarity to its own sentence to its similarity to the translation."""
+        lo, hi = bead.tgt
+        t_block = _block(t_emb[lo:hi], t_w[lo:hi])
+        t_block_bias = float(np.average(t_bias[lo:hi], weights=t_w[lo:hi]))
+        best, best_drop = None, -1e9
+        for k in range(bead.src[0], bead.src[1]):
+            pieces = clauses.get(k, [])
+            if len(pieces) < 2 and bead.src[1] - bead.src[0] == 1:
+                return src[k]  # one clause in one sentence: the sentence is the passage
+            for piece in (pieces if len(pieces) > 1 else [src[k]]):
+                if not piece.content:
+                    continue
+                own = float(emb[piece.text] @ emb[src[k].text]) - 0.5 * (bias[piece.text] + bias[src[k].text])
+                other = float(emb[piece.text] @ t_block) - 0.5 * (bias[piece.text] + t_block_bias)
+                drop = (own - other) * min(1.0, piece.units / 15.0)
+                if drop > best_drop:
+                    best, best_drop = piece, drop
+        return best
 
     def _threshold(self, s_emb: np.ndarray, t_emb: np.ndarray, s_bias: np.ndarray, t_bias: np.ndarray) -> float:
         """The aligner's threshold: for documents, a share of the typical similarity of the
@@ -268,7 +301,7 @@ class OmissionDetector:
 
     def _flag(self, kind: str, span: Span, text: str, units: float, confidence: float, whole: bool) -> FlagData:
         severity = "major" if units >= self.settings.major_units else "minor"
-        quoted = _quote(text[span[0]:span[1]])
+        quoted = quote(text[span[0]:span[1]])
         if kind == "omission":
             what = "not translated" if whole else "part of a sentence not translated"
             return FlagData(type="omission", severity=severity, detector=self.detector_name,

@@ -1,7 +1,7 @@
 """Content length in script-neutral units, for the length prior.
 
 A Han character carries about as much content as three Latin letters, a kana or
-Hangul syllable about two. Counting letters and digits with these weights makes
+Hangul syllable about two. Counting non-space characters with these weights makes
 an English sentence and its Chinese or Japanese translation roughly the same
 length, so a large deficit on one side is evidence that content is missing.
 """
@@ -23,8 +23,10 @@ _WEIGHTS = (
 
 
 def char_units(ch: str) -> float:
-    if not ch.isalnum():
+    if ch.isspace():
         return 0.0
+    if not ch.isalnum():
+        return 1.0  # punctuation and symbols count: dropping them is a (small) omission
     code = ord(ch)
     for lo, hi, weight in _WEIGHTS:
         if lo <= code <= hi:
@@ -35,7 +37,7 @@ def char_units(ch: str) -> float:
 
 
 def content_units(text: str) -> float:
-    """Latin-letter equivalents of the letters and digits in `text`."""
+    """Latin-letter equivalents of the non-space characters in `text`."""
     return sum(char_units(ch) for ch in text)
 
 

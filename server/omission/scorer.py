@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from lacuna.server.model import MetricSpec, ScorerOutput, SegmentInput
-from lacuna.server.omission.detector import OmissionDetector
+from lacuna.server.omission.detector import OmissionDetector, quote
 from lacuna.server.omission.encoder import BatchingEncoder
 from lacuna.server.scorer import MeanAccumulator, ModelDescription, Scorer
 
 METRICS = ("omission", "addition")
+#: Separator of the sources of segments that share one translation (see shared_translation_groups).
+JOIN = "\n\n"
+
+
+def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int]]:
+    """Indices of the segments, grouped: segments of one request that carry the SAME translation
+    (and language pair) are one group, in order; every other segment is a group of its own.
+
+    A document translated as a whole but sent paragraph by paragraph (each paragraph with the
+    full translation) is then aligned as one document: the paragraphs' sentences compete for
+    the translation's sentences, as they would in the whole article.
+    """
+    by_key: dict[tuple[str, str, str], list[int]] = {}
+    groups: list[list[int]] = []
+    for i, seg in enumerate(segments):
+        key = (seg.translation, seg.src_lang.tag, seg.tgt_lang.tag)
+        if seg.translation.strip() and key in by_key:
+            by_key[key].append(i)
+            continue
+        by_key[key] = [i]
+        groups.append(by_key[key])
+    return groups
 
 
 class OmissionScorer(Scorer):
@@ -40,13 +63,43 @@ class OmissionScorer(Scorer):
         wanted = [m for m in METRICS if m in metrics]
         if not wanted:
             return [ScorerOutput() for _ in segments]
-        analyses = self.detector.analyze([(s.source, s.translation, s.src_lang, s.tgt_lang) for s in segments])
-        outputs = []
-        for analysis in analyses:
-            values = {"omission": analysis.omission, "addition": analysis.addition}
-            flags = [f for f in analysis.flags if f.type in wanted]
-            outputs.append(ScorerOutput(scores={m: float(values[m]) for m in wanted}, flags=flags))
-        return outputs
+        groups = shared_translation_groups(segments)
+        jobs = []  # (source, translation, src_lang, tgt_lang) per group
+        for members in groups:
+            first = segments[members[0]]
+            source = JOIN.join(segments[i].source for i in members)
+            jobs.append((source, first.translation, first.src_lang, first.tgt_lang))
+        analyses = self.detector.analyze(jobs)
+        outputs: list[ScorerOutput | None] = [None] * len(segments)
+        for members, analysis in zip(groups, analyses):
+            if len(members) == 1:
+                outputs[members[0]] = self._output(analysis.omission, analysis.addition, analysis.flags, wanted)
+                continue
+            offset = 0
+            for k, i in enumerate(members):
+                length = len(segments[i].source)
+                lo, hi = offset, offset + length
+                missing = [(p, u) for (s, e), p, u in analysis.source_missing if lo <= s < hi]
+                units = sum(u for _, u in missing)
+                omission = sum(p * u for p, u in missing) / units if units else 0.0
+                flags = []
+                for f in analysis.flags:
+                    if f.source_span is not None and f.source_span[0] < hi and lo < f.source_span[1]:
+                        # a passage across paragraphs is flagged in each, clipped to it
+                        start, end = max(f.source_span[0], lo) - lo, min(f.source_span[1], hi) - lo
+                        if (start, end) != (f.source_span[0] - lo, f.source_span[1] - lo):
+                            f = replace(f, message=f'{f.message.split(":")[0]}: "{quote(segments[i].source[start:end])}"')
+                        flags.append(replace(f, source_span=(start, end)))
+                    elif f.target_span is not None and k == 0:
+                        flags.append(f)  # additions belong to the shared translation: reported once
+                outputs[i] = self._output(omission, analysis.addition, flags, wanted)
+                offset = hi + len(JOIN)
+        return outputs  # type: ignore[return-value]
+
+    @staticmethod
+    def _output(omission: float, addition: float, flags, wanted) -> ScorerOutput:
+        values = {"omission": omission, "addition": addition}
+        return ScorerOutput(scores={m: float(values[m]) for m in wanted}, flags=[f for f in flags if f.type in wanted])
 
     def corpus(self, metrics: frozenset[str]) -> MeanAccumulator | None:
         wanted = [m for m in METRICS if m in metrics]

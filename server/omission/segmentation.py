@@ -111,7 +111,26 @@ def _regex_sentences(text: str, start: int, end: int, arabic: bool = False) -> l
     return _cut_at(text, start, end, cuts)
 
 
+#: pysbd slows down sharply on long lines: longer lines go to it in blocks of about this size,
+#: cut at regex sentence boundaries.
+PYSBD_BLOCK_CHARS = 2000
+
+
 def _pysbd_sentences(text: str, start: int, end: int, code: str) -> list[Span]:
+    if end - start <= PYSBD_BLOCK_CHARS:
+        return _pysbd_block(text, start, end, code)
+    spans: list[Span] = []
+    block_start = start
+    rough = _regex_sentences(text, start, end)
+    for k, (s, e) in enumerate(rough):
+        last = k == len(rough) - 1
+        if last or rough[k + 1][1] - block_start > PYSBD_BLOCK_CHARS:
+            spans.extend(_pysbd_block(text, block_start, end if last else e, code))
+            block_start = e
+    return spans
+
+
+def _pysbd_block(text: str, start: int, end: int, code: str) -> list[Span]:
     line = text[start:end]
     with _pysbd_lock:  # pysbd segmenters keep state; one at a time
         pieces = _pysbd_segmenter(code).segment(line)

@@ -1,0 +1,87 @@
+"""Omission/addition through a real server: short pairs, partial and full omissions, additions,
+capabilities, and bad input (never a crash or a hang)."""
+
+import grpc
+import pytest
+
+from lacuna.client import LacunaError
+
+
+def seg(source, translation, src="en", tgt="de", id="s"):
+    return {"id": id, "source": source, "translation": translation, "src_lang": src, "tgt_lang": tgt}
+
+
+def test_capabilities_list_omission_and_addition(client):
+    caps = client.capabilities()
+    names = {m.name: m for m in caps.metrics}
+    for name in ("omission", "addition"):
+        assert name in names
+        assert not names[name].higher_is_better and not names[name].requires_reference
+
+
+def test_faithful_translation_scores_low_and_a_dropped_sentence_is_flagged(client):
+    source = ("The museum reopened on Saturday after two years of repairs. "
+              "Visitors can now see the restored ceiling paintings. "
+              "Entry is free for children under twelve.")
+    full = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+            "Besucher können jetzt die restaurierten Deckengemälde sehen. "
+            "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    dropped = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+               "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    res = client.score([seg(source, full, id="full"), seg(source, dropped, id="dropped")],
+                       metrics=["omission", "addition"])
+    ok, bad = res["full"], res["dropped"]
+    assert not [f for f in ok.flags if f.type == "omission"]
+    assert bad.scores["omission"] > ok.scores["omission"] + 0.2
+    flags = [f for f in bad.flags if f.type == "omission"]
+    assert len(flags) == 1
+    start, end = flags[0].source_span.start, flags[0].source_span.end
+    assert source[start:end] == "Visitors can now see the restored ceiling paintings."
+    assert flags[0].severity == "major" and 0 < flags[0].confidence <= 1
+    assert "Visitors can now see" in flags[0].message
+
+
+def test_added_sentence_is_flagged_as_addition(client):
+    source = "The train leaves at nine. Please be on time."
+    translation = ("Der Zug fährt um neun Uhr ab. Die Regierung hat gestern neue Steuern auf Zucker beschlossen. "
+                   "Bitte seien Sie pünktlich.")
+    res = client.score([seg(source, translation)], metrics=["omission", "addition"])
+    adds = [f for f in res.segments[0].flags if f.type == "addition"]
+    assert len(adds) == 1
+    span = adds[0].target_span
+    assert translation[span.start:span.end].startswith("Die Regierung")
+    assert res.segments[0].scores["addition"] > 0.2
+
+
+def test_empty_translation_means_everything_is_missing(client):
+    res = client.score([seg("The bridge will be closed for repairs next week.", "   ")], metrics=["omission"])
+    assert res.segments[0].scores["omission"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("source,translation", [
+    ("!!! ... ???", "¡¡¡ ... ¿¿¿"),
+    ("12 345 678", "12.345.678"),
+    ("3.14", "3,14"),
+    ("OK", "OK"),
+    ("Click «Save» to keep 日本語 and русский text together.", "Klicken Sie auf «Speichern», 日本語 und русский."),
+])
+def test_odd_inputs_give_scores_in_range(client, source, translation):
+    res = client.score([seg(source, translation)], metrics=["omission", "addition"])
+    scores = res.segments[0].scores
+    assert 0.0 <= scores["omission"] <= 1.0 and 0.0 <= scores["addition"] <= 1.0
+
+
+def test_whitespace_source_is_invalid_argument(client):
+    with pytest.raises(LacunaError) as err:
+        client.score([seg("   ", "Hallo")], metrics=["omission"])
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "source" in str(err.value)
+
+
+def test_a_100k_character_text_gets_a_result(client):
+    sentence = "The committee met again on Tuesday and approved the plan without changes. "
+    source = sentence * 1360  # ~100,000 characters, one distinct sentence: cheap to encode
+    translation = "Der Ausschuss trat am Dienstag erneut zusammen und billigte den Plan ohne Änderungen. " * 1360
+    assert len(source) >= 100_000
+    res = client.score([seg(source, translation)], metrics=["omission", "addition"])
+    assert 0.0 <= res.segments[0].scores["omission"] < 0.5
