@@ -126,23 +126,26 @@ def _csv_line(values: list[str]) -> str:
 # -- reading back --------------------------------------------------------------------------
 
 def _load_jsonl(text: str) -> tuple[list[dict], int]:
-    records, good = [], 0
-    pos = 0
+    """Records of the complete lines; a last line without its newline was cut short by a kill.
+    A complete line that is not a record means this is not a results file: never truncated."""
+    records, pos = [], 0
     while pos < len(text):
         end = text.find("\n", pos)
         if end < 0:
-            break  # a last line without its newline was cut short
+            break
         line = text[pos:end]
         if line.strip():
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError:
-                break
+                rec = None
             if not isinstance(rec, dict) or "id" not in rec:
-                raise ResultsFileError(f"line {text.count(chr(10), 0, pos) + 1} is not a results record")
+                lineno = text.count("\n", 0, pos) + 1
+                raise ResultsFileError(f"line {lineno} is not a results record (a --format-out csv file, "
+                                       "or not written by lacuna score?)")
             records.append(rec)
-        pos = good = end + 1
-    return records, good
+        pos = end + 1
+    return records, pos
 
 
 def _load_csv(text: str, columns: list[str]) -> tuple[list[dict], int]:
@@ -154,7 +157,9 @@ def _load_csv(text: str, columns: list[str]) -> tuple[list[dict], int]:
         return [], 0
     header_line = _csv_line(header)
     if not text.startswith(header_line):
-        return [], 0
+        if "\n" in text:
+            raise ResultsFileError("its first line is not a lacuna score CSV header (a JSONL results file?)")
+        return [], 0  # the header itself was cut short
     if header != columns:
         raise ResultsFileError(f"its columns ({', '.join(header)}) differ from this run's "
                                f"({', '.join(columns)}); use the same --metrics or a new --output")
@@ -165,6 +170,9 @@ def _load_csv(text: str, columns: list[str]) -> tuple[list[dict], int]:
             break
         records.append(from_csv_row(dict(zip(header, row))))
         pos += len(line)
+    if len(list(csv.reader(io.StringIO(text[pos:], newline="")))) > 1:  # more than one cut-short row
+        raise ResultsFileError(f"row {len(records) + 2} is not as lacuna score wrote it (edited in a "
+                               "spreadsheet?); resume from a copy it wrote, or use a new --output")
     return records, pos
 
 

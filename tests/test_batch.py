@@ -418,3 +418,26 @@ def test_two_runs_cannot_write_the_same_output(server, tmp_path, capsys):
     assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q"]) == 0
     assert main([job, "--server", server.address, "--metrics", "chrf", "-o", str(out), "-q", "--fresh"]) == 0
     assert sorted(r["id"] for r in read_results(out)) == ["door", "lamp", "map", "tea"]
+
+
+def test_resume_never_truncates_a_file_it_did_not_write(server, tmp_path, capsys):
+    job = write_jsonl(tmp_path / "job.jsonl", CLEAN)
+    jsonl_out, csv_out = tmp_path / "out.jsonl", tmp_path / "out.csv"
+    common = [job, "--server", server.address, "--metrics", "chrf", "-q"]
+    assert main([*common, "-o", str(jsonl_out)]) == 0
+    assert main([*common, "-o", str(csv_out)]) == 0
+    before = {p: p.read_bytes() for p in (jsonl_out, csv_out)}
+    # the other format's file, an edited CSV, a JSONL file with a broken line in the middle
+    assert main([*common, "-o", str(jsonl_out), "--format-out", "csv"]) == 2
+    assert main([*common, "-o", str(csv_out), "--format-out", "jsonl"]) == 2
+    edited = csv_out.read_text(encoding="utf-8").splitlines(keepends=True)
+    edited[1] = edited[1].replace(",", ";", 1)
+    csv_out.write_text("".join(edited), encoding="utf-8")
+    assert main([*common, "-o", str(csv_out)]) == 2
+    lines = jsonl_out.read_text(encoding="utf-8").splitlines(keepends=True)
+    jsonl_out.write_text(lines[0] + "garbage\n" + "".join(lines[1:]), encoding="utf-8")
+    assert main([*common, "-o", str(jsonl_out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2 is not a results record" in err and "row 2 is not as lacuna score wrote it" in err
+    assert len(jsonl_out.read_bytes()) == len(before[jsonl_out]) + len(b"garbage\n")
+    assert csv_out.read_text(encoding="utf-8") == "".join(edited)
