@@ -211,6 +211,8 @@ def test_csv_output_and_resume(server, tmp_path, capsys):
             "--summary", str(summary_path)]
     assert main([first, *args]) == 0
     write_jsonl(tmp_path / "job.jsonl", CLEAN + [NUMBERS])  # the job grew
+    with open(out, "a", encoding="utf-8") as f:  # and the last run was killed mid-row
+        f.write('tea,job.jsonl,en,de,true,12.5,"Wir trinken')
     assert main([first, *args]) == 0
     with open(out, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
