@@ -6,8 +6,11 @@ The server runs in its own process (`python -m lacuna.server --no-omission`, so
 the omission encoder is not measured here) and is called one request at a time
 from this process, over loopback. "In-process" scores the same request batches
 by calling ReferenceMetrics and ChecksScorer directly (with the corpus
-statistics the service also computes). Overhead = service latency / in-process
-latency (p50), and in-process req/s / service req/s.
+statistics the service also computes). The two paths are measured in alternating
+rounds, so load from other processes falls on both. Overhead = service latency /
+in-process latency (p50, p99), and in-process req/s / service req/s. On a
+busy 2-core machine the figures swing by tens of percent between runs; the
+in-process path also shares this process (and its GIL) with the gRPC client.
 
 The segments are synthetic English->German and English->Japanese sentence
 pairs built here from templates (with references), not data from the repo.
@@ -112,19 +115,35 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-def measure(call: Callable[[int], None], batches: int, seconds: float, max_requests: int) -> dict:
-    """Run `call(i)` one at a time for about `seconds` (at most `max_requests`); latency stats."""
+def measure(call: Callable[[int], None], batches: int, seconds: float, max_requests: int,
+            start: int = 0) -> tuple[list[float], float]:
+    """Run `call(i)` one at a time for about `seconds` (at least 2, at most `max_requests` calls);
+    (latencies in s, wall time in s)."""
     latencies = []
     started = time.perf_counter()
     i = 0
-    while i < max_requests and (time.perf_counter() - started < seconds or i < 5):
+    while i < max_requests and (time.perf_counter() - started < seconds or i < 2):
         t0 = time.perf_counter()
-        call(i % batches)
+        call((start + i) % batches)
         latencies.append(time.perf_counter() - t0)
         i += 1
-    wall = time.perf_counter() - started
-    return {"requests": i, "rps": i / wall, "p50": percentile(latencies, 50) * 1000,
-            "p99": percentile(latencies, 99) * 1000, "mean": statistics.fmean(latencies) * 1000}
+    return latencies, time.perf_counter() - started
+
+
+def interleaved(calls: dict[str, Callable[[int], None]], batches: int, seconds: float, rounds: int,
+                max_requests: int) -> dict[str, dict]:
+    """Measure each path in turn, `rounds` times, so that load from other processes hits all
+    of them alike; stats over all rounds."""
+    lat: dict[str, list[float]] = {name: [] for name in calls}
+    wall = dict.fromkeys(calls, 0.0)
+    for r in range(rounds):
+        for name, call in calls.items():
+            got, took = measure(call, batches, seconds / rounds, max_requests // rounds, start=len(lat[name]))
+            lat[name] += got
+            wall[name] += took
+    return {name: {"requests": len(v), "rps": len(v) / wall[name], "p50": percentile(v, 50) * 1000,
+                   "p99": percentile(v, 99) * 1000, "mean": statistics.fmean(v) * 1000}
+            for name, v in lat.items()}
 
 
 class InProcess:
@@ -180,7 +199,10 @@ def start_server(in_process: bool):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="time per measurement (default 8)")
+    parser.add_argument("--seconds", type=float, default=8.0,
+                        help="time per path and request size (default 8)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternate service / in-process this many times (default 4)")
     parser.add_argument("--sizes", default="1,100", help="segments per request (default 1,100)")
     parser.add_argument("--distinct", type=int, default=400,
                         help="distinct segments cycled through per size (default 400)")
@@ -210,10 +232,10 @@ def main(argv: list[str] | None = None) -> int:
                     stub.Score(r, timeout=120)
                     local.score(inp)
                 max_requests = 100_000 if size == 1 else 10_000
-                svc = measure(lambda i: stub.Score(requests[i], timeout=120), len(requests), args.seconds,
-                              max_requests)
-                loc = measure(lambda i: local.score(inputs[i]), len(inputs), args.seconds, max_requests)
-                rows.append((size, svc, loc))
+                stats = interleaved({"service": lambda i: stub.Score(requests[i], timeout=120),
+                                     "in-process": lambda i: local.score(inputs[i])},
+                                    len(requests), args.seconds, args.rounds, max_requests)
+                rows.append((size, stats["service"], stats["in-process"]))
     finally:
         stop()
 
@@ -221,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
 
     where = "in this process" if args.in_process_server else "in a subprocess"
     print(f"Score over loopback (server {where}, --no-omission; BLEU+chrF+TER+5 checks), "
-          f"one request at a time, {args.seconds:g} s per measurement, {os.cpu_count()} CPUs")
+          f"one request at a time, {args.seconds:g} s per path in {args.rounds} alternating rounds, {os.cpu_count()} CPUs")
     print(f"{'segments/request':>16} {'path':>10} {'requests':>8} {'req/s':>9} {'segments/s':>10} "
           f"{'p50 ms':>8} {'p99 ms':>8}")
     for size, svc, loc in rows:
