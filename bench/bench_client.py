@@ -7,13 +7,16 @@ requests of the same batch size at the same concurrency (threads = --streams),
 i.e. what the server can do when the client costs nothing. "lacuna score" = the
 CLI's `main()` in this process, reading the file, streaming, writing results and
 building the summary; its figure counts the whole command. The ratio is
-lacuna score / server (target >= 0.9). Each round runs server, client, client,
-server and compares the sums, so a change in machine load during the round
-cancels out; CPU seconds per segment (server process from /proc, this process
-for the client) are printed too, as they do not depend on the load. A `python -m lacuna.client` subprocess is
-timed too (adds interpreter start-up and imports).
+lacuna score / server (target >= 0.9).
 
-    .venv/bin/python bench/bench_client.py                 # 5,000 segments, 3 rounds
+Each round runs server, client, client, server and compares the sums, so a drift
+in machine load during the round cancels out. Also printed: one run per round
+with `--corpus-scores mean` (no exact corpus BLEU/chrF/TER recomputation), one
+`python -m lacuna.client` subprocess (adds interpreter start-up and imports), and
+CPU seconds per segment (the server process from /proc; this process and its
+corpus helper for the client), which do not depend on the machine's load.
+
+    .venv/bin/python bench/bench_client.py                 # 5,000 segments, 2 rounds (about 2 minutes)
     .venv/bin/python bench/bench_client.py --segments 20000 --rounds 3
 """
 
@@ -124,7 +127,7 @@ def client_args(job: str, out: str, address: str, metrics: list[str], args) -> l
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--segments", type=int, default=5000)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--metrics", default="bleu,chrf,ter")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--streams", type=int, default=4)
