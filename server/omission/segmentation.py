@@ -189,7 +189,10 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
         if _is_cjk_text(line) or (lang is not None and writes_without_spaces(lang)):
             pieces = _cjk_sentences(text, start, end)
         elif code in _PYSBD_LANGS and code not in ("zh", "ja"):
-            pieces = _pysbd_sentences(text, start, end, code)
+            # pysbd keeps a quoted passage of several sentences together; CJK text is cut
+            # inside quotes, so cut here too where the regex rules see a sentence end
+            pieces = [p for s, e in _pysbd_sentences(text, start, end, code)
+                      for p in _regex_sentences(text, s, e)]
         else:
             pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
         for piece in pieces:
