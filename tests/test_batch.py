@@ -443,3 +443,36 @@ def test_resume_never_truncates_a_file_it_did_not_write(server, tmp_path, capsys
     assert "line 2 is not a results record" in err and "row 2 is not as lacuna score wrote it" in err
     assert len(jsonl_out.read_bytes()) == len(before[jsonl_out]) + len(b"garbage\n")
     assert csv_out.read_text(encoding="utf-8") == "".join(edited)
+
+
+def test_tsv_tmx_and_po_through_the_server(server, tmp_path):
+    tsv = tmp_path / "strings.tsv"
+    tsv.write_text("key\ten\tja\tref\n"
+                   "k1\tThe train leaves at nine.\t電車は九時に出ます。\t電車は九時に出発します。\n"
+                   "k2\tOpen the window.\t窓を開けてください。\t窓を開けて。\n", encoding="utf-8")
+    tmx = tmp_path / "memory.tmx"
+    tmx.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="t" '
+                   'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" '
+                   'datatype="plaintext"/><body>\n<tu tuid="bird"><tuv xml:lang="en"><seg>A bird sings.</seg></tuv>'
+                   '<tuv xml:lang="es"><seg>Un pájaro canta.</seg></tuv></tu>\n</body></tmx>\n', encoding="utf-8")
+    po = tmp_path / "ui.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: it\\n"\n"X-Source-Language: en\\n"\n\n'
+                  'msgid "Good night"\nmsgstr "Buona notte"\n', encoding="utf-8")
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "s.json"
+    rc = main([str(tsv), "--src-lang", "en", "--tgt-lang", "ja", "--id-column", "key", "--source-column", "en",
+               "--translation-column", "ja", "--reference-column", "ref", "--server", server.address,
+               "--metrics", "bleu,chrf", "-o", str(out), "--summary", str(summary_path), "-q"])
+    assert rc == 0
+    rc = main([str(tmx), str(po), "--server", server.address, "--metrics", "chrf", "-o", str(tmp_path / "o2.jsonl"),
+               "-q"])
+    assert rc == 0
+    by_id = {r["id"]: r for r in read_results(out)}
+    assert set(by_id) == {"k1", "k2"} and by_id["k1"]["tgt_lang"] == "ja"
+    assert by_id["k1"]["reference"] == "電車は九時に出発します。" and "bleu" in by_id["k1"]["scores"]
+    bleu = json.loads(summary_path.read_text())["pairs"][0]["corpus"]["bleu"]
+    assert "tok:ja-mecab" in bleu["signature"] and bleu["segments"] == 2
+    others = {r["id"]: r for r in read_results(tmp_path / "o2.jsonl")}
+    assert {(i, r["src_lang"], r["tgt_lang"]) for i, r in others.items()} == {
+        (f"{tmx}:bird", "en", "es"), (f"{po}:6", "en", "it")}
+    assert all("error" not in r and r["passed"] for r in others.values())
+    assert all("chrf" not in r["scores"] for r in others.values())  # no references: no chrF
