@@ -22,7 +22,6 @@ import itertools
 import queue
 import random
 import threading
-import time
 from typing import Any, Iterable, Iterator, Sequence
 
 import grpc

@@ -20,7 +20,6 @@ from lacuna.client.corpus import CorpusStats
 SEVERITIES = ("minor", "major", "critical")
 SEVERITY_WEIGHT = {"minor": 1, "major": 5, "critical": 10}  # MQM's usual penalties
 PRIMARY_METRICS = ("comet", "xcomet", "comet_qe", "chrf", "bleu")  # for ranking the worst segments
-LOWER_IS_BETTER = {"ter", "omission", "addition"}
 
 
 @dataclass
@@ -54,7 +53,6 @@ class SummaryBuilder:
         self.exact_corpus = exact_corpus
         self.pairs: dict[tuple[str, str], _PairTotals] = {}
         self.errors_by_code: Counter = Counter()
-        self.severities_seen: Counter = Counter()
         self.corpus = CorpusStats() if exact_corpus else None
         self._ranked: list[tuple] = []  # (penalty, -primary, id, record digest)
 
@@ -77,7 +75,6 @@ class SummaryBuilder:
         for f in flags:
             pair.by_type[f.get("type", "")] += 1
             pair.by_severity[f.get("severity", "")] += 1
-            self.severities_seen[f.get("severity", "")] += 1
         scores = rec.get("scores") or {}
         reference = rec.get("reference")
         for metric, value in scores.items():
