@@ -15,28 +15,10 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import random
 import tempfile
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def make_segments(n: int, seed: int = 0) -> list[dict]:
-    """wmt-like segments: one to three sentences per side, shuffled pairings."""
-    from lacuna.server.comet.synthetic import sample_sentences
-
-    rng = random.Random(seed)
-    en, de = sample_sentences("en"), sample_sentences("de")
-    out = []
-    for _ in range(n):
-        k = rng.choice((1, 1, 2, 3))
-        idx = [rng.randrange(len(en)) for _ in range(k)]
-        mt = [de[i] for i in idx]
-        if rng.random() < 0.5:
-            mt[0] = " ".join(rng.sample(mt[0].split(), len(mt[0].split())))
-        out.append({"src": " ".join(en[i] for i in idx), "mt": " ".join(mt), "ref": " ".join(de[i] for i in idx)})
-    return out
 
 
 def run_precision(model, segments, batch_size: int, device, precision: str) -> dict:
@@ -77,7 +59,7 @@ def check_kinds(device: str, precisions: list[str]) -> None:
     from lacuna.server.comet.loading import load_model, traits_of
     from lacuna.server.comet.resolve import resolve_model
 
-    samples = make_segments(48, seed=1)
+    samples = synthetic.sample_segments(48, seed=1)
     with tempfile.TemporaryDirectory() as tmp:
         encoder = synthetic.build_encoder_folder(pathlib.Path(tmp) / "enc")
         for kind in synthetic.MODEL_KINDS:
@@ -91,7 +73,8 @@ def check_kinds(device: str, precisions: list[str]) -> None:
             for precision in precisions:
                 got = CometForward(load_model(resolved, device, precision), traits.spans)(batch)
                 drift = max(abs(a.score - b.score) for a, b in zip(got, base))
-                same_spans = sum(a.spans == b.spans for a, b in zip(got, base))
+                same_spans = sum([(x.start, x.end, x.severity) for x in a.spans] ==
+                                 [(x.start, x.end, x.severity) for x in b.spans] for a, b in zip(got, base))
                 print(f"check {kind:13s} {device} {precision}: max |score - cpu fp32| {drift:.5f}; "
                       f"identical span lists {same_spans}/{len(batch)}; spans {sum(len(r.spans) for r in got)}")
 
@@ -121,7 +104,7 @@ def main(argv=None) -> int:
         encoder = synthetic.build_encoder_folder(pathlib.Path(tmp) / "enc", shape)
         model = synthetic.new_model("regression", encoder, hidden_sizes=head)
     params = sum(p.numel() for p in model.parameters())
-    segments = make_segments(n)
+    segments = synthetic.sample_segments(n)
     tokens = [len(model.encoder.tokenizer(s["mt"])["input_ids"]) for s in segments[:200]]
     print(f"model: {'tiny' if args.tiny else 'XLM-R-large-shaped'} regression (wmt22-comet-da head), "
           f"{params / 1e6:.1f}M parameters, built in {time.perf_counter() - started:.1f}s")

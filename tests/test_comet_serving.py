@@ -111,7 +111,7 @@ def test_scores_do_not_depend_on_batching(start_server, tiny_comet):
     scorers = {s.model_name: s for s in server.pipeline.scorers if hasattr(s, "batcher")}
     with Client(server.address, timeout=60) as client:
         together = client.score(segs, metrics=["comet", "comet:xcomet"])
-        assert max(scorers[tiny_comet.path("regression")].batcher.batch_sizes) > 8  # padded batches ran
+        assert max(scorers[tiny_comet.path("regression")].batcher.batch_sizes) > 2  # padded batches ran
         alone = [client.score([seg], metrics=["comet", "comet:xcomet"]).segments[0] for seg in segs]
     for a, b in zip(together.segments, alone):
         assert a.scores["comet"] == pytest.approx(b.scores["comet"], abs=TOL)

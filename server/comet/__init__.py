@@ -17,6 +17,9 @@ import structlog
 log = structlog.get_logger("lacuna.comet")
 
 _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
+# On a CPU a batch costs its padded size and batching saves little, so batches are cut
+# where more than this share would be padding; a GPU wants its batches full.
+CPU_MAX_PADDING = 0.2
 
 
 def _check_device(config) -> str:
@@ -87,7 +90,8 @@ def build_comet_scorers(config):
                                  f"({type(exc).__name__}: {exc})") from None
             batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
                                      max_delay_s=config.comet_max_delay_ms / 1000.0,
-                                     max_queued=config.comet_queue_size, name=f"COMET model {spec}")
+                                     max_queued=config.comet_queue_size, name=f"COMET model {spec}",
+                                     max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0)
             scorers.append(CometScorer(spec, traits, names, batcher, device, path=str(resolved.checkpoint)))
             log.info("comet_model_loaded", model=spec, kind=traits.kind, metrics=sorted(names.values()),
                      device=device, precision=config.precision, path=str(resolved.checkpoint),

@@ -41,8 +41,12 @@ class Job:
 
 class DynamicBatcher:
     def __init__(self, run_batch: Callable[[list], list], *, max_batch: int, max_delay_s: float,
-                 max_queued: int, name: str = "comet"):
+                 max_queued: int, name: str = "comet", max_padding: float = 1.0):
+        """`max_padding`: the largest share of a batch's slots that may be padding (by job
+        length); a sorted round is cut into smaller batches rather than exceed it. On a CPU,
+        where a batch costs what its padded size costs, a small value wins; 1.0 = no limit."""
         self.run_batch = run_batch
+        self.max_padding = float(max_padding)
         self.max_batch = max(1, int(max_batch))
         self.max_delay_s = max(0.0, float(max_delay_s))
         self.max_queued = max(1, int(max_queued))
@@ -52,6 +56,8 @@ class DynamicBatcher:
         self._cond = threading.Condition()
         self._closed = False
         self.batches_run = 0
+        self.busy_seconds = 0.0  # time spent inside run_batch
+        self._free_since = 0.0  # monotonic time the worker finished its last round
         self.batch_sizes: list[int] = []  # recent batch sizes, for tests and benchmarks
         self._thread = threading.Thread(target=self._loop, name=f"lacuna-batcher-{name}", daemon=True)
         self._thread.start()
@@ -97,7 +103,11 @@ class DynamicBatcher:
                 self._cond.wait()
             if self._closed:
                 return None
-            deadline = self._pending[0].enqueued + self.max_delay_s
+            # Wait up to max_delay for a full batch, counted from when the oldest job came in or
+            # the worker became free, whichever is later: jobs that queued while the model was busy
+            # were not kept waiting by the delay, and the clients answered by the last batch get the
+            # chance to join the next (else closed-loop clients split into two half batches).
+            deadline = max(self._pending[0].enqueued, self._free_since) + self.max_delay_s
             while not self._closed:
                 group = self._pending[0].group
                 ready = sum(1 for j in self._pending if j.group == group)
@@ -117,13 +127,31 @@ class DynamicBatcher:
         taken.sort(key=lambda j: j.length)
         return taken
 
+    def _chunks(self, jobs: list[Job]) -> list[list[Job]]:
+        """Cut length-sorted jobs into batches of at most max_batch and max_padding."""
+        chunks: list[list[Job]] = []
+        current: list[Job] = []
+        total = 0
+        for job in jobs:
+            if current:
+                slots = (len(current) + 1) * max(job.length, 1)
+                padding = 1.0 - (total + job.length) / slots
+                if len(current) >= self.max_batch or padding > self.max_padding:
+                    chunks.append(current)
+                    current, total = [], 0
+            current.append(job)
+            total += job.length
+        if current:
+            chunks.append(current)
+        return chunks
+
     def _loop(self) -> None:
         while True:
             jobs = self._take()
             if jobs is None:
                 return
-            for start in range(0, len(jobs), self.max_batch):
-                chunk = jobs[start:start + self.max_batch]
+            for chunk in self._chunks(jobs):
+                began = time.perf_counter()
                 try:
                     results = self.run_batch([j.item for j in chunk])
                     if len(results) != len(chunk):
@@ -136,8 +164,11 @@ class DynamicBatcher:
                     for job, result in zip(chunk, results):
                         job.future.set_result(result)
                 finally:
+                    self.busy_seconds += time.perf_counter() - began
                     with self._cond:
                         self._in_flight -= len(chunk)
                     self.batches_run += 1
                     self.batch_sizes.append(len(chunk))
                     del self.batch_sizes[:-1000]
+            with self._cond:
+                self._free_since = time.monotonic()

@@ -80,6 +80,24 @@ def sample_sentences(lang: str | None = None) -> list[str]:
     return [s for group in _SENTENCES.values() for s in group]
 
 
+def sample_segments(n: int, seed: int = 0) -> list[dict]:
+    """`n` COMET samples {src, mt, ref} (en->de) of one to three sentences, half with the
+    translation's first sentence scrambled, for benchmarks."""
+    import random
+
+    rng = random.Random(seed)
+    en, de = _SENTENCES["en"], _SENTENCES["de"]
+    out = []
+    for _ in range(n):
+        idx = [rng.randrange(len(en)) for _ in range(rng.choice((1, 1, 2, 3)))]
+        mt = [de[i] for i in idx]
+        if rng.random() < 0.5:
+            words = mt[0].split()
+            mt[0] = " ".join(rng.sample(words, len(words)))
+        out.append({"src": " ".join(en[i] for i in idx), "mt": " ".join(mt), "ref": " ".join(de[i] for i in idx)})
+    return out
+
+
 def build_tokenizer(folder: str | os.PathLike, vocab_size: int = 2000) -> pathlib.Path:
     """Train a small XLM-R-style Unigram tokenizer and save it as a transformers folder."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers

@@ -1,0 +1,156 @@
+"""Served COMET throughput vs unbabel-comet's own `model.predict`, same model, same inputs, same run.
+
+A random-weight regression model (wmt22-comet-da layout, smaller encoder so a
+CPU run means something) is saved as a checkpoint folder and served by a real
+Lacuna server on loopback (`--comet-model FOLDER`). Clients send one segment
+per request -- the hard case for a server, which must batch across requests --
+at concurrency 1 and 16. `model.predict(batch_size=16, gpus=0)` scores the same
+segments once as the offline baseline.
+
+    python bench/bench_comet.py                 # default: about a minute on 2 CPU cores
+    python bench/bench_comet.py --segments 1024 --per-request 4 --concurrency 1,4,16,32
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import statistics
+import tempfile
+import threading
+import time
+
+
+def build_model(folder: pathlib.Path, hidden: int, layers: int) -> pathlib.Path:
+    from lacuna.server.comet import synthetic
+
+    shape = synthetic.EncoderShape(hidden=hidden, layers=layers, heads=max(1, hidden // 64),
+                                   intermediate=hidden * 4, init_range=0.02)
+    encoder = synthetic.build_encoder_folder(folder / "enc", shape)
+    synthetic.build_checkpoint(folder / "model", "regression", encoder, hidden_sizes=[hidden * 2, hidden])
+    return folder / "model"
+
+
+def served(address: str, segments: list[dict], concurrency: int, per_request: int) -> tuple[float, list[float]]:
+    """Seconds to score every segment with `concurrency` clients; the scores, in order."""
+    from lacuna.client import Client
+
+    requests = [list(range(i, min(i + per_request, len(segments)))) for i in range(0, len(segments), per_request)]
+    scores: list[float | None] = [None] * len(segments)
+    errors: list[Exception] = []
+
+    def worker(mine):
+        with Client(address, timeout=300) as client:
+            for idx in mine:
+                try:
+                    result = client.score([segments[i] for i in idx], metrics=["comet"])
+                    for i, seg in zip(idx, result.segments):
+                        scores[i] = seg.scores["comet"]
+                except Exception as exc:  # noqa: BLE001 - reported after the run
+                    errors.append(exc)
+
+    shares = [requests[k::concurrency] for k in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, first: {errors[0]}")
+    return seconds, scores  # type: ignore[return-value]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--segments", type=int, default=320)
+    parser.add_argument("--per-request", default="1,8",
+                        help="comma-separated segments per Score request (default 1,8: a CAT tool scoring "
+                             "segment by segment, and a client sending small documents)")
+    parser.add_argument("--concurrency", default="1,16", help="comma-separated client counts (default 1,16)")
+    parser.add_argument("--batch-size", type=int, default=16, help="model.predict and server batch size")
+    parser.add_argument("--hidden", type=int, default=256, help="encoder width (default 256)")
+    parser.add_argument("--layers", type=int, default=4, help="encoder layers (default 4)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads for both sides (default 1: on a shared, oversubscribed machine "
+                             "OpenMP's spinning threads make multi-threaded timings meaningless)")
+    parser.add_argument("--cpu-max-padding", type=float, default=None,
+                        help="override the server's CPU batch padding limit (an experiment knob)")
+    parser.add_argument("--max-delay-ms", type=float, default=5.0, help="server --comet-max-delay-ms")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    if args.cpu_max_padding is not None:
+        import lacuna.server.comet as comet_package
+
+        comet_package.CPU_MAX_PADDING = args.cpu_max_padding
+
+    torch.set_num_threads(args.threads)
+
+    from lacuna.server.app import LacunaServer
+    from lacuna.server.comet import synthetic
+    from lacuna.server.config import ServerConfig
+
+    samples = synthetic.sample_segments(args.segments, seed=7)
+    segments = [{"id": str(i), "source": s["src"], "translation": s["mt"], "reference": s["ref"],
+                 "src_lang": "en", "tgt_lang": "de"} for i, s in enumerate(samples)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_model(pathlib.Path(tmp), args.hidden, args.layers)
+        from lacuna.server.comet.quiet import import_comet
+
+        model = import_comet().load_from_checkpoint(str(folder / "checkpoints" / "model.ckpt"),
+                                                    local_files_only=True)
+        params = sum(p.numel() for p in model.parameters())
+        print(f"model: random-weight regression, encoder {args.layers} layers x {args.hidden} wide, "
+              f"{params / 1e6:.1f}M parameters; {args.segments} segments; batch size {args.batch_size}; "
+              f"torch threads {torch.get_num_threads()}")
+        model.predict(samples[:args.batch_size], batch_size=args.batch_size, gpus=0, progress_bar=False)  # warm-up
+
+        def predict() -> tuple[float, list[float]]:
+            started = time.perf_counter()
+            scores = model.predict(samples, batch_size=args.batch_size, gpus=0, progress_bar=False).scores
+            return len(samples) / (time.perf_counter() - started), scores
+
+        predict_rates = []
+        rate, offline = predict()
+        predict_rates.append(rate)
+        print(f"model.predict: {rate:.1f} segments/s")
+
+        config = ServerConfig(port=0, workers=64, omission=False, comet_models=[str(folder)],
+                              comet_batch_size=args.batch_size, comet_max_delay_ms=args.max_delay_ms,
+                              comet_queue_size=max(4096, args.segments))
+        server = LacunaServer(config).start()
+        try:
+            served(server.address, segments[:args.batch_size], 4, 1)  # warm-up
+            batcher = next(s.batcher for s in server.pipeline.scorers if hasattr(s, "batcher"))
+            rows = []
+            for per_request in [int(p) for p in args.per_request.split(",") if p.strip()]:
+                for concurrency in [int(c) for c in args.concurrency.split(",") if c.strip()]:
+                    before, busy = len(batcher.batch_sizes), batcher.busy_seconds
+                    seconds, scores = served(server.address, segments, concurrency, per_request)
+                    busy = (batcher.busy_seconds - busy) / seconds
+                    sizes = batcher.batch_sizes[before:] or [0]
+                    drift = max(abs(a - b) for a, b in zip(scores, offline))
+                    rows.append((concurrency, per_request, len(segments) / seconds, statistics.mean(sizes), drift,
+                                 busy))
+                    print(f"served, concurrency {concurrency:3d}, {per_request} segment(s)/request: "
+                          f"{rows[-1][2]:.1f} segments/s")
+        finally:
+            server.stop(grace=None)
+        rate, _ = predict()  # again after the served runs: the machine's load drifts
+        predict_rates.append(rate)
+        print(f"model.predict (again): {rate:.1f} segments/s")
+    baseline = statistics.mean(predict_rates)
+    print(f"baseline model.predict (mean of both runs): {baseline:.1f} segments/s")
+    for concurrency, per_request, rate, batch, drift, busy in rows:
+        print(f"served / model.predict at concurrency {concurrency:2d}, {per_request} segment(s) per request: "
+              f"{rate / baseline:.2f}x ({rate:.1f} vs {baseline:.1f} segments/s; mean batch {batch:.1f}; model busy "
+              f"{busy:.0%}; "
+              f"max |score - predict| {drift:.1e})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
