@@ -133,6 +133,13 @@ class StreamScorer:
                         call.window.release()
                         self._out.put(("results", batch, list(response.results)))
                         failures = 0
+                    if call.sent:  # the server closed the stream without answering everything
+                        self._requeue(call)
+                        failures += 1
+                        if failures > self.retries:
+                            self._out.put(("error", LacunaError(grpc.StatusCode.INTERNAL, "the server ended "
+                                                                "streams without answering every message"), None))
+                            return
                 except grpc.RpcError as rpc_error:
                     self._requeue(call)
                     err = LacunaError.from_rpc_error(rpc_error)
