@@ -18,7 +18,7 @@ client and computes, from the service's output:
 `--fit` also re-fits the detector's logistic weights with leave-one-direction-out
 cross-validation and prints the out-of-fold AUC (the figure to report for fitted constants).
 
-    .venv/bin/python bench/bench_omission.py                 # default: 80 rows per direction
+    .venv/bin/python bench/bench_omission.py                 # default: 50 rows per direction
     .venv/bin/python bench/bench_omission.py --limit 0       # all 2,865 rows
     .venv/bin/python bench/bench_omission.py --directions eng_Latn-deu_Latn,deu_Latn-eng_Latn
     .venv/bin/python bench/bench_omission.py --fit           # + leave-direction-out refit
@@ -229,8 +229,8 @@ def leave_direction_out(rows: list[halomi.Row]) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--halomi", default=str(halomi.DEFAULT_PATH), help="path to halomi_core.tsv")
-    parser.add_argument("--limit", type=int, default=80,
-                        help="rows per direction, a fixed random sample (default 80; 0 = all 2,865 rows)")
+    parser.add_argument("--limit", type=int, default=50,
+                        help="rows per direction, a fixed random sample (default 50; 0 = all 2,865 rows)")
     parser.add_argument("--directions", default="", help="comma-separated, e.g. eng_Latn-deu_Latn")
     parser.add_argument("--fit", action="store_true", help="also refit weights with leave-direction-out CV")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")

@@ -85,3 +85,17 @@ def test_a_100k_character_text_gets_a_result(client):
     assert len(source) >= 100_000
     res = client.score([seg(source, translation)], metrics=["omission", "addition"])
     assert 0.0 <= res.segments[0].scores["omission"] < 0.5
+
+
+@pytest.mark.parametrize("lang,full,partial", [
+    ("ja", "市は来年新しい図書館を建設し、古い図書館は博物館になる予定です。", "市は来年新しい図書館を建設する予定です。"),
+    ("zh", "该市明年将建一座新图书馆，旧图书馆将改为博物馆。", "该市明年将建一座新图书馆。"),
+    ("de", "Die Stadt wird nächstes Jahr eine neue Bibliothek bauen, und die alte wird ein Museum.",
+     "Die Stadt wird nächstes Jahr eine neue Bibliothek bauen."),
+])
+def test_a_dropped_clause_raises_the_omission_score(client, lang, full, partial):
+    source = "The city will build a new library next year, and the old one will become a museum."
+    res = client.score([seg(source, full, tgt=lang, id="full"), seg(source, partial, tgt=lang, id="partial")],
+                       metrics=["omission"])
+    assert res["partial"].scores["omission"] > res["full"].scores["omission"] + 0.15
+    assert res["full"].scores["omission"] < 0.3

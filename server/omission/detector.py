@@ -58,6 +58,9 @@ class Settings:
     w_similarity: float = -7.5
     w_length: float = -4.7
     w_punctuation: float = 0.7
+    #: The length feature is scaled down for beads shorter than this (both sides, in units):
+    #: the length ratio of a few words says little.
+    length_trust_units: float = 40.0
     #: Probability above which the weakest clause of a matched bead is flagged.
     flag_probability: float = 0.6
     #: Fewer content units than this in a passage: a minor omission.
@@ -225,7 +228,8 @@ class OmissionDetector:
         for bead, ratio in zip(matched, ratios):
             b_src = src[bead.src[0]:bead.src[1]]
             b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
-            feat = BeadFeatures(bead.similarity, ratio - expected,
+            units_both = sum(x.units for x in b_src) + sum(x.units for x in b_tgt)
+            feat = BeadFeatures(bead.similarity, (ratio - expected) * min(1.0, units_both / st.length_trust_units),
                                 float(lost_final_punctuation(b_src[-1].text, b_tgt[-1].text)),
                                 sum(x.units for x in b_src if x.content))
             features.append(feat)
