@@ -21,7 +21,7 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-def run_precision(model, segments, batch_size: int, device, precision: str) -> dict:
+def run_precision(model, segments, batch_size: int, device, precision: str, pipelined: bool = True) -> dict:
     import torch
 
     from lacuna.server.comet.batcher import DynamicBatcher
@@ -38,7 +38,7 @@ def run_precision(model, segments, batch_size: int, device, precision: str) -> d
     forward = CometForward(model, spans=False)
     forward(segments[:batch_size])  # warm-up: kernels, allocator
     batcher = DynamicBatcher(forward, max_batch=batch_size, max_delay_s=0.002, max_queued=len(segments) + 1,
-                             name=f"bench-{precision}")
+                             name=f"bench-{precision}", pipelined=pipelined)
     started = time.perf_counter()
     futures = batcher.submit([("comet", sum(len(v) for v in s.values()), s) for s in segments])
     scores = [f.result().score for f in futures]
@@ -47,7 +47,7 @@ def run_precision(model, segments, batch_size: int, device, precision: str) -> d
     seconds = time.perf_counter() - started
     batcher.close()
     peak = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else float("nan")
-    return {"precision": precision, "seconds": seconds, "segments_per_s": len(segments) / seconds,
+    return {"precision": precision + ("" if pipelined else " (no overlap)"), "seconds": seconds, "segments_per_s": len(segments) / seconds,
             "peak_gib": peak, "weights_gib": weights_gib, "scores": scores}
 
 
@@ -86,6 +86,8 @@ def main(argv=None) -> int:
     parser.add_argument("--segments", type=int, default=None, help="segments per precision (default 2048; tiny 64)")
     parser.add_argument("--batch-size", type=int, default=64, help="COMET batch size (default 64)")
     parser.add_argument("--precisions", default="fp32,bf16", help="comma-separated: fp32,bf16,fp16")
+    parser.add_argument("--compare-overlap", action="store_true",
+                        help="also run each precision without overlapping tokenisation and the forward pass")
     parser.add_argument("--check-kinds", action="store_true",
                         help="also run every tiny model kind through the server's loader on the device")
     args = parser.parse_args(argv)
@@ -116,11 +118,12 @@ def main(argv=None) -> int:
         if device.type == "cpu" and precision == "fp16":
             print(f"{precision}: skipped on CPU")
             continue
-        r = run_precision(model, segments, batch, device, precision)
-        results.append(r)
-        print(f"{precision}: {r['segments_per_s']:.1f} segments/s ({r['seconds']:.2f}s for {n}); "
-              f"weights {r['weights_gib']:.2f} GiB; peak GPU memory "
-              + (f"{r['peak_gib']:.2f} GiB" if r["peak_gib"] == r["peak_gib"] else "n/a (cpu)"))
+        for pipelined in (True, False) if args.compare_overlap else (True,):
+            r = run_precision(model, segments, batch, device, precision, pipelined)
+            results.append(r)
+            print(f"{r['precision']}: {r['segments_per_s']:.1f} segments/s ({r['seconds']:.2f}s for {n}); "
+                  f"weights {r['weights_gib']:.2f} GiB; peak GPU memory "
+                  + (f"{r['peak_gib']:.2f} GiB" if r["peak_gib"] == r["peak_gib"] else "n/a (cpu)"))
     base = next((r for r in results if r["precision"] == "fp32"), None)
     if args.check_kinds:
         check_kinds(str(device), [p for p in args.precisions.split(",") if p and not

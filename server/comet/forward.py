@@ -69,11 +69,15 @@ class CometForward:
             return contextlib.nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=self.dtype)
 
-    def __call__(self, samples: list[dict]) -> list[CometResult]:
+    def prepare(self, samples: list[dict]):
+        """Tokenise and pad on the host (the part that can overlap the previous batch's forward)."""
+        return samples, self.model.prepare_sample(samples, stage="predict")
+
+    def execute(self, prepared) -> list[CometResult]:
+        """The forward pass on the model's device, and the results back on the host."""
+        samples, batch = prepared
         with torch.inference_mode(), self._precision():
-            batch = self.model.prepare_sample(samples, stage="predict")
-            batch = to_device(batch, self.device)
-            prediction = self.model.predict_step(batch)
+            prediction = self.model.predict_step(to_device(batch, self.device))
         scores = prediction["scores"].float().cpu().tolist()
         results = [CometResult(float(s)) for s in scores]
         if self.spans:
@@ -85,3 +89,6 @@ class CometForward:
                         result.spans.append(ErrorSpan(where[0], where[1], str(span["severity"]),
                                                       float(span["confidence"])))
         return results
+
+    def __call__(self, samples: list[dict]) -> list[CometResult]:
+        return self.execute(self.prepare(samples))
