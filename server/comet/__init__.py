@@ -91,10 +91,7 @@ def build_comet_scorers(config):
             batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
                                      max_delay_s=config.comet_max_delay_ms / 1000.0,
                                      max_queued=config.comet_queue_size, name=f"COMET model {spec}",
-                                     max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0,
-                                     # XCOMET decodes spans with the tokenizer inside the forward step;
-                                     # a tokenizer must not be reconfigured from another thread meanwhile.
-                                     pipelined=not traits.spans)
+                                     max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0)
             scorers.append(CometScorer(spec, traits, names, batcher, device, path=str(resolved.checkpoint)))
             log.info("comet_model_loaded", model=spec, kind=traits.kind, metrics=sorted(names.values()),
                      device=device, precision=config.precision, path=str(resolved.checkpoint),
