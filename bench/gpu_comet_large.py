@@ -48,7 +48,7 @@ def run_precision(model, segments, batch_size: int, device, precision: str) -> d
     seconds = time.perf_counter() - started
     batcher.close()
     peak = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else float("nan")
-    return {"precision": precision, "seconds": seconds, "segments_per_s": len(segments) / seconds,
+    return {"precision": precision, "batch": batch_size, "seconds": seconds, "segments_per_s": len(segments) / seconds,
             "peak_gib": peak, "weights_gib": weights_gib, "scores": scores}
 
 
@@ -85,7 +85,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny model on CPU (checks the script end to end)")
     parser.add_argument("--device", default=None, help="cuda (default when available) or cpu")
     parser.add_argument("--segments", type=int, default=None, help="segments per precision (default 2048; tiny 64)")
-    parser.add_argument("--batch-size", type=int, default=64, help="COMET batch size (default 64)")
+    parser.add_argument("--batch-size", default="64",
+                        help="COMET batch size, or several comma-separated (default 64)")
     parser.add_argument("--precisions", default="fp32,bf16", help="comma-separated: fp32,bf16,fp16")
     parser.add_argument("--check-kinds", action="store_true",
                         help="also run every tiny model kind through the server's loader on the device")
@@ -97,7 +98,9 @@ def main(argv=None) -> int:
 
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() and not args.tiny else "cpu"))
     n = args.segments or (64 if args.tiny else 2048)
-    batch = min(args.batch_size, 16) if args.tiny else args.batch_size
+    batches = [int(b) for b in str(args.batch_size).split(",") if b.strip()]
+    if args.tiny:
+        batches = [min(b, 16) for b in batches]
     shape = synthetic.EncoderShape() if args.tiny else synthetic.EncoderShape.xlmr_large()
     head = [64] if args.tiny else [3072, 1024]  # wmt22-comet-da: hidden_sizes [3072, 1024]
     started = time.perf_counter()
@@ -111,26 +114,29 @@ def main(argv=None) -> int:
           f"{params / 1e6:.1f}M parameters, built in {time.perf_counter() - started:.1f}s")
     print(f"device: {torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}; torch {torch.__version__}")
     print(f"input: {n} segments (src+mt+ref), mean {sum(tokens) / len(tokens):.0f} tokens per translation; "
-          f"batch size {batch}")
+          f"batch size {', '.join(map(str, batches))}")
     results = []
     for precision in [p.strip() for p in args.precisions.split(",") if p.strip()]:
         if device.type == "cpu" and precision == "fp16":
             print(f"{precision}: skipped on CPU")
             continue
-        r = run_precision(model, segments, batch, device, precision)
-        results.append(r)
-        print(f"{precision}: {r['segments_per_s']:.1f} segments/s ({r['seconds']:.2f}s for {n}); "
-              f"weights {r['weights_gib']:.2f} GiB; peak GPU memory "
-              + (f"{r['peak_gib']:.2f} GiB" if r["peak_gib"] == r["peak_gib"] else "n/a (cpu)")
-              + f"; score spread (std) {statistics.pstdev(r['scores']):.3f}")
-    base = next((r for r in results if r["precision"] == "fp32"), None)
+        for batch in batches:
+            r = run_precision(model, segments, batch, device, precision)
+            results.append(r)
+            print(f"{precision}, batch {batch}: {r['segments_per_s']:.1f} segments/s ({r['seconds']:.2f}s for {n}); "
+                  f"weights {r['weights_gib']:.2f} GiB; peak GPU memory "
+                  + (f"{r['peak_gib']:.2f} GiB" if r["peak_gib"] == r["peak_gib"] else "n/a (cpu)")
+                  + f"; score spread (std) {statistics.pstdev(r['scores']):.3f}")
+    base = {r["batch"]: r for r in results if r["precision"] == "fp32"}
     if args.check_kinds:
         check_kinds(str(device), [p for p in args.precisions.split(",") if p and not
                                   (device.type == "cpu" and p == "fp16")])
     for r in results:
-        if base is not None and r is not base:
-            drift = max(abs(a - b) for a, b in zip(r["scores"], base["scores"]))
-            print(f"{r['precision']} vs fp32: speed-up {r['segments_per_s'] / base['segments_per_s']:.2f}x, "
+        ref = base.get(r["batch"])
+        if ref is not None and r is not ref:
+            drift = max(abs(a - b) for a, b in zip(r["scores"], ref["scores"]))
+            print(f"{r['precision']} vs fp32, batch {r['batch']}: speed-up "
+                  f"{r['segments_per_s'] / ref['segments_per_s']:.2f}x, "
                   f"max |score difference| {drift:.4f} (random weights exaggerate it)")
     return 0
 
