@@ -99,3 +99,11 @@ def test_a_dropped_clause_raises_the_omission_score(client, lang, full, partial)
                        metrics=["omission"])
     assert res["partial"].scores["omission"] > res["full"].scores["omission"] + 0.15
     assert res["full"].scores["omission"] < 0.3
+
+
+def test_short_segments_sharing_a_translation_are_scored_separately(client):
+    # identical short translations are common in UI batches: they must not be read as one document
+    segments = [seg("Save", "Speichern", id="a"), seg("Save", "Speichern", id="b")]
+    res = client.score(segments, metrics=["omission"])
+    assert res["a"].scores["omission"] == pytest.approx(res["b"].scores["omission"])
+    assert not [f for f in res["b"].flags if f.type == "omission"]

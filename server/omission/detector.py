@@ -58,6 +58,12 @@ class Settings:
     w_similarity: float = -7.5
     w_length: float = -4.7
     w_punctuation: float = 0.7
+    #: Addition model, the mirror image: logit of "the translation holds content the source lacks".
+    add_bias: float = -1.0
+    add_w_similarity: float = -7.5
+    add_w_length: float = 4.7
+    #: Segments with at most this many sentences on each side are scored as one bead.
+    short_sentences: int = 3
     #: The length feature is scaled down for beads shorter than this (both sides, in units):
     #: the length ratio of a few words says little.
     length_trust_units: float = 40.0
@@ -191,8 +197,8 @@ class OmissionDetector:
         flags: list[FlagData] = []
         src_total = sum(s.units for s in src_content) or 1.0
         tgt_total = sum(t.units for t in tgt_content) or 1.0
-        missing_units = 0.0
-        added_units = 0.0
+        missing_units = added_units = 0.0
+        unmatched_units = added_unmatched_units = 0.0  # the part of the above from unmatched sentences
 
         prob = [0.0] * len(src)
         # Unmatched source sentences: omitted passages (consecutive ones are one passage).
@@ -207,6 +213,7 @@ class OmissionDetector:
                 units = sum(src[i].units for i in run)
                 conf = self._unmatched_confidence([src[i] for i in run], t_emb, t_bias, emb, bias, threshold)
                 missing_units += units * conf
+                unmatched_units += units * conf
                 for i in run:
                     prob[i] = conf
                 span = (src[run[0]].span[0], src[run[-1]].span[1])
@@ -221,21 +228,16 @@ class OmissionDetector:
                     continue
                 conf = self._unmatched_confidence([t], s_emb, s_bias, emb, bias, threshold)
                 added_units += t.units * conf
+                added_unmatched_units += t.units * conf
                 flags.append(self._flag("addition", t.span, translation, t.units, conf, whole=True))
 
         # Matched beads: how likely each misses (or adds) content.
         features: list[BeadFeatures] = []
         for bead, ratio in zip(matched, ratios):
-            b_src = src[bead.src[0]:bead.src[1]]
             b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
-            units_both = sum(x.units for x in b_src) + sum(x.units for x in b_tgt)
-            feat = BeadFeatures(bead.similarity, (ratio - expected) * min(1.0, units_both / st.length_trust_units),
-                                float(lost_final_punctuation(b_src[-1].text, b_tgt[-1].text)),
-                                sum(x.units for x in b_src if x.content))
+            feat = self._features(bead, src, tgt, source, translation, expected)
             features.append(feat)
-            p_omit = _sigmoid(st.bias + st.w_similarity * feat.similarity + st.w_length * feat.length
-                              + st.w_punctuation * feat.punctuation)
-            p_add = _sigmoid(st.bias + st.w_similarity * feat.similarity - st.w_length * feat.length)
+            p_omit, p_add = self._p_omit(feat), self._p_add(feat)
             missing_units += p_omit * feat.units
             for i in range(bead.src[0], bead.src[1]):
                 prob[i] = p_omit
@@ -246,12 +248,50 @@ class OmissionDetector:
                     flags.append(self._flag("omission", weakest.span, source, weakest.units, p_omit, whole=False))
         omission = min(1.0, missing_units / src_total) if src_content else 0.0
         addition = min(1.0, added_units / tgt_total) if tgt_content else 0.0
+        if src_content and tgt_content and len(src) <= st.short_sentences and len(tgt) <= st.short_sentences:
+            # A short segment (a sentence or two each side) is judged as one bead: the alignment
+            # still places the flags, but the scores come from the whole texts.
+            whole = Bead((0, len(src)), (0, len(tgt)), float(
+                _block(s_emb, s_w) @ _block(t_emb, t_w)
+                - 0.5 * (np.average(s_bias, weights=s_w) + np.average(t_bias, weights=t_w))))
+            feat = self._features(whole, src, tgt, source, translation, expected=0.0)
+            features = [feat]
+            omission, addition = self._p_omit(feat), self._p_add(feat)
+            if matched:  # some sentences align: the ones that do not are missing content too
+                omission = max(omission, unmatched_units / src_total)
+                addition = max(addition, added_unmatched_units / tgt_total)
+            has_flag = any(f.type == "omission" for f in flags)
+            if omission >= st.flag_probability and not has_flag:
+                weakest = self._weakest_clause(whole, src, clauses, t_emb, t_bias, t_w, emb, bias)
+                if weakest is not None:
+                    flags.append(self._flag("omission", weakest.span, source, weakest.units, omission,
+                                            whole=False))
+            prob = [max(p, omission) for p in prob]
         if src_content and not tgt_content:
             omission = 1.0
         if src_content and not tgt_content:
             prob = [1.0] * len(src)
         missing = [(x.span, p, x.units) for x, p in zip(src, prob) if x.content]
         return PairAnalysis(omission, addition, flags, beads, missing, features)
+
+    def _features(self, bead: Bead, src: list[Sentence], tgt: list[Sentence], source: str, translation: str,
+                  expected: float) -> "BeadFeatures":
+        b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
+        src_units = sum(x.units for x in b_src)
+        tgt_units = sum(x.units for x in b_tgt)
+        trust = min(1.0, (src_units + tgt_units) / self.settings.length_trust_units)
+        return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
+                            float(lost_final_punctuation(b_src[-1].text, b_tgt[-1].text)),
+                            sum(x.units for x in b_src if x.content))
+
+    def _p_omit(self, f: "BeadFeatures") -> float:
+        st = self.settings
+        return _sigmoid(st.bias + st.w_similarity * f.similarity + st.w_length * f.length
+                        + st.w_punctuation * f.punctuation)
+
+    def _p_add(self, f: "BeadFeatures") -> float:
+        st = self.settings
+        return _sigmoid(st.add_bias + st.add_w_similarity * f.similarity + st.add_w_length * f.length)
 
     def _weakest_clause(self, bead: Bead, src: list[Sentence], clauses: dict[int, list[Sentence]],
                         t_emb: np.ndarray, t_bias: np.ndarray, t_w: np.ndarray,

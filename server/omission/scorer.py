@@ -8,11 +8,17 @@ from typing import Sequence
 from lacuna.server.model import MetricSpec, ScorerOutput, SegmentInput
 from lacuna.server.omission.detector import OmissionDetector, quote
 from lacuna.server.omission.encoder import BatchingEncoder
+from lacuna.server.omission.length import content_units
 from lacuna.server.scorer import MeanAccumulator, ModelDescription, Scorer
 
 METRICS = ("omission", "addition")
 #: Separator of the sources of segments that share one translation (see shared_translation_groups).
 JOIN = "\n\n"
+#: A translation shared by several segments is treated as their common document when it is at
+#: least this many times longer (content units) than each of their sources.
+DOCUMENT_FACTOR = 2.0
+#: ... and has at least this many content units (a paragraph or more).
+MIN_DOCUMENT_UNITS = 200.0
 
 
 def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int]]:
@@ -32,7 +38,17 @@ def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int
             continue
         by_key[key] = [i]
         groups.append(by_key[key])
-    return groups
+    out: list[list[int]] = []
+    for members in groups:
+        # only a translation much longer than each member's source is a shared document; equal
+        # short strings ("OK" for several sources) stay separate segments
+        target = content_units(segments[members[0]].translation)
+        if len(members) > 1 and target >= MIN_DOCUMENT_UNITS and all(
+                target >= DOCUMENT_FACTOR * content_units(segments[i].source) for i in members):
+            out.append(members)
+        else:
+            out.extend([i] for i in members)
+    return out
 
 
 class OmissionScorer(Scorer):
