@@ -85,8 +85,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny model on CPU (checks the script end to end)")
     parser.add_argument("--device", default=None, help="cuda (default when available) or cpu")
     parser.add_argument("--segments", type=int, default=None, help="segments per precision (default 2048; tiny 64)")
-    parser.add_argument("--batch-size", default="64",
-                        help="COMET batch size, or several comma-separated (default 64)")
+    parser.add_argument("--batch-size", default="16,128",
+                        help="COMET batch sizes, comma-separated (default 16,128: the server's default and the "
+                             "size to use on a GPU)")
     parser.add_argument("--precisions", default="fp32,bf16", help="comma-separated: fp32,bf16,fp16")
     parser.add_argument("--check-kinds", action="store_true",
                         help="also run every tiny model kind through the server's loader on the device")
