@@ -40,9 +40,11 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
         for name in ("omission", "addition"):
             unavailable[name] = "omission detection is off on this server (started with --no-omission)"
     if config.comet_models:
-        from lacuna.server.comet import build_comet_scorers
+        from lacuna.server.comet import build_comet_scorers, missing_comet_metrics
 
-        scorers.extend(build_comet_scorers(config))
+        comet = build_comet_scorers(config)
+        scorers.extend(comet)
+        unavailable.update(missing_comet_metrics(comet))
     else:
         unavailable.update({"comet": NO_COMET, "comet_qe": NO_COMET})
     return Pipeline(scorers, unavailable)
