@@ -61,6 +61,16 @@ def test_no_model_answers_failed_precondition_naming_the_flag(start_server):
     assert "comet" not in result.segments[0].scores and "chrf" in result.segments[0].scores
 
 
+def test_metric_no_loaded_model_offers_answers_failed_precondition(start_server, tiny_comet):
+    server = start_server(comet_models=[tiny_comet.path("referenceless")], omission=False)
+    with Client(server.address, timeout=30) as client:
+        with pytest.raises(LacunaError) as err:
+            client.score(SEGS[:1], metrics=["comet"])
+        assert err.value.code == grpc.StatusCode.FAILED_PRECONDITION
+        assert "reference-based" in err.value.message and "--comet-model" in err.value.message
+        assert "comet_qe" in client.score(SEGS[:1], metrics=["comet_qe"]).segments[0].scores
+
+
 def test_hub_name_resolves_from_cache_offline(start_server, tiny_comet, hub_cache, no_network):
     local = start_server(comet_models=[tiny_comet.path("regression")], omission=False)
     cached = start_server(comet_models=[HUB_MODEL], omission=False, offline=True)

@@ -107,3 +107,17 @@ def build_comet_scorers(config):
             scorer.close()
         raise
     return scorers
+
+
+_MISSING = {
+    "comet": "the loaded COMET models are reference-free; add a reference-based one, "
+             "e.g. --comet-model Unbabel/wmt22-comet-da",
+    "comet_qe": "the loaded COMET models need a reference; add a quality-estimation one, "
+                "e.g. --comet-model Unbabel/wmt22-cometkiwi-da",
+}
+
+
+def missing_comet_metrics(scorers) -> dict[str, str]:
+    """Base COMET metrics none of `scorers` offers -> why (for FAILED_PRECONDITION answers)."""
+    offered = {spec.name for scorer in scorers for spec in scorer.metrics()}
+    return {name: hint for name, hint in _MISSING.items() if name not in offered}
