@@ -62,6 +62,60 @@ def served(address: str, segments: list[dict], concurrency: int, per_request: in
     return seconds, scores  # type: ignore[return-value]
 
 
+def batcher_only(batcher, samples: list[dict], concurrency: int, per_request: int) -> float:
+    """Seconds for `concurrency` threads to push `samples` straight into the server's batcher:
+    the serving path without gRPC, validation and the QA checks."""
+    requests = [samples[i:i + per_request] for i in range(0, len(samples), per_request)]
+
+    def worker(mine):
+        for chunk in mine:
+            for future in batcher.submit([("comet", sum(len(v) for v in s.values()), s) for s in chunk]):
+                future.result()
+
+    threads = [threading.Thread(target=worker, args=(requests[k::concurrency],)) for k in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def served_from_another_process(address: str, n: int, concurrency: int, per_request: int
+                                ) -> tuple[float, list[float]]:
+    """`served` run by a separate Python process, as real clients are: the load generator's
+    threads must not share the server's interpreter lock."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-W", "ignore", __file__, "--client-load", address, "--segments", str(n),
+                           "--concurrency", str(concurrency), "--per-request", str(per_request)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["scores"]
+
+
+def client_load(args) -> int:
+    import json
+
+    from lacuna.client import Client
+
+    segments = make_segments(args.segments)
+    with Client(args.client_load, timeout=60) as client:  # connect before the clock starts
+        client.capabilities()
+    seconds, scores = served(args.client_load, segments, int(args.concurrency), int(args.per_request))
+    print(json.dumps({"seconds": seconds, "scores": scores}))
+    return 0
+
+
+def make_segments(n: int) -> list[dict]:
+    from lacuna.server.comet import synthetic
+
+    return [{"id": str(i), "source": s["src"], "translation": s["mt"], "reference": s["ref"],
+             "src_lang": "en", "tgt_lang": "de"} for i, s in enumerate(synthetic.sample_segments(n, seed=7))]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--segments", type=int, default=320)
@@ -78,7 +132,12 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-max-padding", type=float, default=None,
                         help="override the server's CPU batch padding limit (an experiment knob)")
     parser.add_argument("--max-delay-ms", type=float, default=5.0, help="server --comet-max-delay-ms")
+    parser.add_argument("--in-process-clients", action="store_true",
+                        help="run the client threads inside the server's process (default: a separate process)")
+    parser.add_argument("--client-load", metavar="ADDRESS", help=argparse.SUPPRESS)  # the separate process
     args = parser.parse_args(argv)
+    if args.client_load:
+        return client_load(args)
 
     import torch
 
@@ -94,8 +153,7 @@ def main(argv=None) -> int:
     from lacuna.server.config import ServerConfig
 
     samples = synthetic.sample_segments(args.segments, seed=7)
-    segments = [{"id": str(i), "source": s["src"], "translation": s["mt"], "reference": s["ref"],
-                 "src_lang": "en", "tgt_lang": "de"} for i, s in enumerate(samples)]
+    segments = make_segments(args.segments)
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_model(pathlib.Path(tmp), args.hidden, args.layers)
         from lacuna.server.comet.quiet import import_comet
@@ -125,11 +183,15 @@ def main(argv=None) -> int:
         try:
             served(server.address, segments[:args.batch_size], 4, 1)  # warm-up
             batcher = next(s.batcher for s in server.pipeline.scorers if hasattr(s, "batcher"))
-            rows = []
+            rows, direct_rows = [], []
             for per_request in [int(p) for p in args.per_request.split(",") if p.strip()]:
                 for concurrency in [int(c) for c in args.concurrency.split(",") if c.strip()]:
                     before, busy = len(batcher.batch_sizes), batcher.busy_seconds
-                    seconds, scores = served(server.address, segments, concurrency, per_request)
+                    if args.in_process_clients:
+                        seconds, scores = served(server.address, segments, concurrency, per_request)
+                    else:
+                        seconds, scores = served_from_another_process(server.address, len(segments), concurrency,
+                                                                      per_request)
                     busy = (batcher.busy_seconds - busy) / seconds
                     sizes = batcher.batch_sizes[before:] or [0]
                     drift = max(abs(a - b) for a, b in zip(scores, offline))
@@ -137,6 +199,9 @@ def main(argv=None) -> int:
                                  busy))
                     print(f"served, concurrency {concurrency:3d}, {per_request} segment(s)/request: "
                           f"{rows[-1][2]:.1f} segments/s")
+                    if concurrency > 1:
+                        direct = len(samples) / batcher_only(batcher, samples, concurrency, per_request)
+                        direct_rows.append((concurrency, per_request, direct))
         finally:
             server.stop(grace=None)
         rate, _ = predict()  # again after the served runs: the machine's load drifts
@@ -149,6 +214,9 @@ def main(argv=None) -> int:
               f"{rate / baseline:.2f}x ({rate:.1f} vs {baseline:.1f} segments/s; mean batch {batch:.1f}; model busy "
               f"{busy:.0%}; "
               f"max |score - predict| {drift:.1e})")
+    for concurrency, per_request, rate in direct_rows:
+        print(f"batcher alone (no gRPC, no checks) / model.predict at concurrency {concurrency:2d}, {per_request} "
+              f"segment(s) per submit: {rate / baseline:.2f}x ({rate:.1f} segments/s)")
     return 0
 
 

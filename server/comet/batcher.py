@@ -3,9 +3,11 @@
 Requests put their samples on a bounded queue and wait on futures. The worker
 takes the oldest sample, waits at most `max_delay` for more to arrive (or until
 a full batch is there), takes every queued sample that can share a batch with it
-(same input fields), sorts them by length so each batch carries little padding,
-and runs them `max_batch` at a time. A submit that would overflow the queue is
-refused whole with `QueueFull`, which the service answers as RESOURCE_EXHAUSTED.
+(same input fields), sorts them by length and runs them at most `max_batch` at a
+time -- cutting a batch early where more than `max_padding` of it would be padding
+(worth it on a CPU, where a batch costs its padded size). A submit that would
+overflow the queue is refused whole with `QueueFull`, which the service answers
+as RESOURCE_EXHAUSTED.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ SPAN_DETECTOR = "xcomet"
 
 class CometScorer(Scorer):
     def __init__(self, model_name: str, traits: ModelTraits, metric_names: dict[str, str],
-                 batcher: DynamicBatcher, device: str, path: str = "", primary: bool = True):
+                 batcher: DynamicBatcher, device: str, path: str = ""):
         """`metric_names` maps the base metrics this model serves ("comet", "comet_qe") to the
         names it publishes them under (the base name, or "comet:<model>" for a second model)."""
         self.model_name = model_name
@@ -37,7 +37,6 @@ class CometScorer(Scorer):
         self.batcher = batcher
         self.device = device
         self.path = path
-        self.primary = primary
 
     # -- what it offers ----------------------------------------------------------------
 
