@@ -17,6 +17,7 @@ from lacuna.server.comet.synthetic import sample_sentences
 from lacuna.server.config import parse_config
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+ORIGINAL_OFFLINE = os.environ.get("HF_HUB_OFFLINE")
 SEGS = [{"id": str(i), "source": en, "translation": de, "reference": de, "src_lang": "en", "tgt_lang": "de"}
         for i, (en, de) in enumerate(zip(sample_sentences("en"), sample_sentences("de")))]
 
@@ -42,8 +43,9 @@ def hub_cache(monkeypatch, tiny_comet):
     from huggingface_hub import constants
 
     monkeypatch.setenv("HF_HUB_CACHE", str(tiny_comet.hub))
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        monkeypatch.delenv(name, raising=False)
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # setenv first so teardown restores the original
+        monkeypatch.setenv(name, "0")
+        monkeypatch.delenv(name)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", constants.HF_HUB_OFFLINE)
     return tiny_comet.hub
 
@@ -141,6 +143,10 @@ def test_precision_and_device_are_checked_at_start_up(start_server, tiny_comet):
         start_server(comet_models=[tiny_comet.path("regression")], omission=False, precision="bf16")
     with pytest.raises(SystemExit, match="--device must be"):
         start_server(comet_models=[tiny_comet.path("regression")], omission=False, device="tpu")
+
+
+def test_offline_switches_are_restored_after_the_offline_tests():
+    assert os.environ.get("HF_HUB_OFFLINE") != "1" or ORIGINAL_OFFLINE == "1"
 
 
 def test_flags_and_environment(monkeypatch):
