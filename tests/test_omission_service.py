@@ -107,3 +107,17 @@ def test_short_segments_sharing_a_translation_are_scored_separately(client):
     res = client.score(segments, metrics=["omission"])
     assert res["a"].scores["omission"] == pytest.approx(res["b"].scores["omission"])
     assert not [f for f in res["b"].flags if f.type == "omission"]
+
+
+@pytest.mark.parametrize("source,translation", [
+    ("1.2.3. " * 14000, "1,2,3. " * 14000),  # 98,000 characters of numbers
+    ("Dr. X. " * 14000, "Dr. X. " * 14000),  # abbreviations everywhere: no sentence end to trust
+    # 30,000 characters without a space or a full stop (kept shorter than the others: the
+    # server's other checks, not this scorer, take most of the time on long Han text)
+    ("漢字" * 15000, "abc " * 7500),
+])
+def test_long_degenerate_texts_get_a_result(client, source, translation):
+    res = client.score([seg(source, translation, src="zh" if "漢" in source else "en")],
+                       metrics=["omission", "addition"])
+    scores = res.segments[0].scores
+    assert 0.0 <= scores["omission"] <= 1.0 and 0.0 <= scores["addition"] <= 1.0

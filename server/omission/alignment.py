@@ -117,7 +117,7 @@ def band_width(n: int, m: int) -> int | None:
     """Half-width of the DP band in target sentences, or None for the full table."""
     if (n + 1) * (m + 1) <= FULL_DP_CELLS:
         return None
-    return max(40, abs(n - m) + 20, int(0.1 * max(n, m)))
+    return max(40, abs(n - m) + 20, min(150, int(0.1 * max(n, m))))
 
 
 def _block_mean(values: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:

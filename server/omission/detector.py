@@ -72,6 +72,8 @@ class Settings:
     length_trust_units: float = 40.0
     #: Probability above which the weakest clause of a matched bead is flagged.
     flag_probability: float = 0.6
+    #: Most sentences aligned per side (longer texts are aligned in groups of sentences).
+    max_sentences: int = 800
     #: Fewer content units than this in a passage: a minor omission.
     major_units: float = 20.0
 
@@ -154,13 +156,15 @@ class OmissionDetector:
 
     # -- pieces -----------------------------------------------------------------------
 
-    @staticmethod
-    def _sentences(text: str, lang: Language | None) -> list[Sentence]:
-        out = []
-        for start, end in sentence_spans(text, lang):
-            piece = text[start:end]
-            out.append(Sentence((start, end), piece, content_units(piece), has_content(piece)))
-        return out
+    def _sentences(self, text: str, lang: Language | None) -> list[Sentence]:
+        """Sentences with letters (a sentence of only numbers or punctuation is neither aligned nor
+        flagged); past `max_sentences`, neighbours are joined so the alignment stays fast."""
+        spans = [(s, e) for s, e in sentence_spans(text, lang) if has_content(text[s:e])]
+        limit = self.settings.max_sentences
+        if len(spans) > limit:
+            size = -(-len(spans) // limit)
+            spans = [(spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)]
+        return [Sentence((s, e), text[s:e], content_units(text[s:e]), True) for s, e in spans]
 
     @staticmethod
     def _clauses(text: str, sentence: Sentence) -> list[Sentence]:

@@ -121,7 +121,14 @@ def _pysbd_sentences(text: str, start: int, end: int, code: str) -> list[Span]:
         return _pysbd_block(text, start, end, code)
     spans: list[Span] = []
     block_start = start
-    rough = _regex_sentences(text, start, end)
+    rough = []
+    for s, e in _regex_sentences(text, start, end):
+        while e - s > PYSBD_BLOCK_CHARS:  # no sentence end the regex trusts: cut at a space
+            cut = text.rfind(" ", s + PYSBD_BLOCK_CHARS // 2, s + PYSBD_BLOCK_CHARS)
+            cut = cut if cut > s else s + PYSBD_BLOCK_CHARS
+            rough.append((s, cut))
+            s = cut
+        rough.append((s, e))
     for k, (s, e) in enumerate(rough):
         last = k == len(rough) - 1
         if last or rough[k + 1][1] - block_start > PYSBD_BLOCK_CHARS:
