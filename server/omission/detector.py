@@ -1,23 +1,25 @@
 """Omission and addition detection for one batch of (source, translation) pairs.
 
 For each pair:
-1. both sides are cut into sentences (segmentation.py), source sentences into clauses;
-2. every distinct text is embedded once through the shared cached encoder;
-3. sentences are aligned by dynamic programming (alignment.py) on similarities
-   normalized by each sentence's background similarity (background.py);
-4. an unmatched source sentence with content is an omitted passage; inside a
-   matched bead, a clause the translation does not cover is a partial omission;
-   an unmatched target sentence is an addition;
-5. a bead's probability of missing content combines its normalized similarity,
-   its length deficit against the pair's expected length ratio (length.py) and
-   its weakest clause; the segment's `omission` is the content-weighted chance
-   that something is missing, `addition` the mirror image.
+1. both sides are cut into sentences (segmentation.py); sentences without letters are left out;
+2. every distinct sentence is embedded once through the shared cached encoder (one call
+   for the whole batch);
+3. sentences are aligned by dynamic programming (alignment.py) on cosines normalized by each
+   sentence's background similarity (background.py); for documents the aligner's threshold
+   adapts to the typical similarity of the mutually-best pairs;
+4. an unmatched source sentence is an omitted passage (consecutive ones are one passage), an
+   unmatched target sentence an addition;
+5. each matched bead gets a probability of missing content from a small logistic model
+   (normalized similarity, length against the expected ratio, lost final punctuation) and of
+   added content (similarity, length); when the first is high, the bead's least-covered source
+   clause is flagged as a partial omission;
+6. `omission` is the content-weighted share of source that is likely missing; a short
+   segment (up to three sentences a side) is scored as one bead over the whole texts.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
