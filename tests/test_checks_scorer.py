@@ -53,3 +53,26 @@ def test_default_server_runs_all_five_checks_on_each_segment(start_server):
     assert {f.type for f in copied.flags} == {"untranslated", "wrong_language"}
     assert {f.type for f in cut.flags} == {"number_mismatch", "length_ratio"}
     assert {f.detector for f in cut.flags} == {"numbers", "length_ratio"}
+
+
+def test_a_100k_character_unspaced_text_is_checked_promptly(start_server):
+    """Long runs of word characters once made the e-mail pattern backtrack quadratically (minutes)."""
+    import random
+
+    from lacuna.client import Client
+
+    rng = random.Random(7)
+    han = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(100_000))
+    server = start_server(omission=False)
+    with Client(server.address, timeout=30) as c:  # the old pattern took ~55 s here
+        res = c.score([{"id": "long", "source": han, "translation": han[:40_000], "src_lang": "zh",
+                        "tgt_lang": "en"}])
+    assert res["long"].error is None
+    assert any(f.type == "length_ratio" for f in res["long"].flags)
+
+
+def test_mask_verbatim_still_masks_email_addresses():
+    from lacuna.server.checks.text import mask_verbatim
+
+    text = "write to anna.b+x@example.co.uk now"
+    assert mask_verbatim(text) == "write to " + " " * len("anna.b+x@example.co.uk") + " now"

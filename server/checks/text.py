@@ -16,7 +16,7 @@ _VERBATIM = re.compile(
     r"""
       (?:https?|ftp)://\S+            # URLs
     | www\.\S+
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+    # e-mail addresses
+    | (?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+   # e-mail addresses (bounded: linear on long runs)
     | <[^<>]{1,200}>                  # markup tags
     | \{[^{}\s]{0,40}\}               # {0}, {name} placeholders
     | %(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifeEgGxXcu@]   # printf placeholders
