@@ -49,3 +49,27 @@ def test_empty_sides():
     assert all(not b.matched for b in run(e[:3], e[:0]))
     assert len(run(e[:0], e[:2])) == 2
     assert run(e[:0], e[:0]) == []
+
+
+def test_leftovers_in_the_same_gap_that_prefer_each_other_are_paired():
+    from lacuna.server.omission.alignment import Bead, pair_leftovers
+
+    sims = np.array([[0.9, 0.0, 0.0], [0.0, 0.2, 0.0], [0.0, 0.0, 0.1]])
+    beads = [Bead((0, 1), (0, 1), 0.9), Bead((1, 2), (1, 1), float("nan")), Bead((2, 2), (1, 2), float("nan")),
+             Bead((2, 3), (2, 3), 0.1)]
+    out = pair_leftovers(beads, sims, floor=0.15)
+    assert shape(out) == [((0, 1), (0, 1)), ((1, 2), (1, 2)), ((2, 3), (2, 3))]
+    # below the floor they stay an omission and an addition, unless they share a number
+    assert shape(pair_leftovers(beads, sims, floor=0.25)) == shape(beads)
+    shared = np.zeros((3, 3), dtype=bool)
+    shared[1, 1] = True
+    assert shape(pair_leftovers(beads, sims, floor=0.25, shared_number=shared))[1] == ((1, 2), (1, 2))
+
+
+def test_leftovers_in_different_gaps_are_not_paired():
+    from lacuna.server.omission.alignment import Bead, pair_leftovers
+
+    sims = np.array([[0.0, 0.9, 0.0], [0.0, 0.0, 0.9], [0.5, 0.0, 0.0]])
+    beads = [Bead((0, 0), (0, 1), float("nan")), Bead((0, 1), (1, 2), 0.9), Bead((1, 2), (2, 3), 0.9),
+             Bead((2, 3), (3, 3), float("nan"))]
+    assert shape(pair_leftovers(beads, sims, floor=0.1)) == shape(beads)

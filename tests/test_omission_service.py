@@ -121,3 +121,26 @@ def test_long_degenerate_texts_get_a_result(client, source, translation):
                        metrics=["omission", "addition"])
     scores = res.segments[0].scores
     assert 0.0 <= scores["omission"] <= 1.0 and 0.0 <= scores["addition"] <= 1.0
+
+
+# Written for this test: a news item whose middle paragraph is left out of the Japanese and whose
+# short last sentence is translated loosely ("from April" -> "in spring").
+BRIDGE_EN = (
+    "The town of Harwick opened a new footbridge over the river on Friday. "
+    "The bridge is 140 meters long and took eighteen months to build.\n\n"
+    "Engineers tested the structure with loaded trucks before the opening. "
+    "The old ferry, which had carried passengers since 1952, will stop running next month.\n\n"
+    "The mayor thanked the workers who built the bridge through a cold winter. Cyclists may use it from April.\n")
+BRIDGE_JA = (
+    "ハーウィック町は金曜日、川に架かる新しい歩道橋を開通させた。橋の長さは140メートルで、建設には18か月かかった。\n\n"
+    "町長は、寒い冬の間も橋を造り続けた作業員たちに感謝した。春には自転車も渡れるようになる。\n")
+
+
+def test_a_loosely_translated_last_sentence_is_neither_omission_nor_addition(client):
+    res = client.score([seg(BRIDGE_EN, BRIDGE_JA, tgt="ja")], metrics=["omission", "addition"])
+    flags = res.segments[0].flags
+    omitted = [BRIDGE_EN[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission"]
+    # the dropped paragraph is one passage, and nothing else is missing
+    assert len(omitted) == 1 and omitted[0].startswith("Engineers tested") and omitted[0].endswith("next month.")
+    assert not [f for f in flags if f.type == "addition"]
+    assert "Cyclists" not in " ".join(omitted)

@@ -129,3 +129,73 @@ def _block_mean(values: np.ndarray, weights: np.ndarray, size: int) -> np.ndarra
     cw = np.concatenate([[0.0], np.cumsum(weights)])
     out[: n - size + 1] = (cv[size:] - cv[:-size]) / np.maximum(cw[size:] - cw[:-size], 1e-9)
     return out
+
+
+def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float, shared_number: np.ndarray | None = None
+                   ) -> list[Bead]:
+    """Second pass: join source and target sentences that the DP left unmatched in the SAME gap
+    between matched beads, when they are each other's best partner over the whole texts and their
+    similarity reaches `floor` (below the aligner's threshold). A sentence left out and a
+    sentence added at the same place are much more likely one loose translation than an
+    omission plus an addition. `sims` is the normalized 1-1 similarity matrix;
+    `shared_number[i, j]` (a digit sequence on both sides) lowers the floor to zero.
+    """
+    n, m = sims.shape
+    if n == 0 or m == 0:
+        return beads
+    best_tgt, best_src = sims.argmax(axis=1), sims.argmax(axis=0)
+    out: list[Bead] = []
+    gap: list[Bead] = []
+
+    def flush():
+        src = [b.src[0] for b in gap if b.src[1] > b.src[0]]
+        tgt = [b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]]
+        pairs = []
+        for i in src:
+            j = int(best_tgt[i])
+            need = 0.0 if shared_number is not None and shared_number[i, j] else floor
+            if j in tgt and int(best_src[j]) == i and sims[i, j] >= need:
+                pairs.append((i, j))
+        kept: list[tuple[int, int]] = []  # mutual best pairs may cross: keep the best that do not
+        for i, j in sorted(pairs, key=lambda p: -sims[p]):
+            if all((i - a) * (j - b) > 0 for a, b in kept):
+                kept.append((i, j))
+        pairs = kept
+        if not pairs:
+            out.extend(gap)
+        else:  # mutual best pairs are monotonic; the rest stay skips, in order
+            paired_src, paired_tgt = {i for i, _ in pairs}, {j for _, j in pairs}
+            items = [(i, j, Bead((i, i + 1), (j, j + 1), float(sims[i, j]))) for i, j in pairs]
+            items += [(i, -1, Bead((i, i + 1), b.tgt, float("nan"))) for b in gap
+                      for i in [b.src[0]] if b.src[1] > b.src[0] and i not in paired_src]
+            items += [(-1, j, Bead(b.src, (j, j + 1), float("nan"))) for b in gap
+                      for j in [b.tgt[0]] if b.tgt[1] > b.tgt[0] and j not in paired_tgt]
+            out.extend(_monotonic_order(items))
+        gap.clear()
+
+    for bead in beads:
+        if bead.matched:
+            flush()
+            out.append(bead)
+        else:
+            gap.append(bead)
+    flush()
+    return out
+
+
+def _monotonic_order(items: list[tuple[int, int, Bead]]) -> list[Bead]:
+    """Skips and new pairs of one gap in reading order, with each skip's empty side set to
+    where it falls between the pairs."""
+    pairs = sorted((i, j) for i, j, _ in items if i >= 0 and j >= 0)
+    out = []
+    for i, j, bead in items:
+        if i >= 0 and j < 0:  # source skip: target position = after the pairs before it
+            pos = max([pj + 1 for pi, pj in pairs if pi < i], default=bead.tgt[0])
+            out.append((i, pos, 0, Bead(bead.src, (pos, pos), bead.similarity)))
+        elif j >= 0 and i < 0:
+            pos = max([pi + 1 for pi, pj in pairs if pj < j], default=bead.src[0])
+            out.append((pos, j, 1, Bead((pos, pos), bead.tgt, bead.similarity)))
+        else:
+            out.append((i, j, 2, bead))
+    out.sort(key=lambda x: (x[0], x[1], x[2]))
+    return [b for *_, b in out]

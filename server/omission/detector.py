@@ -6,7 +6,9 @@ For each pair:
    for the whole batch);
 3. sentences are aligned by dynamic programming (alignment.py) on cosines normalized by each
    sentence's background similarity (background.py); for documents the aligner's threshold
-   adapts to the typical similarity of the mutually-best pairs;
+   adapts to the typical similarity of the mutually-best pairs; a source and a target sentence
+   left unmatched in the same gap, each the other's best partner, are then paired as a loose
+   translation (a shared number makes the pairing easier);
 4. an unmatched source sentence is an omitted passage (consecutive ones are one passage), an
    unmatched target sentence an addition;
 5. each matched bead gets a probability of missing content from a small logistic model
@@ -27,10 +29,10 @@ import numpy as np
 
 from lacuna.languages import Language
 from lacuna.server.model import FlagData
-from lacuna.server.omission.alignment import Bead, align
+from lacuna.server.omission.alignment import Bead, align, pair_leftovers
 from lacuna.server.omission.background import BACKGROUND_SENTENCES
 from lacuna.server.omission.encoder import SentenceEncoder
-from lacuna.server.omission.evidence import lost_final_punctuation
+from lacuna.server.omission.evidence import lost_final_punctuation, numbers
 from lacuna.server.omission.length import content_units, log_length_ratio
 from lacuna.server.omission.segmentation import clause_spans, has_content, sentence_spans
 
@@ -53,6 +55,10 @@ class Settings:
     document_threshold_share: float = 0.75
     document_threshold_min: float = 0.03
     document_threshold_max: float = 0.12
+    #: A source and a target sentence the aligner left unmatched in the same gap, each the other's
+    #: best partner, are paired when their similarity reaches this share of the threshold (any
+    #: similarity above background when they share a number).
+    leftover_share: float = 0.5
     #: Cost of each extra sentence in a merged bead.
     merge_penalty: float = 0.02
     #: Bead model, logit of "this bead misses source content":
@@ -196,6 +202,11 @@ class OmissionDetector:
         t_w = np.array([max(t.units, 1.0) for t in tgt]) if tgt else np.zeros(0)
         threshold = self._threshold(s_emb, t_emb, s_bias, t_bias)
         beads = align(s_emb, t_emb, s_w, t_w, s_bias, t_bias, threshold, st.merge_penalty)
+        if src and tgt:  # a source and a target sentence left over at the same place: a loose pair?
+            sims = s_emb @ t_emb.T - 0.5 * (s_bias[:, None] + t_bias[None, :])
+            s_num, t_num = [numbers(s.text) for s in src], [numbers(t.text) for t in tgt]
+            shared = np.array([[bool(a & b) for b in t_num] for a in s_num])
+            beads = pair_leftovers(beads, sims, st.leftover_share * threshold, shared)
 
         # Expected length ratio: the document's own (median over matched beads) when it has
         # several, else 1 (script-neutral units).
