@@ -10,7 +10,7 @@ model, from the embedded multilingual sentence encoder only.
 - background.py    unrelated sentences that normalize encoder similarities
 - alignment.py     monotonic DP sentence alignment with skips and merges
 - length.py        script-neutral length units for the length prior
-- evidence.py      cheap lexical evidence (final punctuation, numbers)
+- evidence.py      cheap lexical evidence (numbers both sides share)
 - detector.py      puts it together for a batch of (source, translation) pairs
 - scorer.py        the pipeline Scorer; segments sharing one long translation form a document
 

@@ -12,7 +12,7 @@ For each pair:
 4. an unmatched source sentence is an omitted passage (consecutive ones are one passage), an
    unmatched target sentence an addition;
 5. each matched bead gets a probability of missing content from a small logistic model
-   (normalized similarity, length against the expected ratio, lost final punctuation) and of
+   (normalized similarity, length against the expected ratio, source length) and of
    added content (similarity, length); when the first is high, the bead's least-covered source
    clause is flagged as a partial omission;
 6. `omission` is the content-weighted share of source that is likely missing; a short
@@ -32,7 +32,7 @@ from lacuna.server.model import FlagData
 from lacuna.server.omission.alignment import Bead, align, pair_leftovers
 from lacuna.server.omission.background import BACKGROUND_SENTENCES
 from lacuna.server.omission.encoder import SentenceEncoder
-from lacuna.server.omission.evidence import lost_final_punctuation, numbers
+from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import content_units, log_length_ratio
 from lacuna.server.omission.segmentation import clause_spans, has_content, sentence_spans
 
@@ -42,9 +42,9 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class Settings:
     """The detector's constants. The weights of the two bead models were fitted on HalOmi
-    (logistic regression; the omission model on a fixed sample of 45 rows per direction, the
-    addition model on all rows; `bench/bench_omission.py --fit-only --limit 0` refits both with
-    leave-one-direction-out cross-validation and prints the out-of-fold figures); the rest were
+    (logistic regression on all 2,865 rows; `bench/bench_omission.py --fit-only --limit 0` refits
+    both with leave-one-direction-out cross-validation and prints the out-of-fold figures:
+    omission 0.764, hallucination 0.759); the rest were
     set by hand on text written for the tests, not on HalOmi."""
 
     #: Normalized similarity a bead must beat to be kept by the aligner (short texts).
@@ -63,16 +63,17 @@ class Settings:
     merge_penalty: float = 0.02
     #: Bead model, logit of "this bead misses source content":
     #: bias + w_similarity * similarity + w_length * log(target/source length vs expected)
-    #: + w_punctuation * (source ends a sentence, translation does not).
-    bias: float = -1.0
-    w_similarity: float = -7.5
-    w_length: float = -4.7
-    w_punctuation: float = 0.7
+    #: + w_source_length * log(source content units + 5) (a longer passage has more to lose).
+    #: A lost final full stop was a third input; it did not help out of fold and was dropped.
+    bias: float = -2.62
+    w_similarity: float = -4.57
+    w_length: float = -3.38
+    w_source_length: float = 0.33
     #: Addition model: logit of "the translation holds content the source lacks" (fitted on HalOmi
     #: hallucination labels, all rows; similarity carries nearly all of it).
-    add_bias: float = 1.4
-    add_w_similarity: float = -25.8
-    add_w_length: float = 0.75
+    add_bias: float = 1.43
+    add_w_similarity: float = -26.15
+    add_w_length: float = 0.65
     #: Segments with at most this many sentences on each side are scored as one bead.
     short_sentences: int = 3
     #: The length feature is scaled down for beads shorter than this (both sides, in units):
@@ -110,8 +111,12 @@ class PairAnalysis:
 class BeadFeatures:
     similarity: float  # normalized similarity of the two blocks
     length: float  # log(target/source length) minus the expected value
-    punctuation: float  # 1 when the source block ends a sentence and the target block does not
     units: float  # source content units in the bead
+
+    @property
+    def source_length(self) -> float:
+        """log(source content units + 5): the bead model's size input."""
+        return math.log(self.units + 5.0)
 
 
 def _sigmoid(x: float) -> float:
@@ -301,13 +306,12 @@ class OmissionDetector:
         tgt_units = sum(x.units for x in b_tgt)
         trust = min(1.0, (src_units + tgt_units) / self.settings.length_trust_units)
         return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
-                            float(lost_final_punctuation(b_src[-1].text, b_tgt[-1].text)),
                             sum(x.units for x in b_src if x.content))
 
     def _p_omit(self, f: "BeadFeatures") -> float:
         st = self.settings
         return _sigmoid(st.bias + st.w_similarity * f.similarity + st.w_length * f.length
-                        + st.w_punctuation * f.punctuation)
+                        + st.w_source_length * f.source_length)
 
     def _p_add(self, f: "BeadFeatures") -> float:
         st = self.settings
