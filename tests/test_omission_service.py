@@ -144,3 +144,21 @@ def test_a_loosely_translated_last_sentence_is_neither_omission_nor_addition(cli
     assert len(omitted) == 1 and omitted[0].startswith("Engineers tested") and omitted[0].endswith("next month.")
     assert not [f for f in flags if f.type == "addition"]
     assert "Cyclists" not in " ".join(omitted)
+
+
+def test_a_sentence_replaced_by_an_unrelated_one_is_still_an_omission_and_an_addition(client):
+    # the same gap holds a source and a target sentence, but they do not translate each other
+    source = ("The town of Harwick opened a new footbridge over the river on Friday. "
+              "The bridge is 140 meters long and took eighteen months to build. "
+              "The old ferry will stop running next month. "
+              "The mayor thanked the workers who built the bridge through a cold winter.")
+    translation = ("Die Stadt Harwick hat am Freitag eine neue Fußgängerbrücke über den Fluss eröffnet. "
+                   "Die Brücke ist 140 Meter lang, und ihr Bau dauerte achtzehn Monate. "
+                   "Meine Großmutter backt jeden Sonntag einen Pflaumenkuchen für die Nachbarn. "
+                   "Der Bürgermeister dankte den Arbeitern, die die Brücke in einem kalten Winter gebaut hatten.")
+    res = client.score([seg(source, translation)], metrics=["omission", "addition"])
+    flags = res.segments[0].flags
+    omitted = [source[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission"]
+    added = [translation[f.target_span.start:f.target_span.end] for f in flags if f.type == "addition"]
+    assert omitted == ["The old ferry will stop running next month."]
+    assert added == ["Meine Großmutter backt jeden Sonntag einen Pflaumenkuchen für die Nachbarn."]
