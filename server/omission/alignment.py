@@ -15,6 +15,7 @@ concatenation that costs no encoder call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -131,14 +132,14 @@ def _block_mean(values: np.ndarray, weights: np.ndarray, size: int) -> np.ndarra
     return out
 
 
-def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float, shared_number: np.ndarray | None = None
-                   ) -> list[Bead]:
+def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float,
+                   shared_number: Callable[[int, int], bool] | None = None) -> list[Bead]:
     """Second pass: join source and target sentences that the DP left unmatched in the SAME gap
     between matched beads, when they are each other's best partner over the whole texts and their
     similarity reaches `floor` (below the aligner's threshold). A sentence left out and a
     sentence added at the same place are much more likely one loose translation than an
     omission plus an addition. `sims` is the normalized 1-1 similarity matrix;
-    `shared_number[i, j]` (a digit sequence on both sides) lowers the floor to zero.
+    `shared_number(i, j)` (a digit sequence on both sides) lowers the floor to zero.
     """
     n, m = sims.shape
     if n == 0 or m == 0:
@@ -149,12 +150,13 @@ def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float, shared_num
 
     def flush():
         src = [b.src[0] for b in gap if b.src[1] > b.src[0]]
-        tgt = [b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]]
+        tgt = {b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]}
         pairs = []
         for i in src:
             j = int(best_tgt[i])
-            need = 0.0 if shared_number is not None and shared_number[i, j] else floor
-            if j in tgt and int(best_src[j]) == i and sims[i, j] >= need:
+            if j not in tgt or int(best_src[j]) != i:
+                continue
+            if sims[i, j] >= floor or (shared_number is not None and sims[i, j] >= 0.0 and shared_number(i, j)):
                 pairs.append((i, j))
         kept: list[tuple[int, int]] = []  # mutual best pairs may cross: keep the best that do not
         for i, j in sorted(pairs, key=lambda p: -sims[p]):

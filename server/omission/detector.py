@@ -209,9 +209,8 @@ class OmissionDetector:
         beads = align(s_emb, t_emb, s_w, t_w, s_bias, t_bias, threshold, st.merge_penalty)
         if src and tgt:  # a source and a target sentence left over at the same place: a loose pair?
             sims = s_emb @ t_emb.T - 0.5 * (s_bias[:, None] + t_bias[None, :])
-            s_num, t_num = [numbers(s.text) for s in src], [numbers(t.text) for t in tgt]
-            shared = np.array([[bool(a & b) for b in t_num] for a in s_num])
-            beads = pair_leftovers(beads, sims, st.leftover_share * threshold, shared)
+            beads = pair_leftovers(beads, sims, st.leftover_share * threshold,
+                                   lambda i, j: bool(numbers(src[i].text) & numbers(tgt[j].text)))
 
         # Expected length ratio: the document's own (median over matched beads) when it has
         # several, else 1 (script-neutral units).
