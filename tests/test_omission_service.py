@@ -162,3 +162,19 @@ def test_a_sentence_replaced_by_an_unrelated_one_is_still_an_omission_and_an_add
     added = [translation[f.target_span.start:f.target_span.end] for f in flags if f.type == "addition"]
     assert omitted == ["The old ferry will stop running next month."]
     assert added == ["Meine Großmutter backt jeden Sonntag einen Pflaumenkuchen für die Nachbarn."]
+
+
+@pytest.mark.parametrize("lang,fused,dropped", [
+    ("de", "Die Brücke wird am Freitag wieder geöffnet, und Radfahrer müssen auf der Rampe absteigen.",
+     "Die Brücke wird am Freitag wieder geöffnet."),
+    ("ja", "事務所は5月に開設され、職員は10人になる。", "事務所は5月に開設され、職員も決まった。"),
+])
+def test_two_sentences_fused_into_one_are_not_an_omission(client, lang, fused, dropped):
+    sources = {"de": "The bridge reopens on Friday. Cyclists must dismount on the ramp.",
+               "ja": "The office opens in May. It will have ten staff."}
+    res = client.score([seg(sources[lang], fused, tgt=lang, id="fused")], metrics=["omission"])
+    assert not [f for f in res["fused"].flags if f.type == "omission"]
+    if lang == "de":
+        res = client.score([seg(sources[lang], dropped, tgt=lang, id="dropped")], metrics=["omission"])
+        flagged = [f for f in res["dropped"].flags if f.type == "omission"]
+        assert flagged and sources[lang][flagged[0].source_span.start:].startswith("Cyclists")
