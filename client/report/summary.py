@@ -111,11 +111,13 @@ class ReportData:
 
 
 def _tokenizer(tgt_lang: str) -> str:
+    """The server's sacrebleu tokenizer for this target language (13a for an unknown tag)."""
+    from lacuna.server.metrics.reference import bleu_tokenizer
+
     try:
-        base = parse_language(tgt_lang).base
+        return bleu_tokenizer(parse_language(tgt_lang))
     except Exception:
-        base = (tgt_lang or "").split("-")[0].lower()
-    return {"ja": "ja-mecab", "zh": "zh", "ko": "ko-mecab"}.get(base, "13a")
+        return "13a"
 
 
 def corpus_reference_scores(records: list[Mapping], tgt_lang: str) -> list[CorpusScore]:
