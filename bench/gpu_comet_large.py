@@ -26,7 +26,7 @@ def run_precision(model, segments, batch_size: int, device, precision: str) -> d
     import torch
 
     from lacuna.server.comet.batcher import DynamicBatcher
-    from lacuna.server.comet.forward import CometForward
+    from lacuna.server.comet.sentence_forward import make_forward
 
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
     model.to(device=device, dtype=dtype)
@@ -36,7 +36,7 @@ def run_precision(model, segments, batch_size: int, device, precision: str) -> d
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
     weights_gib = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
-    forward = CometForward(model, spans=False)
+    forward = make_forward(model, spans=False, cache_size=0, max_chunk=batch_size, max_padding=1.0)  # as served
     forward(segments[:batch_size])  # warm-up: kernels, allocator
     batcher = DynamicBatcher(forward, max_batch=batch_size, max_delay_s=0.002, max_queued=len(segments) + 1,
                              name=f"bench-{precision}")
@@ -56,8 +56,8 @@ def check_kinds(device: str, precisions: list[str]) -> None:
     """Every synthetic model kind through the server's loader and forward pass on `device`,
     compared with fp32 on the CPU (the values the CPU tests pin down)."""
     from lacuna.server.comet import synthetic
-    from lacuna.server.comet.forward import CometForward
     from lacuna.server.comet.loading import load_model, traits_of
+    from lacuna.server.comet.sentence_forward import make_forward
     from lacuna.server.comet.resolve import resolve_model
 
     samples = synthetic.sample_segments(48, seed=1)
@@ -70,9 +70,9 @@ def check_kinds(device: str, precisions: list[str]) -> None:
             base_model = load_model(resolved, "cpu", "fp32")
             traits = traits_of(base_model)
             batch = samples if traits.uses_reference else [{"src": s["src"], "mt": s["mt"]} for s in samples]
-            base = CometForward(base_model, traits.spans)(batch)
+            base = make_forward(base_model, traits.spans, cache_size=0)(batch)
             for precision in precisions:
-                got = CometForward(load_model(resolved, device, precision), traits.spans)(batch)
+                got = make_forward(load_model(resolved, device, precision), traits.spans, cache_size=0)(batch)
                 drift = max(abs(a.score - b.score) for a, b in zip(got, base))
                 same_spans = sum([(x.start, x.end, x.severity) for x in a.spans] ==
                                  [(x.start, x.end, x.severity) for x in b.spans] for a, b in zip(got, base))

@@ -37,6 +37,8 @@ class ServerConfig:
     comet_batch_size: int = 16
     comet_max_delay_ms: float = 5.0
     comet_queue_size: int = 4096
+    comet_cache_size: int = 10_000
+    comet_workers: int = 0  # 0: one per core on a CPU (at most 4), one on a GPU
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
@@ -59,6 +61,10 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
     ("--comet-max-delay-ms", "comet_max_delay_ms", float, "longest wait to fill a COMET batch"),
     ("--comet-queue-size", "comet_queue_size", int, "COMET segments queued before RESOURCE_EXHAUSTED"),
+    ("--comet-cache-size", "comet_cache_size", int,
+     "sentence embeddings a regression COMET model keeps for sentences it sees again (0 = off)"),
+    ("--comet-workers", "comet_workers", int,
+     "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
 ]
@@ -134,6 +140,10 @@ def validate_config(config: ServerConfig) -> None:
     for name in ("workers", "max_segments", "max_chars", "max_message_bytes", "comet_batch_size", "comet_queue_size"):
         if getattr(config, name) < 1:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
+    if config.comet_cache_size < 0:
+        problems.append("--comet-cache-size must be 0 (off) or more")
+    if config.comet_workers < 0:
+        problems.append("--comet-workers must be 0 (automatic) or more")
     if config.log_format not in ("json", "console"):
         problems.append(f"--log-format must be json or console, not {config.log_format!r}")
     if config.log_level.lower() not in ("debug", "info", "warning", "error"):

@@ -160,6 +160,22 @@ def test_flags_and_environment(monkeypatch):
     assert config.comet_models == ["a", "b"] and config.comet_batch_size == 8 and not config.offline
 
 
+def test_worker_flags_plan_threads_per_core(monkeypatch):
+    import lacuna.server.comet as comet_package
+
+    monkeypatch.setenv("LACUNA_COMET_WORKERS", "3")
+    config = parse_config(["--comet-cache-size", "0"])
+    assert config.comet_workers == 3 and config.comet_cache_size == 0
+    monkeypatch.setattr(comet_package, "usable_cores", lambda: 8)
+    assert comet_package.plan_workers(config, "cpu") == (3, 2)  # 8 cores: 3 workers x 2 threads
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cpu") == (4, 2)  # automatic
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cuda:0") == (1, None)
+    monkeypatch.setattr(comet_package, "usable_cores", lambda: 1)
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cpu") == (1, 1)
+    with pytest.raises(SystemExit, match="--comet-workers"):
+        parse_config(["--comet-workers", "-1"])
+
+
 def test_importing_comet_leaves_logging_alone():
     """In a fresh interpreter: root logger unchanged, no Lightning banner on stdout/stderr."""
     code = (

@@ -106,7 +106,7 @@ def test_segment_without_reference_gets_only_qe(start_server, tiny_comet):
 
 def test_scores_do_not_depend_on_batching(start_server, tiny_comet):
     server = start_server(comet_models=[tiny_comet.path("regression"), tiny_comet.path("xcomet")],
-                          omission=False, comet_batch_size=16, comet_max_delay_ms=50)
+                          omission=False, comet_batch_size=16, comet_max_delay_ms=50, comet_cache_size=0)
     segs = _segments()
     scorers = {s.model_name: s for s in server.pipeline.scorers if hasattr(s, "batcher")}
     with Client(server.address, timeout=60) as client:
@@ -120,9 +120,41 @@ def test_scores_do_not_depend_on_batching(start_server, tiny_comet):
                [(f.target_span, f.severity) for f in b.flags if f.type == "error_span"]
 
 
+def test_repeated_sentences_come_from_the_cache_with_the_same_scores(start_server, tiny_comet):
+    """A regression model embeds each distinct sentence once: repeats within a request (one
+    source, several translations) and across requests cost no encoder work, and change no score."""
+    path = tiny_comet.path("regression")
+    server = start_server(comet_models=[path], omission=False, comet_batch_size=8, comet_workers=2)
+    segs = _segments()[:6]
+    variants = [dict(seg, id=seg["id"] + "-b", translation=seg["translation"] + " Ja.") for seg in segs]
+    both = segs + variants  # every source and reference twice
+    expected = tiny_comet.comet_model("regression").predict(_samples(both), batch_size=4, gpus=0,
+                                                            progress_bar=False).scores
+    scorer = next(s for s in server.pipeline.scorers if hasattr(s, "batcher"))
+    forward = scorer.batcher.run_batch
+    assert type(forward).__name__ == "SentenceForward"
+    with Client(server.address, timeout=60) as client:
+        first = [r.scores["comet"] for r in client.score(both, metrics=["comet"]).segments]
+        cached = len(forward.cache)
+        misses = forward.cache.misses
+        again = [r.scores["comet"] for r in client.score(both, metrics=["comet"]).segments]
+    distinct = {s[k] for s in both for k in ("source", "translation", "reference")}
+    assert cached == len(distinct) + 1  # plus the start-up check's sentence
+    assert forward.cache.misses == misses  # the second request embedded nothing
+    assert first == pytest.approx(expected, abs=TOL)
+    assert again == pytest.approx(expected, abs=TOL)
+
+
+def test_models_that_read_inputs_together_keep_whole_sample_batches(start_server, tiny_comet):
+    server = start_server(comet_models=[tiny_comet.path("unified_qe"), tiny_comet.path("xcomet")],
+                          omission=False)
+    kinds = {type(s.batcher.run_batch).__name__ for s in server.pipeline.scorers if hasattr(s, "batcher")}
+    assert kinds == {"CometForward"}
+
+
 def test_concurrent_requests_share_batches_and_get_their_own_scores(start_server, tiny_comet):
     server = start_server(comet_models=[tiny_comet.path("regression")], omission=False, comet_batch_size=32,
-                          comet_max_delay_ms=100)
+                          comet_max_delay_ms=100, comet_workers=2, comet_cache_size=0)
     segs = _segments()
     with Client(server.address, timeout=60) as client:
         reference = {r.id: r.scores["comet"] for r in client.score(segs, metrics=["comet"]).segments}

@@ -9,6 +9,7 @@ server at start-up with a message saying how to fix it.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -20,6 +21,8 @@ _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
 # On a CPU a batch costs its padded size and batching saves little, so batches are cut
 # where more than this share would be padding; a GPU wants its batches full.
 CPU_MAX_PADDING = 0.2
+# Automatic --comet-workers on a CPU: one per core, at most this many.
+CPU_MAX_WORKERS = 4
 # Below this batch size an XLM-R-large COMET in bf16 on an H100 ran slower than fp32.
 GPU_MIN_BATCH = 64
 
@@ -47,6 +50,32 @@ def _check_device(config) -> str:
     return device
 
 
+def sample_padding(forward, device: str) -> float:
+    """The batcher's padding limit: a sentence-level forward sorts and cuts its own batches."""
+    from lacuna.server.comet.sentence_forward import SentenceForward
+
+    return CPU_MAX_PADDING if device == "cpu" and not isinstance(forward, SentenceForward) else 1.0
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def plan_workers(config, device: str) -> tuple[int, int | None]:
+    """(COMET worker threads per model, torch CPU threads per worker or None to leave torch's).
+
+    On a CPU each worker runs its own batch on its share of the cores: two batches on one
+    core each beat one batch on two cores (bench/bench_comet.py). A GPU gets one worker."""
+    if device != "cpu":
+        return max(1, config.comet_workers or 1), None
+    cores = usable_cores()
+    workers = config.comet_workers or min(cores, CPU_MAX_WORKERS)
+    return workers, max(1, cores // workers)
+
+
 def _short_name(spec: str) -> str:
     return spec.rstrip("/").split("/")[-1].lower() or spec.lower()
 
@@ -60,7 +89,7 @@ def build_comet_scorers(config):
     device = _check_device(config)
 
     from lacuna.server.comet.batcher import DynamicBatcher
-    from lacuna.server.comet.forward import CometForward
+    from lacuna.server.comet.sentence_forward import make_forward
     from lacuna.server.comet.loading import load_model, traits_of
     from lacuna.server.comet.resolve import ModelNotFound, resolve_model
     from lacuna.server.comet.scorer import CometScorer
@@ -69,6 +98,11 @@ def build_comet_scorers(config):
         log.warning("comet_small_gpu_batches", comet_batch_size=config.comet_batch_size,
                     hint=f"on a GPU the forward pass is bound by kernel launches at small batches; "
                          f"--comet-batch-size {GPU_MIN_BATCH} or more is 2-4x faster (bench/gpu_comet_large.py)")
+    workers, threads = plan_workers(config, device)
+    if threads is not None and specs_given(config):
+        import torch
+
+        torch.set_num_threads(threads)
     scorers: list[CometScorer] = []
     claimed: set[str] = set()
     specs = list(dict.fromkeys(s.strip() for s in config.comet_models if s.strip()))
@@ -87,7 +121,8 @@ def build_comet_scorers(config):
                 if names[base] in claimed:
                     raise SystemExit(f"lacuna-server: --comet-model {spec!r} given twice under different names")
                 claimed.add(names[base])
-            forward = CometForward(model, spans=traits.spans)
+            forward = make_forward(model, traits.spans, cache_size=config.comet_cache_size,
+                                   max_chunk=config.comet_batch_size, max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0)
             try:  # one sample through the model: a broken checkpoint fails here, not on the first request
                 forward([{"src": "Lacuna start-up check.", "mt": "Lacuna start-up check.",
                           **({"ref": "Lacuna start-up check."} if traits.needs_reference else {})}])
@@ -97,16 +132,21 @@ def build_comet_scorers(config):
             batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
                                      max_delay_s=config.comet_max_delay_ms / 1000.0,
                                      max_queued=config.comet_queue_size, name=f"COMET model {spec}",
-                                     max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0)
+                                     max_padding=sample_padding(forward, device), workers=workers)
             scorers.append(CometScorer(spec, traits, names, batcher, device, path=str(resolved.checkpoint)))
             log.info("comet_model_loaded", model=spec, kind=traits.kind, metrics=sorted(names.values()),
-                     device=device, precision=config.precision, path=str(resolved.checkpoint),
+                     device=device, precision=config.precision, path=str(resolved.checkpoint), workers=workers,
+                     torch_threads=threads, forward=type(forward).__name__,
                      seconds=round(time.perf_counter() - started, 2))
     except BaseException:
         for scorer in scorers:
             scorer.close()
         raise
     return scorers
+
+
+def specs_given(config) -> bool:
+    return any(s.strip() for s in config.comet_models)
 
 
 _MISSING = {

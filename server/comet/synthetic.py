@@ -81,20 +81,32 @@ def sample_sentences(lang: str | None = None) -> list[str]:
 
 
 def sample_segments(n: int, seed: int = 0) -> list[dict]:
-    """`n` COMET samples {src, mt, ref} (en->de) of one to three sentences, half with the
-    translation's first sentence scrambled, for benchmarks."""
+    """`n` COMET samples {src, mt, ref} (en->de) of one to three sentences plus a numbered
+    ticket line, so no source, translation or reference repeats (a benchmark must not gain
+    from caching). Half the translations have their first sentence scrambled, the others
+    drop or swap a word against the reference."""
     import random
 
     rng = random.Random(seed)
     en, de = _SENTENCES["en"], _SENTENCES["de"]
     out = []
-    for _ in range(n):
+    for k in range(n):
         idx = [rng.randrange(len(en)) for _ in range(rng.choice((1, 1, 2, 3)))]
-        mt = [de[i] for i in idx]
+        ticket = 1000 + k * 7 + rng.randrange(7)
+        src = [en[i] for i in idx] + [f"Ticket {ticket} stays open."]
+        ref = [de[i] for i in idx] + [f"Ticket {ticket} bleibt offen."]
+        mt = list(ref)
+        words = mt[0].split()
         if rng.random() < 0.5:
-            words = mt[0].split()
             mt[0] = " ".join(rng.sample(words, len(words)))
-        out.append({"src": " ".join(en[i] for i in idx), "mt": " ".join(mt), "ref": " ".join(de[i] for i in idx)})
+        elif len(words) > 2 and rng.random() < 0.5:
+            del words[rng.randrange(1, len(words))]
+            mt[0] = " ".join(words)
+        else:
+            j = rng.randrange(len(words) - 1) if len(words) > 1 else 0
+            words[j:j + 2] = reversed(words[j:j + 2])
+            mt[0] = " ".join(words)
+        out.append({"src": " ".join(src), "mt": " ".join(mt), "ref": " ".join(ref)})
     return out
 
 
