@@ -180,7 +180,13 @@ def document_timing(address: str) -> None:
 
 # -- refitting the bead model -------------------------------------------------------------
 
-FEATURES = ("similarity", "length", "source_length")
+FEATURES = ("similarity", "length", "source_length")  # what row_features returns
+OMISSION_FEATURES = ("similarity", "shorter", "source_length")  # the omission model's inputs
+
+
+def omission_inputs(x: np.ndarray) -> np.ndarray:
+    """row_features -> the omission model's inputs: only a length shortfall counts (min(L, 0))."""
+    return np.c_[x[:, 0], np.minimum(x[:, 1], 0.0), x[:, 2]]
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
@@ -232,15 +238,15 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
 
 
 def leave_direction_out(rows: list[halomi.Row]) -> dict[str, float]:
-    """Refit the omission model (bias, w_similarity, w_length, w_source_length; rows without
+    """Refit the omission model (bias, w_similarity, w_shorter, w_source_length; rows without
     hallucination, class_omit) and the addition model (bias, w_similarity, w_length; all rows,
     class_hall) on all directions but one, score the held-out direction; print the out-of-fold
     AUC and the weights fitted on everything."""
     x = row_features(rows)
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    omission = _cross_validate("sentence-level omission AUC", x[clean], np.array([r.omit_class for r in rows])[clean],
-                               dirs[clean], FEATURES)
+    omission = _cross_validate("sentence-level omission AUC", omission_inputs(x)[clean],
+                               np.array([r.omit_class for r in rows])[clean], dirs[clean], OMISSION_FEATURES)
     addition = _cross_validate("sentence-level hallucination AUC (addition model)", x[:, :2],
                                np.array([r.hall_class for r in rows]), dirs, FEATURES[:2])
     return {"omission": omission, "addition": addition}
@@ -287,9 +293,9 @@ def experiments(rows: list[halomi.Row]) -> None:
     for title, extra, names in (("latent-term coverage", [coverage], ("latent_coverage",)),
                                 ("least-covered window", [least_covered], ("window_similarity",)),
                                 ("both", [coverage, least_covered], ("latent_coverage", "window_similarity"))):
-        x = np.c_[base, np.stack(extra, axis=1)]
+        x = np.c_[omission_inputs(base), np.stack(extra, axis=1)]
         _cross_validate(f"sentence-level omission AUC + {title}", x[clean], y[clean], dirs[clean],
-                        FEATURES + names)
+                        OMISSION_FEATURES + names)
 
 
 def main(argv=None) -> None:
