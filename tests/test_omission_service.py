@@ -7,6 +7,17 @@ import pytest
 from lacuna.client import Client, LacunaError
 
 
+# A three-sentence source, its German translation, and the translation without the middle sentence.
+MUSEUM = ("The museum reopened on Saturday after two years of repairs. "
+          "Visitors can now see the restored ceiling paintings. "
+          "Entry is free for children under twelve.")
+MUSEUM_DE = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+             "Besucher können jetzt die restaurierten Deckengemälde sehen. "
+             "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+MUSEUM_DE_DROPPED = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
+                     "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+
+
 def seg(source, translation, src="en", tgt="de", id="s"):
     return {"id": id, "source": source, "translation": translation, "src_lang": src, "tgt_lang": tgt}
 
@@ -20,14 +31,7 @@ def test_capabilities_list_omission_and_addition(client):
 
 
 def test_faithful_translation_scores_low_and_a_dropped_sentence_is_flagged(client):
-    source = ("The museum reopened on Saturday after two years of repairs. "
-              "Visitors can now see the restored ceiling paintings. "
-              "Entry is free for children under twelve.")
-    full = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
-            "Besucher können jetzt die restaurierten Deckengemälde sehen. "
-            "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
-    dropped = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
-               "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    source, full, dropped = MUSEUM, MUSEUM_DE, MUSEUM_DE_DROPPED
     res = client.score([seg(source, full, id="full"), seg(source, dropped, id="dropped")],
                        metrics=["omission", "addition"])
     ok, bad = res["full"], res["dropped"]
@@ -185,14 +189,7 @@ def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
     """--omission-latent-terms: the bead model reads the sparse latent terms; a dropped sentence
     is still flagged, and a dropped clause still raises the score."""
     server = start_server(omission_latent_terms=True)
-    source = ("The museum reopened on Saturday after two years of repairs. "
-              "Visitors can now see the restored ceiling paintings. "
-              "Entry is free for children under twelve.")
-    full = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
-            "Besucher können jetzt die restaurierten Deckengemälde sehen. "
-            "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
-    dropped = ("Das Museum wurde am Samstag nach zwei Jahren Reparaturarbeiten wiedereröffnet. "
-               "Der Eintritt ist für Kinder unter zwölf Jahren frei.")
+    source, full, dropped = MUSEUM, MUSEUM_DE, MUSEUM_DE_DROPPED
     clause_source = "The city will build a new library next year, and the old one will become a museum."
     with Client(server.address, timeout=120) as c:
         res = c.score([seg(source, full, id="full"), seg(source, dropped, id="dropped"),
