@@ -55,3 +55,12 @@ def test_clauses_split_at_punctuation_and_conjunctions():
         "The plan was approved on Monday,", "but the budget was cut", "because revenue fell."]
     jp = "会議は月曜日に始まり、予算は削減された。"
     assert texts(jp, clause_spans(jp)) == ["会議は月曜日に始まり、", "予算は削減された。"]
+
+
+def test_arabic_commas_and_colons_do_not_end_a_sentence():
+    # pysbd's Arabic rules cut at the Arabic comma (،) and at colons
+    text = "ذهبت إلى السوق، واشتريت خبزا. ثم عدت إلى البيت: كان الجو حارا؟ نعم، جدا."
+    pieces = [text[s:e] for s, e in sentence_spans(text, parse("ar"))]
+    assert pieces == ["ذهبت إلى السوق، واشتريت خبزا.", "ثم عدت إلى البيت: كان الجو حارا؟", "نعم، جدا."]
+    persian = "به بازار رفتم، و نان خریدم. سپس به خانه برگشتم."
+    assert len(sentence_spans(persian, parse("fa"))) == 2

@@ -99,6 +99,21 @@ def _cjk_sentences(text: str, start: int, end: int) -> list[Span]:
     return _cut_at(text, start, end, cuts)
 
 
+# pysbd's Arabic, Persian and Urdu rules end a sentence at a comma (،) or a colon; so does no
+# writer. A piece ending in one of these is joined to the next.
+_NOT_A_SENTENCE_END = ",،;؛:"
+
+
+def _join_after_commas(pieces: list[Span], text: str) -> list[Span]:
+    joined: list[Span] = []
+    for start, end in pieces:
+        if joined and text[joined[-1][1] - 1] in _NOT_A_SENTENCE_END:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def _regex_sentences(text: str, start: int, end: int, arabic: bool = False) -> list[Span]:
     line = text[start:end]
     pattern = _ARABIC_STOP if arabic else _LATIN_STOP
@@ -198,8 +213,8 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
         elif code in _PYSBD_LANGS and code not in ("zh", "ja"):
             # pysbd keeps a quoted passage of several sentences together; CJK text is cut
             # inside quotes, so cut here too where the regex rules see a sentence end
-            pieces = [p for s, e in _pysbd_sentences(text, start, end, code)
-                      for p in _regex_sentences(text, s, e)]
+            pieces = [p for s, e in _join_after_commas(_pysbd_sentences(text, start, end, code), text)
+                      for p in _regex_sentences(text, s, e, arabic=code in ("ar", "fa", "ur"))]
         else:
             pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
         for piece in pieces:
