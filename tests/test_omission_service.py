@@ -196,6 +196,7 @@ def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
                        seg(clause_source, "市は来年新しい図書館を建設し、古い図書館は博物館になる予定です。", tgt="ja", id="c-full"),
                        seg(clause_source, "市は来年新しい図書館を建設する予定です。", tgt="ja", id="c-partial")],
                       metrics=["omission"])
+        caps = c.capabilities()
     assert not [f for f in res["full"].flags if f.type == "omission"]
     flags = [f for f in res["dropped"].flags if f.type == "omission"]
     assert [source[f.source_span.start:f.source_span.end] for f in flags] == [
@@ -204,3 +205,4 @@ def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
     assert res["c-partial"].scores["omission"] > res["c-full"].scores["omission"] + 0.1
     scorer = next(s for s in server.pipeline.scorers if s.name == "omission")
     assert len(scorer.encoder.latent_cache) > 0  # the latent terms were computed (and cached)
+    assert "sentence-encoder+latent-terms" in {m.kind for m in caps.models}

@@ -73,7 +73,8 @@ class OmissionScorer(Scorer):
                 ("addition", "translation passages with no counterpart in the source (target_span)")]
 
     def models(self) -> list[ModelDescription]:
-        return [ModelDescription(name=self.encoder.name, kind="sentence-encoder", device="cpu")]
+        kind = "sentence-encoder+latent-terms" if self.detector.settings.latent_terms else "sentence-encoder"
+        return [ModelDescription(name=self.encoder.name, kind=kind, device="cpu")]
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
         wanted = [m for m in METRICS if m in metrics]
