@@ -50,13 +50,6 @@ def _check_device(config) -> str:
     return device
 
 
-def sample_padding(forward, device: str) -> float:
-    """The batcher's padding limit: a sentence-level forward sorts and cuts its own batches."""
-    from lacuna.server.comet.sentence_forward import SentenceForward
-
-    return CPU_MAX_PADDING if device == "cpu" and not isinstance(forward, SentenceForward) else 1.0
-
-
 def usable_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -89,7 +82,7 @@ def build_comet_scorers(config):
     device = _check_device(config)
 
     from lacuna.server.comet.batcher import DynamicBatcher
-    from lacuna.server.comet.sentence_forward import make_forward
+    from lacuna.server.comet.sentence_forward import SentenceForward, make_forward
     from lacuna.server.comet.loading import load_model, traits_of
     from lacuna.server.comet.resolve import ModelNotFound, resolve_model
     from lacuna.server.comet.scorer import CometScorer
@@ -98,14 +91,15 @@ def build_comet_scorers(config):
         log.warning("comet_small_gpu_batches", comet_batch_size=config.comet_batch_size,
                     hint=f"on a GPU the forward pass is bound by kernel launches at small batches; "
                          f"--comet-batch-size {GPU_MIN_BATCH} or more is 2-4x faster (bench/gpu_comet_large.py)")
-    workers, threads = plan_workers(config, device)
-    if threads is not None and specs_given(config):
-        import torch
-
-        torch.set_num_threads(threads)
     scorers: list[CometScorer] = []
     claimed: set[str] = set()
     specs = list(dict.fromkeys(s.strip() for s in config.comet_models if s.strip()))
+    workers, threads = plan_workers(config, device)
+    if threads is not None and specs:
+        import torch
+
+        torch.set_num_threads(threads)
+    padding = CPU_MAX_PADDING if device == "cpu" else 1.0
     try:
         for spec in specs:
             started = time.perf_counter()
@@ -122,7 +116,7 @@ def build_comet_scorers(config):
                     raise SystemExit(f"lacuna-server: --comet-model {spec!r} given twice under different names")
                 claimed.add(names[base])
             forward = make_forward(model, traits.spans, cache_size=config.comet_cache_size,
-                                   max_chunk=config.comet_batch_size, max_padding=CPU_MAX_PADDING if device == "cpu" else 1.0)
+                                   max_chunk=config.comet_batch_size, max_padding=padding)
             try:  # one sample through the model: a broken checkpoint fails here, not on the first request
                 forward([{"src": "Lacuna start-up check.", "mt": "Lacuna start-up check.",
                           **({"ref": "Lacuna start-up check."} if traits.needs_reference else {})}])
@@ -132,7 +126,9 @@ def build_comet_scorers(config):
             batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
                                      max_delay_s=config.comet_max_delay_ms / 1000.0,
                                      max_queued=config.comet_queue_size, name=f"COMET model {spec}",
-                                     max_padding=sample_padding(forward, device), workers=workers)
+                                     # a sentence-level forward sorts and cuts its own batches
+                                     max_padding=1.0 if isinstance(forward, SentenceForward) else padding,
+                                     workers=workers)
             scorers.append(CometScorer(spec, traits, names, batcher, device, path=str(resolved.checkpoint)))
             log.info("comet_model_loaded", model=spec, kind=traits.kind, metrics=sorted(names.values()),
                      device=device, precision=config.precision, path=str(resolved.checkpoint), workers=workers,
@@ -143,10 +139,6 @@ def build_comet_scorers(config):
             scorer.close()
         raise
     return scorers
-
-
-def specs_given(config) -> bool:
-    return any(s.strip() for s in config.comet_models)
 
 
 _MISSING = {

@@ -65,7 +65,6 @@ class DynamicBatcher:
         self.batches_run = 0
         self.busy_seconds = 0.0  # time spent inside run_batch
         self.batch_sizes: list[int] = []  # recent batch sizes, for tests and benchmarks
-        self._busy_lock = threading.Lock()
         self.workers = max(1, int(workers))
         self._threads = [threading.Thread(target=self._loop, name=f"lacuna-batcher-{name}-{k}", daemon=True)
                          for k in range(self.workers)]
@@ -207,6 +206,6 @@ class DynamicBatcher:
                 continue
             began = time.perf_counter()
             self._run(batch)
-            with self._busy_lock:
+            with self._cond:
                 self.busy_seconds += time.perf_counter() - began
             free_since = time.monotonic()
