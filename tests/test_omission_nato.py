@@ -50,6 +50,16 @@ def overlaps(a, b):
     return a[0] < b[1] and b[0] < a[1]
 
 
+def assert_flags_exactly_the_omitted(source, omitted, flagged):
+    """Every omitted passage overlaps a flag, and no other source sentence does."""
+    for passage in omitted:
+        assert any(overlaps(passage, f) for f in flagged), f"omitted passage {passage} not flagged: {flagged}"
+    for sentence in sentence_spans(source, parse("en")):
+        if not any(overlaps(sentence, p) for p in omitted):
+            assert not any(overlaps(sentence, f) for f in flagged), \
+                f"translated sentence flagged: {source[sentence[0]:sentence[1]][:80]!r}"
+
+
 def omission_spans(result):
     return [(f.source_span.start, f.source_span.end) for f in result.flags if f.type == "omission"]
 
@@ -61,13 +71,7 @@ def test_whole_article_as_one_segment(any_client, nato):
     seg = res.segments[0]
     flagged = omission_spans(seg)
     omitted = [(p["start"], p["end"]) for p in expected["omitted_source_spans"]]
-    for passage in omitted:
-        assert any(overlaps(passage, f) for f in flagged), f"omitted passage {passage} not flagged: {flagged}"
-    # no other source sentence is flagged
-    for sentence in sentence_spans(source, parse("en")):
-        if not any(overlaps(sentence, p) for p in omitted):
-            assert not any(overlaps(sentence, f) for f in flagged), \
-                f"translated sentence flagged: {source[sentence[0]:sentence[1]][:80]!r}"
+    assert_flags_exactly_the_omitted(source, omitted, flagged)
     assert all(f.severity == "major" for f in seg.flags if f.type == "omission")
     for f in seg.flags:
         if f.type == "omission":  # the message quotes the start of the passage
@@ -98,9 +102,4 @@ def test_paragraph_by_paragraph_against_the_whole_translation(any_client, nato):
     flagged = []
     for (offset, _), seg in zip(paragraphs, res.segments):
         flagged.extend((offset + s, offset + e) for s, e in omission_spans(seg))
-    for passage in omitted:
-        assert any(overlaps(passage, f) for f in flagged), f"omitted passage {passage} not flagged"
-    for sentence in sentence_spans(source, parse("en")):
-        if not any(overlaps(sentence, p) for p in omitted):
-            assert not any(overlaps(sentence, f) for f in flagged), \
-                f"translated sentence flagged: {source[sentence[0]:sentence[1]][:80]!r}"
+    assert_flags_exactly_the_omitted(source, omitted, flagged)
