@@ -126,6 +126,7 @@ def build_tokenizer(folder: str | os.PathLike, vocab_size: int = 2000) -> pathli
     trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
                                       unk_token="<unk>", show_progress=False)
     tok.train_from_iterator(corpus, trainer=trainer)
+    tok = _fixed_order(tok)
     tok.add_special_tokens(["<mask>"])
     bos, eos = tok.token_to_id("<s>"), tok.token_to_id("</s>")
     tok.post_processor = processors.TemplateProcessing(
@@ -135,6 +136,25 @@ def build_tokenizer(folder: str | os.PathLike, vocab_size: int = 2000) -> pathli
                                    model_max_length=512)
     fast.save_pretrained(str(folder))
     return folder
+
+
+def _fixed_order(trained):
+    """The trainer learns the same pieces every run but orders and scores them a little
+    differently (hash-map iteration), so token ids and segmentations -- and with them every
+    random model built on top -- would change from run to run. Rebuild the model with the
+    special tokens first, the rest sorted, and scores that depend on the piece alone
+    (Viterbi then picks the segmentation with the fewest, longest pieces)."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    spec = json.loads(trained.to_str())
+    vocab = spec["model"]["vocab"]
+    specials = [[piece, 0.0] for piece, _ in vocab if piece in SPECIAL_TOKENS]
+    pieces = sorted(piece for piece, _ in vocab if piece not in SPECIAL_TOKENS)
+    spec["model"]["vocab"] = specials + [[piece, -10.0 + 0.01 * len(piece)] for piece in pieces]
+    spec["model"]["unk_id"] = [piece for piece, _ in specials].index("<unk>")
+    return Tokenizer.from_str(json.dumps(spec))
 
 
 @dataclass(frozen=True)
