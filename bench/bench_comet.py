@@ -1,8 +1,14 @@
 """Served COMET throughput vs unbabel-comet's own `model.predict`, same model, same inputs, same run.
 
-A random-weight regression model (wmt22-comet-da layout, smaller encoder so a
-CPU run means something) is saved as a checkpoint folder and served by a real
-Lacuna server on loopback (`--comet-model FOLDER`). Clients send one segment
+A random-weight regression model (wmt22-comet-da layout) is saved as a
+checkpoint folder and served by a real Lacuna server on loopback
+(`--comet-model FOLDER`). Its encoder has the shape of a real COMET encoder:
+by default eamt22-cometinho-da's Multilingual-MiniLM (12 layers, 384 wide; the
+large models are too slow for a CPU run -- `bench/gpu_comet_large.py` measures
+those on a GPU), with the test tokenizer's small vocabulary (embedding lookups
+cost the same at any vocabulary size). `--shape small` (4 layers, 256 wide) is a
+quick run in which the server's per-request work (gRPC, the QA checks) weighs
+far more than it would next to any real model. Clients send one segment
 per request -- the hard case for a server, which must batch across requests --
 and 8 per request, at concurrency 1 and 16. The offline baseline is
 `model.predict(batch_size=16, gpus=0)` on the same segments, run with one torch
@@ -12,7 +18,8 @@ setting is the baseline. The server runs with its defaults for this machine
 except that its sentence-embedding cache is off: every run scores the same
 segments, and no sentence repeats within them.
 
-    python bench/bench_comet.py                 # default: about a minute on 2 CPU cores
+    python bench/bench_comet.py                 # default: a few minutes on 2 CPU cores
+    python bench/bench_comet.py --shape small   # about a minute
     python bench/bench_comet.py --segments 1024 --per-request 4 --concurrency 1,4,16,32
 """
 
@@ -26,11 +33,18 @@ import threading
 import time
 
 
-def build_model(folder: pathlib.Path, hidden: int, layers: int) -> pathlib.Path:
+#: Encoder shapes: (layers, width, attention heads).
+SHAPES = {
+    "cometinho": (12, 384, 12),  # eamt22-cometinho-da: Multilingual-MiniLM-L12-H384
+    "small": (4, 256, 4),
+}
+
+
+def build_model(folder: pathlib.Path, layers: int, hidden: int, heads: int) -> pathlib.Path:
     from lacuna.server.comet import synthetic
 
-    shape = synthetic.EncoderShape(hidden=hidden, layers=layers, heads=max(1, hidden // 64),
-                                   intermediate=hidden * 4, init_range=0.02)
+    shape = synthetic.EncoderShape(hidden=hidden, layers=layers, heads=heads, intermediate=hidden * 4,
+                                   init_range=0.02)
     encoder = synthetic.build_encoder_folder(folder / "enc", shape)
     synthetic.build_checkpoint(folder / "model", "regression", encoder, hidden_sizes=[hidden * 2, hidden])
     return folder / "model"
@@ -129,8 +143,8 @@ def main(argv=None) -> int:
                              "segment by segment, and a client sending small documents)")
     parser.add_argument("--concurrency", default="1,16", help="comma-separated client counts (default 1,16)")
     parser.add_argument("--batch-size", type=int, default=16, help="model.predict and server batch size")
-    parser.add_argument("--hidden", type=int, default=256, help="encoder width (default 256)")
-    parser.add_argument("--layers", type=int, default=4, help="encoder layers (default 4)")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="cometinho",
+                        help="encoder shape (default cometinho: 12 layers x 384)")
     parser.add_argument("--predict-threads", default=None,
                         help="comma-separated torch thread counts to run model.predict with; the fastest is the "
                              "baseline (default: 1 and one per core)")
@@ -166,7 +180,8 @@ def main(argv=None) -> int:
     samples = synthetic.sample_segments(args.segments, seed=7)
     segments = make_segments(args.segments)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = build_model(pathlib.Path(tmp), args.hidden, args.layers)
+        layers, hidden, heads = SHAPES[args.shape]
+        folder = build_model(pathlib.Path(tmp), layers, hidden, heads)
         from lacuna.server.comet.quiet import import_comet
 
         model = import_comet().load_from_checkpoint(str(folder / "checkpoints" / "model.ckpt"),
@@ -174,7 +189,7 @@ def main(argv=None) -> int:
         params = sum(p.numel() for p in model.parameters())
         cores = usable_cores()
         thread_counts = sorted({int(t) for t in (args.predict_threads or f"1,{cores}").split(",") if t.strip()})
-        print(f"model: random-weight regression, encoder {args.layers} layers x {args.hidden} wide, "
+        print(f"model: random-weight regression, {args.shape}-shaped encoder ({layers} layers x {hidden} wide), "
               f"{params / 1e6:.1f}M parameters; {args.segments} segments; batch size {args.batch_size}; "
               f"{cores} usable cores")
         model.predict(samples[:args.batch_size], batch_size=args.batch_size, gpus=0, progress_bar=False)  # warm-up

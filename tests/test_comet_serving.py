@@ -145,6 +145,29 @@ def test_repeated_sentences_come_from_the_cache_with_the_same_scores(start_serve
     assert again == pytest.approx(expected, abs=TOL)
 
 
+def test_a_token_budget_cuts_encoder_calls_without_changing_scores(tiny_comet):
+    """On a CPU the server caps each encoder call's padded size (CPU_CHUNK_TOKENS): chunks stay
+    within the budget -- a sentence longer than it gets a call of its own -- and every score
+    is still model.predict's."""
+    from lacuna.server.comet.sentence_forward import make_forward
+
+    model = tiny_comet.comet_model("regression")
+    samples = _samples(_segments())
+    budget = 48
+    forward = make_forward(model, spans=False, cache_size=0, max_chunk=16, max_padding=1.0,
+                           max_chunk_tokens=budget)
+    _, _, tokenised = forward.prepare(samples)
+    chunks = forward._chunks(tokenised)
+    assert sum(len(c) for c in chunks) == len(tokenised)
+    for chunk in chunks:
+        width = max(len(ids) for _, ids in chunk)
+        assert len(chunk) * width <= budget or len(chunk) == 1
+    unlimited = make_forward(model, spans=False, cache_size=0, max_chunk=16, max_padding=1.0)
+    assert len(chunks) > len(unlimited._chunks(tokenised))
+    expected = model.predict(samples, batch_size=8, gpus=0, progress_bar=False).scores
+    assert [r.score for r in forward(samples)] == pytest.approx(expected, abs=TOL)
+
+
 def test_models_that_read_inputs_together_keep_whole_sample_batches(start_server, tiny_comet):
     server = start_server(comet_models=[tiny_comet.path("unified_qe"), tiny_comet.path("xcomet")],
                           omission=False)

@@ -10,7 +10,8 @@ in the batch, as `model.predict` does; this forward instead
 - keeps recent embeddings in an LRU cache, so a sentence seen in an earlier
   request costs nothing,
 - sorts what is left by token count and encodes it in chunks cut where padding
-  would exceed `max_padding`, whatever field each sentence came from,
+  would exceed `max_padding` (or the padded size `max_chunk_tokens`), whatever
+  field each sentence came from,
 
 then runs the model's own combination and regression head. Scores agree with
 `model.predict` to float rounding: padding is masked, and every sentence is
@@ -44,12 +45,13 @@ class SentenceForward(CometForward):
     """`CometForward` for models whose inputs are embedded one sentence at a time."""
 
     def __init__(self, model, fields: tuple[str, ...], *, cache_size: int = 10_000, max_chunk: int = 16,
-                 max_padding: float = 0.2):
+                 max_padding: float = 0.2, max_chunk_tokens: int | None = None):
         super().__init__(model, spans=False)
         self.fields = fields
         self.cache = EmbeddingCache(cache_size)
         self.max_chunk = max(1, int(max_chunk))
         self.max_padding = float(max_padding)
+        self.max_chunk_tokens = max_chunk_tokens
         tokenizer = model.encoder.tokenizer
         self.pad_id = tokenizer.pad_token_id
         self.max_tokens = model.encoder.max_positions - 2
@@ -64,12 +66,15 @@ class SentenceForward(CometForward):
         return samples, known, list(zip(missing, ids))
 
     def _chunks(self, tokenised: list[tuple[str, list[int]]]) -> list[list[tuple[str, list[int]]]]:
-        """Length-sorted sentences cut into chunks of at most max_chunk and max_padding."""
+        """Length-sorted sentences cut into chunks of at most max_chunk, max_padding and
+        max_chunk_tokens (a longer sentence still gets a chunk of its own)."""
         chunks, current, total = [], [], 0
         for item in sorted(tokenised, key=lambda x: len(x[1])):
             n = len(item[1])
             if current and (len(current) >= self.max_chunk
-                            or 1.0 - (total + n) / ((len(current) + 1) * n) > self.max_padding):
+                            or 1.0 - (total + n) / ((len(current) + 1) * n) > self.max_padding
+                            or (self.max_chunk_tokens is not None
+                                and (len(current) + 1) * n > self.max_chunk_tokens)):
                 chunks.append(current)
                 current, total = [], 0
             current.append(item)
@@ -112,10 +117,11 @@ class SentenceForward(CometForward):
 
 
 def make_forward(model, spans: bool, *, cache_size: int = 10_000, max_chunk: int = 16,
-                 max_padding: float = 0.2) -> CometForward:
+                 max_padding: float = 0.2, max_chunk_tokens: int | None = None) -> CometForward:
     """The fastest forward a model allows: sentence-level where it embeds inputs one by one.
     `max_chunk`: most sentences per encoder call (the server passes --comet-batch-size)."""
     fields = None if spans else sentence_level_fields(model)
     if fields is None:
         return CometForward(model, spans=spans)
-    return SentenceForward(model, fields, cache_size=cache_size, max_chunk=max_chunk, max_padding=max_padding)
+    return SentenceForward(model, fields, cache_size=cache_size, max_chunk=max_chunk, max_padding=max_padding,
+                           max_chunk_tokens=max_chunk_tokens)
