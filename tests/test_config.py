@@ -54,10 +54,10 @@ def test_env_vars_set_values_and_flags_win(monkeypatch):
     monkeypatch.setenv("LACUNA_LOG_TEXTS", "true")
     monkeypatch.setenv("LACUNA_NO_OMISSION", "1")
     monkeypatch.setenv("LACUNA_COMET_MODELS", "Unbabel/wmt22-comet-da, /models/qe")
-    monkeypatch.setenv("LACUNA_OMISSION_LATENT_TERMS", "yes")
+    monkeypatch.setenv("LACUNA_OMISSION_LATENT_TERMS", "no")
     config = parse_config([])
-    assert config.omission_latent_terms is True
-    assert parse_config(["--no-omission-latent-terms"]).omission_latent_terms is False
+    assert config.omission_latent_terms is False
+    assert parse_config(["--omission-latent-terms"]).omission_latent_terms is True
     assert (config.port, config.host, config.max_segments, config.max_chars) == (6123, "0.0.0.0", 7, 900)
     assert config.log_format == "console" and config.log_texts is True and config.omission is False
     assert config.comet_models == ["Unbabel/wmt22-comet-da", "/models/qe"]

