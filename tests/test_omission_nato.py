@@ -84,6 +84,11 @@ def test_whole_article_as_one_segment(any_client, nato):
         assert any(overlaps(span, g) for g in garbled), f"addition flagged on a translated sentence: {span}"
     assert 0.1 < seg.scores["omission"] <= 1.0
     assert not seg.passed
+    # the two garbled quotes get a flag of their own: each leaves a closing 」 unpaired
+    stray = [(f.target_span.start, f.target_span.end) for f in seg.flags if f.type == "unpaired_mark"]
+    assert all(any(overlaps(span, g) for span in stray) for g in garbled), (stray, garbled)
+    for start, end in stray:  # and each flagged stretch ends or starts at a stray 「 or 」
+        assert translation[end - 1] == "」" or translation[start] == "「", translation[start:end]
 
 
 def test_paragraph_by_paragraph_against_the_whole_translation(any_client, nato):

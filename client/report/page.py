@@ -50,7 +50,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 mark.hl { border-radius: 2px; padding: 0 1px; background: #fde68a; color: inherit; }
 mark.hl.t-omission { background: #fdba74; }
 mark.hl.t-addition { background: #fca5a5; }
-mark.hl.t-error_span, mark.hl.t-number_mismatch { background: #c4b5fd; }
+mark.hl.t-error_span, mark.hl.t-number_mismatch, mark.hl.t-unpaired_mark { background: #c4b5fd; }
 mark.hl.sev-critical { outline: 2px solid #7f1d1d; }
 .msgs { margin: 4px 0 0; padding-left: 16px; font-size: 12px; color: #374151; }
 .ref { color: var(--muted); font-size: 12px; margin-top: 6px; }

@@ -11,6 +11,7 @@ names; a check that raises is logged and skipped for that segment.
 | wrong_language          | wrong_language    | major            | wrong_language.py |
 | numbers                 | number_mismatch   | major            | numbers.py        |
 | length_ratio            | length_ratio      | minor / major    | length_ratio.py   |
+| paired_marks            | unpaired_mark     | minor            | paired_marks.py   |
 
 Each module's docstring says what it judges and what it deliberately leaves alone.
 """
@@ -47,8 +48,9 @@ def default_checks() -> list[Check]:
     from lacuna.server.checks.wrong_language import WrongLanguage
     from lacuna.server.checks.numbers import NumberMismatch
     from lacuna.server.checks.length_ratio import LengthRatio
+    from lacuna.server.checks.paired_marks import PairedMarks
 
-    return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio()]
+    return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio(), PairedMarks()]
 
 
 class ChecksScorer(Scorer):
