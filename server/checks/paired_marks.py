@@ -22,6 +22,7 @@ Decisions where a rule had to be chosen:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from lacuna.server.checks import Check
@@ -63,20 +64,23 @@ def stray_marks(text: str) -> list[StrayMark]:
 
 def _stray_in_line(line: str, offset: int) -> list[StrayMark]:
     stack: list[tuple[str, int]] = []
+    open_count: Counter[str] = Counter()  # marks on the stack, by mark: "is one open?" in O(1)
     stray: list[StrayMark] = []
     for i, ch in enumerate(line):
         if ch not in MARKS:
             continue
         closes = _CLOSES.get(ch, "")
         if stack and stack[-1][0] in closes:
-            stack.pop()
-        elif any(mark in closes for mark, _ in stack):  # closes an outer mark: the inner ones are stray
+            open_count[stack.pop()[0]] -= 1
+        elif any(open_count[mark] for mark in closes):  # closes an outer mark: the inner ones are stray
             while stack[-1][0] not in closes:
                 mark, pos = stack.pop()
+                open_count[mark] -= 1
                 stray.append(StrayMark(pos, mark, opening=True))
-            stack.pop()
+            open_count[stack.pop()[0]] -= 1
         elif ch in _OPENS:
             stack.append((ch, offset + i))
+            open_count[ch] += 1
         else:
             stray.append(StrayMark(offset + i, ch, opening=False))
     stray.extend(StrayMark(pos, mark, opening=True) for mark, pos in stack)
