@@ -323,14 +323,15 @@ class OmissionDetector:
                 flags.append(self._flag("addition", t.span, translation, t.units, conf, whole=True))
 
         # Matched beads: how likely each misses (or adds) content.
-        if st.latent_terms:  # the latent terms of every bead that needs them, in one call
-            self.encoder.latent_terms([x.text for b in matched for x in src[b.src[0]:b.src[1]] + tgt[b.tgt[0]:b.tgt[1]]
-                                       if self._use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]])])
+        latent = [self._use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]]) for b in matched]
+        if any(latent):  # the latent terms of every bead that needs them, in one call
+            self.encoder.latent_terms([x.text for b, use in zip(matched, latent) if use
+                                       for x in src[b.src[0]:b.src[1]] + tgt[b.tgt[0]:b.tgt[1]]])
         features: list[BeadFeatures] = []
-        for bead, ratio in zip(matched, ratios):
+        for bead, ratio, use_latent in zip(matched, ratios, latent):
             b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
             feat = self._features(bead, src, tgt, source, translation, expected)
-            if self._use_latent(src[bead.src[0]:bead.src[1]], b_tgt):
+            if use_latent:
                 feat = replace(feat, latent=self._latent_cosine(
                     [x.text for x in src[bead.src[0]:bead.src[1]]], [t.text for t in b_tgt]))
             features.append(feat)
