@@ -29,10 +29,19 @@ def dense_server():
     server.stop(grace=None)
 
 
-@pytest.fixture(params=["latent-terms", "dense"])
+@pytest.fixture(scope="module")
+def unaligned_server():
+    """A server in --no-omission-word-alignment mode (latent terms without word alignment)."""
+    server = LacunaServer(ServerConfig(port=0, workers=8, omission_word_alignment=False)).start()
+    yield server
+    server.stop(grace=None)
+
+
+@pytest.fixture(params=["default", "latent-terms-only", "dense"])
 def any_client(request, base_server):
-    """The acceptance holds in both omission modes (latent terms: the default)."""
-    server = base_server if request.param == "latent-terms" else request.getfixturevalue("dense_server")
+    """The acceptance holds in every omission mode (latent terms and word alignment: the default)."""
+    server = {"default": lambda: base_server, "latent-terms-only": lambda: request.getfixturevalue("unaligned_server"),
+              "dense": lambda: request.getfixturevalue("dense_server")}[request.param]()
     with Client(server.address, timeout=120) as c:
         yield c
 

@@ -224,7 +224,7 @@ def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
         caps = c.capabilities()
     assert scorer.encoder.encoded == before  # no dense embedding for any of them
     assert len(scorer.encoder.latent_cache) > cached
-    assert "sentence-encoder+latent-terms" in {m.kind for m in caps.models}
+    assert "sentence-encoder+latent-terms+word-alignment" in {m.kind for m in caps.models}
     assert not res["full"].flags
     flags = [f for f in res["partial"].flags if f.type == "omission"]
     assert len(flags) == 1 and not flags[0].message.startswith("not translated")
@@ -234,3 +234,32 @@ def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
     kinds = sorted(f.type for f in res["unrelated"].flags if f.type in ("omission", "addition"))
     assert kinds == ["addition", "omission"]
     assert res["unrelated"].scores["addition"] > res["full"].scores["addition"] + 0.3
+
+
+def test_word_alignment_judges_pairs_and_places_the_flag(base_server, start_server):
+    """The default mode aligns words: the share of source words left unaligned enters the omission
+    score, and a likely partial omission is flagged on the clause with most unaligned words. With
+    --no-omission-word-alignment the same pairs are still ranked, on the latent terms alone."""
+    source = ("The museum will open a new room for ancient pottery next spring, and the mayor said that "
+              "entry will be free for children under twelve.")
+    full = ("El museo abrirá una nueva sala de cerámica antigua la próxima primavera, y el alcalde dijo "
+            "que la entrada será gratuita para los niños menores de doce años.")
+    partial = "El museo abrirá una nueva sala de cerámica antigua la próxima primavera."
+    plain = start_server(omission_word_alignment=False)
+    results = {}
+    for name, server in (("aligned", base_server), ("plain", plain)):
+        with Client(server.address, timeout=120) as c:
+            results[name] = c.score([seg(source, full, tgt="es", id="full"), seg(source, partial, tgt="es", id="partial")],
+                                    metrics=["omission"])
+            kinds = {m.kind for m in c.capabilities().models}
+        assert ("sentence-encoder+latent-terms+word-alignment" in kinds) == (name == "aligned")
+        res = results[name]
+        assert res["partial"].scores["omission"] > res["full"].scores["omission"] + 0.3
+    aligned = results["aligned"]
+    assert aligned["partial"].scores["omission"] != results["plain"]["partial"].scores["omission"]
+    flags = [f for f in aligned["partial"].flags if f.type == "omission"]
+    assert len(flags) == 1
+    flagged = source[flags[0].source_span.start:flags[0].source_span.end]
+    assert "children" in flagged and "pottery" not in flagged
+    scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
+    assert len(scorer.encoder.token_cache) >= 3  # source, both translations: one token pass each

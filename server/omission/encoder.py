@@ -226,17 +226,9 @@ class BatchingEncoder:
     def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
         """The wrapped encoder's latent terms, cached: only texts not seen before reach it, each once.
         Where the encoder computes them with the token states in one pass, both caches fill."""
-        texts = list(texts)
-        known = dict(zip(texts, self.latent_cache.get_many(texts)))
-        missing = list(dict.fromkeys(t for t in texts if known[t] is None))
-        if missing:
-            if self.has_token_states and hasattr(self.encoder, "token_pass"):
-                found = self._token_pass(missing)[1]
-            else:
-                found = self.encoder.latent_terms(missing)
-                self.latent_cache.put_many(missing, found)
-            known.update(zip(missing, found))
-        return [known[t] for t in texts]
+        if self.has_token_states and hasattr(self.encoder, "token_pass"):
+            return _cached(texts, self.latent_cache, lambda missing: self._token_pass(missing)[1])
+        return _cached(texts, self.latent_cache, self.encoder.latent_terms, fill=True)
 
     @property
     def has_token_states(self) -> bool:
@@ -244,17 +236,9 @@ class BatchingEncoder:
 
     def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
         """The wrapped encoder's token states, cached like the latent terms."""
-        texts = list(texts)
-        known = dict(zip(texts, self.token_cache.get_many(texts)))
-        missing = list(dict.fromkeys(t for t in texts if known[t] is None))
-        if missing:
-            if hasattr(self.encoder, "token_pass"):
-                found = self._token_pass(missing)[0]
-            else:
-                found = self.encoder.token_states(missing)
-                self.token_cache.put_many(missing, found)
-            known.update(zip(missing, found))
-        return [known[t] for t in texts]
+        if hasattr(self.encoder, "token_pass"):
+            return _cached(texts, self.token_cache, lambda missing: self._token_pass(missing)[0])
+        return _cached(texts, self.token_cache, self.encoder.token_states, fill=True)
 
     def _token_pass(self, texts: list[str]) -> tuple[list[TokenStates], list[LatentTerms]]:
         """Token states and latent terms of `texts` in one pass; both caches keep them."""
@@ -310,6 +294,20 @@ class BatchingEncoder:
         close = getattr(self.encoder, "close", None)
         if close is not None:
             close()
+
+
+def _cached(texts: Sequence[str], cache: EmbeddingCache, compute, fill: bool = False) -> list:
+    """`texts` looked up in `cache`; the distinct misses go to `compute` in one call (which fills
+    the cache itself, or with `fill` this does)."""
+    texts = list(texts)
+    known = dict(zip(texts, cache.get_many(texts)))
+    missing = list(dict.fromkeys(t for t in texts if known[t] is None))
+    if missing:
+        found = compute(missing)
+        if fill:
+            cache.put_many(missing, found)
+        known.update(zip(missing, found))
+    return [known[t] for t in texts]
 
 
 def build_encoder(name: str) -> SentenceEncoder:

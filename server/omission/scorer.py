@@ -73,7 +73,9 @@ class OmissionScorer(Scorer):
                 ("addition", "translation passages with no counterpart in the source (target_span)")]
 
     def models(self) -> list[ModelDescription]:
-        kind = "sentence-encoder+latent-terms" if self.detector.settings.latent_terms else "sentence-encoder"
+        settings = self.detector.settings
+        kind = "sentence-encoder" + ("+latent-terms" if settings.latent_terms else "") \
+            + ("+word-alignment" if settings.word_alignment else "")
         return [ModelDescription(name=self.encoder.name, kind=kind, device="cpu")]
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
