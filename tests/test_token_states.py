@@ -143,3 +143,18 @@ def test_a_sparse_head_the_reader_does_not_know_is_refused(tmp_path):
         E5TokenStates(latent_terms=True, sae_path=str(bad))
     with pytest.raises(RuntimeError, match="without latent terms"):
         E5TokenStates().states_and_latent_terms(["x"])
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=120))
+def test_any_text_gets_well_formed_states(states_model, text):
+    states = states_model.states([text])[0]
+    assert states.vectors.shape == (len(states), 384) and len(states.words) == len(states.content) == len(states)
+    assert all(0 <= a <= b <= len(text) for a, b in states.spans)
+    assert list(states.words) == sorted(states.words)  # words in text order
+    for (a, b), content in zip(states.spans, states.content):
+        if content:  # a token with a letter or digit points at text that has one
+            assert any(ch.isalnum() for ch in text[a:b]), (text, a, b)
