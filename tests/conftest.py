@@ -51,6 +51,21 @@ def base_server():
     server.stop(grace=None)
 
 
+@pytest.fixture(scope="session")
+def checks_server():
+    """One server without the omission encoder, for the rule-based checks."""
+    server = LacunaServer(ServerConfig(port=0, workers=4, omission=False)).start()
+    yield server
+    server.stop(grace=None)
+
+
+def score_one(server, source: str, translation: str, *, src: str = "en", tgt: str = "de"):
+    """One segment scored by `server` over loopback: its SegmentResult."""
+    with Client(server.address, timeout=30) as client:
+        return client.score([{"id": "s1", "source": source, "translation": translation,
+                              "src_lang": src, "tgt_lang": tgt}]).segments[0]
+
+
 @pytest.fixture
 def client(base_server):
     with Client(base_server.address, timeout=120) as c:

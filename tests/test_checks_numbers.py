@@ -2,13 +2,7 @@
 
 import pytest
 
-from lacuna.client import Client
-
-
-def score(server, source, translation, tgt="de"):
-    with Client(server.address, timeout=30) as client:
-        return client.score([{"id": "n1", "source": source, "translation": translation,
-                              "src_lang": "en", "tgt_lang": tgt}]).segments[0]
+from conftest import score_one
 
 
 def flags_of(result):
@@ -33,14 +27,14 @@ def flags_of(result):
     ("The meeting starts at 19:15.", "La reunión empieza a las 7:15 p. m.", "es"),
     ("Travel agencies have existed since the 19th century.", "Las agencias de viajes existen desde el siglo XIX.", "es"),
 ])
-def test_same_numbers_in_another_notation_are_not_flagged(start_server, source, translation, tgt):
-    result = score(start_server(omission=False), source, translation, tgt)
+def test_same_numbers_in_another_notation_are_not_flagged(checks_server, source, translation, tgt):
+    result = score_one(checks_server, source, translation, tgt=tgt)
     assert flags_of(result) == [], result.flags
 
 
-def test_missing_number_is_flagged_with_its_source_span(start_server):
+def test_missing_number_is_flagged_with_its_source_span(checks_server):
     source = "We shipped 1,000 units in March."
-    result = score(start_server(omission=False), source, "Wir haben im März Einheiten versandt.")
+    result = score_one(checks_server, source, "Wir haben im März Einheiten versandt.")
     found = flags_of(result)
     assert len(found) == 1, result.flags
     flag = found[0]
@@ -50,10 +44,10 @@ def test_missing_number_is_flagged_with_its_source_span(start_server):
     assert result.passed is False
 
 
-def test_changed_number_is_flagged_with_both_spans(start_server):
+def test_changed_number_is_flagged_with_both_spans(checks_server):
     source = "Growth reached 3.5% in 2024."
     translation = "Das Wachstum erreichte 2024 5,3 %."
-    found = flags_of(score(start_server(omission=False), source, translation))
+    found = flags_of(score_one(checks_server, source, translation))
     assert len(found) == 1, found
     flag = found[0]
     assert source[flag.source_span.start:flag.source_span.end] == "3.5"
@@ -61,20 +55,20 @@ def test_changed_number_is_flagged_with_both_spans(start_server):
     assert "became" in flag.message
 
 
-def test_full_width_digits_are_compared_by_value(start_server):
+def test_full_width_digits_are_compared_by_value(checks_server):
     source = "Order 250 boxes by Friday."
-    assert flags_of(score(start_server(omission=False), source, "金曜日までに２５０箱を注文してください。", "ja")) == []
-    found = flags_of(score(start_server(omission=False), source, "金曜日までに２６０箱を注文してください。", "ja"))
+    assert flags_of(score_one(checks_server, source, "金曜日までに２５０箱を注文してください。", tgt="ja")) == []
+    found = flags_of(score_one(checks_server, source, "金曜日までに２６０箱を注文してください。", tgt="ja"))
     assert len(found) == 1 and found[0].target_span is not None
 
 
-def test_small_number_changed_to_another_number_is_flagged(start_server):
-    found = flags_of(score(start_server(omission=False), "You have 3 new messages.", "Sie haben 4 neue Nachrichten."))
+def test_small_number_changed_to_another_number_is_flagged(checks_server):
+    found = flags_of(score_one(checks_server, "You have 3 new messages.", "Sie haben 4 neue Nachrichten."))
     assert len(found) == 1 and "'3'" in found[0].message and "'4'" in found[0].message
 
 
-def test_every_missing_number_gets_its_own_flag(start_server):
+def test_every_missing_number_gets_its_own_flag(checks_server):
     source = "Between 2019 and 2023 the fleet grew from 120 to 450 ships."
-    found = flags_of(score(start_server(omission=False), source, "Die Flotte wuchs stark."))
+    found = flags_of(score_one(checks_server, source, "Die Flotte wuchs stark."))
     spans = [source[f.source_span.start:f.source_span.end] for f in found]
     assert spans == ["2019", "2023", "120", "450"]

@@ -2,27 +2,12 @@
 
 import pytest
 
+from conftest import score_one
 from lacuna.client import Client
-
-
-def score(server, source, translation, tgt="de"):
-    with Client(server.address, timeout=30) as client:
-        return client.score([{"id": "q1", "source": source, "translation": translation,
-                              "src_lang": "en", "tgt_lang": tgt}]).segments[0]
 
 
 def stray_of(result):
     return [f for f in result.flags if f.type == "unpaired_mark"]
-
-
-@pytest.fixture(scope="module")
-def server():
-    from lacuna.server.app import LacunaServer
-    from lacuna.server.config import ServerConfig
-
-    srv = LacunaServer(ServerConfig(port=0, workers=4, omission=False)).start()
-    yield srv
-    srv.stop(grace=None)
 
 
 @pytest.mark.parametrize("source,translation,tgt", [
@@ -39,8 +24,8 @@ def server():
     ("It's John's.", "C’est à John.", "fr"),  # apostrophes are not quotes
     ("Line one.\nLine two.", "Zeile eins.\nZeile zwei.", "de"),
 ])
-def test_paired_marks_are_not_flagged(server, source, translation, tgt):
-    assert stray_of(score(server, source, translation, tgt)) == []
+def test_paired_marks_are_not_flagged(checks_server, source, translation, tgt):
+    assert stray_of(score_one(checks_server, source, translation, tgt=tgt)) == []
 
 
 @pytest.mark.parametrize("source,translation,tgt,flagged", [
@@ -52,8 +37,8 @@ def test_paired_marks_are_not_flagged(server, source, translation, tgt):
     ('She wrote "It is (very) good".', "Sie schrieb: „Es ist (sehr gut“.", "de", "(sehr gut"),
     ("Open the menu (top right).", "Öffnen Sie das Menü oben rechts).", "de", "Öffnen Sie das Menü oben rechts)"),
 ])
-def test_a_mark_left_unpaired_in_the_translation_is_flagged_where_it_is(server, source, translation, tgt, flagged):
-    flags = stray_of(score(server, source, translation, tgt))
+def test_a_mark_left_unpaired_in_the_translation_is_flagged_where_it_is(checks_server, source, translation, tgt, flagged):
+    flags = stray_of(score_one(checks_server, source, translation, tgt=tgt))
     assert len(flags) == 1, flags
     f = flags[0]
     assert translation[f.target_span.start:f.target_span.end] == flagged
@@ -66,15 +51,15 @@ def test_a_mark_left_unpaired_in_the_translation_is_flagged_where_it_is(server, 
     ("Options: a) fast b) cheap", "Optionen: a) schnell b) billig"),
     ('"The first paragraph of a long quote,\n"and the second."', "„Der erste Absatz eines langen Zitats,\n„und der zweite.“"),
 ])
-def test_nothing_is_flagged_when_the_source_has_unpaired_marks_itself(server, source, translation):
-    assert stray_of(score(server, source, translation)) == []
+def test_nothing_is_flagged_when_the_source_has_unpaired_marks_itself(checks_server, source, translation):
+    assert stray_of(score_one(checks_server, source, translation)) == []
 
 
-def test_the_check_is_listed_and_many_stray_marks_stay_bounded(server):
-    with Client(server.address, timeout=30) as client:
+def test_the_check_is_listed_and_many_stray_marks_stay_bounded(checks_server):
+    with Client(checks_server.address, timeout=30) as client:
         caps = client.capabilities()
     assert "paired_marks" in {c.name for c in caps.checks}
     for translation in ("」" * 5000, "(" * 20000 + "」" * 20000):  # the second: 20,000 open, then closers
-        flags = stray_of(score(server, "Fine.", translation))
+        flags = stray_of(score_one(checks_server, "Fine.", translation))
         assert 0 < len(flags) <= 20
         assert all(f.target_span.end - f.target_span.start <= 80 for f in flags)

@@ -2,13 +2,7 @@
 
 import pytest
 
-from lacuna.client import Client
-
-
-def score(server, source, translation, src="en", tgt="de"):
-    with Client(server.address, timeout=30) as client:
-        return client.score([{"id": "u1", "source": source, "translation": translation,
-                              "src_lang": src, "tgt_lang": tgt}]).segments[0]
+from conftest import score_one
 
 
 def flags_of(result, kind="untranslated"):
@@ -25,8 +19,8 @@ def flags_of(result, kind="untranslated"):
     ("会議は明日の午前十時に始まります。", "会議は明日の午前十時に始まります。", "ja", "en"),
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "ja"),
 ])
-def test_copied_source_is_flagged(start_server, source, translation, src, tgt):
-    result = score(start_server(omission=False), source, translation, src, tgt)
+def test_copied_source_is_flagged(checks_server, source, translation, src, tgt):
+    result = score_one(checks_server, source, translation, src=src, tgt=tgt)
     found = flags_of(result)
     assert len(found) == 1, result.flags
     assert found[0].severity == "critical"
@@ -53,6 +47,6 @@ def test_copied_source_is_flagged(start_server, source, translation, src, tgt):
     # same language: copying is fine (en-US -> en-GB)
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en-US", "en-GB"),
 ])
-def test_legitimately_identical_or_translated_is_not_flagged(start_server, source, translation, src, tgt):
-    result = score(start_server(omission=False), source, translation, src, tgt)
+def test_legitimately_identical_or_translated_is_not_flagged(checks_server, source, translation, src, tgt):
+    result = score_one(checks_server, source, translation, src=src, tgt=tgt)
     assert flags_of(result) == [], result.flags
