@@ -10,7 +10,9 @@ Every row is a dict with
 - ``gold``: ``omitted_spans`` (list of ``[start, end]``, half-open code-point spans of the source
   that the translation lacks) and ``label`` (1 when anything is omitted, else 0). Document
   drops also carry ``sentence_spans`` (the span of every source sentence, in order),
-  ``omitted_sentences`` (indices into them) and ``clean`` (true for the untouched copy).
+  ``omitted_sentences`` (indices into them), ``clean`` (true for the untouched copy), and
+  ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
+  translation keeps and the index of the source sentence it translates.
 
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
@@ -91,14 +93,16 @@ def _docdrop(direction: str) -> list[dict]:
         dropped = drops[direction][doc["doc"]]
         kept = [s for i, s in enumerate(doc["sentences"][tgt]) if i not in dropped]
         for clean in (False, True):
-            translation, _ = join_sentences(doc["sentences"][tgt] if clean else kept, tgt)
+            translation, target_spans = join_sentences(doc["sentences"][tgt] if clean else kept, tgt)
             omitted = [] if clean else list(dropped)
+            target_ids = [i for i in range(len(doc["sentences"][tgt])) if clean or i not in dropped]
             rows.append({
                 "id": f"docdrop-{direction}:{doc['doc']}:{'clean' if clean else 'drop'}",
                 "set": f"docdrop-{direction}", "kind": "docdrop",
                 "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
                 "gold": {"omitted_spans": [spans[i] for i in omitted], "label": int(bool(omitted)),
-                         "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean},
+                         "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean,
+                         "target_sentence_spans": target_spans, "target_sentence_ids": target_ids},
             })
     return rows
 

@@ -58,6 +58,12 @@ def test_document_drops(name):
         assert "".join(row["source"][s:e] for s, e in spans).replace(" ", "") == \
             row["source"].replace(" ", "").replace("\n", "")
         assert gold["omitted_spans"] == [spans[i] for i in gold["omitted_sentences"]]
+        kept = [i for i in range(len(spans)) if i not in gold["omitted_sentences"]]
+        assert gold["target_sentence_ids"] == kept
+        assert len(gold["target_sentence_spans"]) == len(kept)
+        for start, end in gold["target_sentence_spans"]:
+            sentence = row["translation"][start:end]
+            assert sentence and sentence == sentence.strip(), (row["id"], sentence)
         if gold["clean"]:
             assert not gold["omitted_sentences"]
         else:
