@@ -13,7 +13,7 @@ import pytest
 from hf_encoder_fixture import HUB_E5, SENTENCES, tiny_encoders  # noqa: F401
 
 from lacuna.client import Client
-from lacuna.server.config import parse_config
+from lacuna.server.config import ConfigError, parse_config
 from lacuna.server.omission.encoder_weights import BUILT_IN, read_weights, write_weights
 from lacuna.server.omission.hf_encoder import load_hf_encoder
 from lacuna.server.omission.pooling import read_recipe
@@ -144,34 +144,34 @@ def test_the_weights_file_is_what_the_detector_runs_on(start_server, tiny_encode
 
 
 def test_missing_model_stops_the_server_naming_the_flag(start_server, tmp_path, hub_cache, no_network):
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(encoder=f"hf:{tmp_path / 'nowhere'}", encoder_weights=BUILT_IN)
     assert "--encoder" in str(err.value) and "no such folder" in str(err.value)
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(encoder="hf:intfloat/multilingual-e5-large", encoder_weights=BUILT_IN, offline=True)
     message = str(err.value)
     assert "--encoder" in message and "huggingface-cli download intfloat/multilingual-e5-large" in message
     assert str(hub_cache) in message and "offline" in message.lower()
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "config.json").write_text("{}")
-    with pytest.raises(SystemExit, match="lacks .*tokenizer.*weights"):
+    with pytest.raises(ConfigError, match="lacks .*tokenizer.*weights"):
         start_server(encoder=f"hf:{tmp_path / 'half'}", encoder_weights=BUILT_IN)
 
 
 def test_weights_must_be_given_and_fitted_for_this_encoder(start_server, tiny_encoders, hub_cache,  # noqa: F811
                                                            tmp_path):
     spec = f"hf:{tiny_encoders.labse_like}"
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(encoder=spec)
     assert "--encoder-weights" in str(err.value) and "--write-weights" in str(err.value)
     other = _weights(tmp_path / "e5.json", load_hf_encoder(f"hf:{HUB_E5}", offline=True))
-    with pytest.raises(SystemExit, match="--encoder-weights .*fitted for the encoder 'hf:lacuna-test"):
+    with pytest.raises(ConfigError, match="--encoder-weights .*fitted for the encoder 'hf:lacuna-test"):
         start_server(encoder=spec, encoder_weights=str(other))
-    with pytest.raises(SystemExit, match="no such file"):
+    with pytest.raises(ConfigError, match="no such file"):
         start_server(encoder=spec, encoder_weights=str(tmp_path / "missing.json"))
     server = start_server(encoder=spec, encoder_weights=BUILT_IN)  # the explicit fallback starts
     assert _score(server, [_segment(0, SENTENCES[0], SENTENCES[1])]).segments[0].scores["omission"] >= 0.0
-    with pytest.raises(SystemExit, match="--encoder-weights applies to an hf: encoder"):
+    with pytest.raises(ConfigError, match="--encoder-weights applies to an hf: encoder"):
         start_server(encoder_weights=str(other))
 
 
@@ -189,9 +189,9 @@ def test_unavailable_device_and_bad_pooling_name_their_flags(start_server, tiny_
     import torch
 
     if not torch.cuda.is_available():
-        with pytest.raises(SystemExit, match="--encoder-device cuda"):
+        with pytest.raises(ConfigError, match="--encoder-device cuda"):
             start_server(encoder=f"hf:{tiny_encoders.labse_like}", encoder_device="cuda", encoder_weights=BUILT_IN)
-    with pytest.raises(SystemExit, match="--encoder-pooling"):
+    with pytest.raises(ConfigError, match="--encoder-pooling"):
         parse_config(["--encoder-pooling", "sum"])
     config = parse_config(["--encoder", "hf:/models/LaBSE", "--encoder-weights", "labse.json"])
     assert (config.encoder, config.encoder_weights, config.encoder_device) == ("hf:/models/LaBSE", "labse.json", "")

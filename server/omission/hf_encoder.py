@@ -79,11 +79,12 @@ def resolve_folder(spec: str, offline: bool) -> tuple[pathlib.Path, str]:
                                      f"with `{_download_command('REPO')}` and pass --encoder hf:<DIR>")
         _check_folder(folder, spec)
         return folder, folder.resolve().name
-    folder = _snapshot(name, offline)
+    folder, reason = _snapshot(name, offline)
     if folder is None:
         raise EncoderUnavailable(
             f"--encoder {spec}: {name!r} is not in the Hugging Face cache ({hub_cache()})"
             + (" and --offline/HF_HUB_OFFLINE forbids downloading it" if offline else " and could not be downloaded")
+            + (f" (the lookup said: {reason})" if reason else "")
             + f". On a machine with network access run `{_download_command(name)}` and start with "
               f"--encoder hf:<DIR>, or `huggingface-cli download {name}` and copy {hub_cache()} here "
               f"(or set HF_HUB_CACHE to a copy of it)")
