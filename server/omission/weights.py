@@ -4,7 +4,7 @@ One file per sentence encoder (similarities of another encoder need their own we
 holds, besides the six logistic models (each with its feature names: the one place the order of
 a model's inputs is written), what they were fitted on, the command that refits them and the
 out-of-fold figures of that fit. `bench/bench_omission.py --fit-only --write-weights FILE`
-writes it; the detector reads it; `lacuna-server --omission-weights FILE` loads another.
+writes it; the detector reads it; `lacuna-server --encoder-weights FILE` loads another.
 
 A file's `digest` (the first 12 hex digits of the SHA-256 of its models, canonical JSON) goes
 into the `omission`/`addition` signatures, so scores from servers with different weights can be
@@ -55,15 +55,30 @@ def default_path(encoder) -> pathlib.Path:
     return WEIGHTS_DIR / f"{weights_key(encoder)}.json"
 
 
-def models_digest(models: dict[str, Any]) -> str:
+def model_dict(model: Logistic) -> dict[str, Any]:
+    """A model as the weights file writes it."""
+    return {"features": list(model.features), "bias": model.bias, "weights": list(model.weights)}
+
+
+def models_digest(models: dict[str, Logistic]) -> str:
     """12 hex digits of the SHA-256 of the models' canonical JSON."""
-    canonical = json.dumps(models, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps({k: model_dict(v) for k, v in models.items()}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def with_models(base: FittedWeights, models: dict[str, Logistic], encoder: str, path: str = "") -> FittedWeights:
+    """`base` with some of its models replaced (another encoder's fit of them)."""
+    merged = {**base.models.models, **models}
+    return FittedWeights(encoder=encoder, models=PairModels(merged), digest=models_digest(merged),
+                         path=path or base.path, fitted_on=base.fitted_on, refit_commands=base.refit_commands)
 
 
 def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
     """A weights file's JSON, checked; a bad one raises WeightsError naming the file and field."""
     where = path or "weights"
+    if isinstance(data, dict) and data.get("format") == "lacuna-encoder-weights/1":
+        raise WeightsError(f"{where}: fitted for the encoder {data.get('encoder')!r}, for --encoder "
+                           f"{data.get('encoder')}")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise WeightsError(f"{where}: format {data.get('format') if isinstance(data, dict) else None!r}, "
                            f"expected {FORMAT}")
@@ -82,7 +97,7 @@ def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
     except ValueError as exc:
         raise WeightsError(f"{where}: {exc}") from exc
     known = {"format", "encoder", "models", "fitted_on", "refit_commands"}
-    return FittedWeights(encoder=str(data.get("encoder", "")), models=pair_models, digest=models_digest(raw),
+    return FittedWeights(encoder=str(data.get("encoder", "")), models=pair_models, digest=models_digest(models),
                          path=path, fitted_on=str(data.get("fitted_on", "")),
                          refit_commands=tuple(data.get("refit_commands", ())),
                          extra={k: v for k, v in data.items() if k not in known})
@@ -108,7 +123,7 @@ def load_for(encoder, path: str | pathlib.Path | None = None) -> FittedWeights:
     if not path and not chosen.exists():
         raise WeightsError(f"no fitted weights for encoder {getattr(encoder, 'name', encoder)!r} "
                            f"(looked for {chosen}); fit them with bench/bench_omission.py --fit-only "
-                           f"--write-weights FILE and pass --omission-weights FILE")
+                           f"--write-weights FILE and pass --encoder-weights FILE")
     weights = load(chosen)
     if weights.encoder and weights.encoder != weights_key(encoder):
         raise WeightsError(f"{chosen}: fitted for encoder {weights.encoder!r}, not {weights_key(encoder)!r}")
