@@ -16,6 +16,7 @@ import time
 from typing import Sequence
 
 from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.formats.directory import expand_inputs
 from lacuna.client.progress import make_progress
 from lacuna.client.results import (
     OutputLock,
@@ -91,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
     out.add_argument("--output", "-o", help="results file, one line per segment; rerunning resumes it")
-    out.add_argument("--format-out", choices=("jsonl", "csv"), default=None,
-                     help="results format (default: csv for an --output ending in .csv, else jsonl)")
+    out.add_argument("--format-out", choices=("jsonl", "csv", "parquet"), default=None,
+                     help="results format (default: csv for an --output ending in .csv, parquet (a directory "
+                          "of parts; --engine ray) for one ending in .parquet, else jsonl)")
     out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
     out.add_argument("--summary", help="write the summary as JSON here")
     out.add_argument("--corpus-scores", choices=("exact", "mean"), default="exact",
@@ -112,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail when a language pair's corpus score is below VALUE")
     gate.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
                       help="fail when a language pair's corpus score is above VALUE (ter, ...)")
+    from lacuna.client.ray_engine import add_engine_arguments
+
+    add_engine_arguments(p)
     return p
 
 
@@ -121,11 +126,11 @@ def _warn(message: str) -> None:
 
 def read_inputs(files: Sequence[str], options: ReadOptions,
                 skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
-    """Every record of every file, ids unique; problems in file order."""
+    """Every record of every file (a directory: every file in it), ids unique; problems in file order."""
     records: list[Record] = []
     problems: list[InputProblem] = []
     first_seen: dict[str, Record] = {}
-    for path in files:
+    for path in expand_inputs(files):
         for item in read_file(path, options):
             if isinstance(item, InputProblem):
                 problems.append(item)
@@ -225,6 +230,10 @@ def _report_and_alert(args, records: list[dict]) -> int:
 
 
 def run(args) -> int:
+    if getattr(args, "engine", "server") == "ray":
+        from lacuna.client.ray_engine import run_ray
+
+        return run_ray(args)
     import grpc
 
     from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
@@ -233,6 +242,8 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.format_out is None:
         args.format_out = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
+    if args.format_out == "parquet" or (args.output or "").lower().rstrip("/").endswith(".parquet"):
+        raise UsageError("Parquet results (--format-out parquet, --output *.parquet) need --engine ray")
     thresholds = _key_values(args.threshold, "--threshold", True)
     minimums = _key_values(args.min, "--min", True)
     maximums = _key_values(args.max, "--max", True)

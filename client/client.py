@@ -64,6 +64,7 @@ class SegmentResult:
     flags: list[Flag]
     passed: bool
     error: SegmentError | None = None
+    replica: str = ""  # which server replica (or Ray actor) scored it
 
     @classmethod
     def from_pb(cls, pb: types_pb2.SegmentResult) -> "SegmentResult":
@@ -74,7 +75,7 @@ class SegmentResult:
             for f in pb.flags
         ]
         error = SegmentError(pb.error.code, pb.error.field, pb.error.message) if pb.HasField("error") else None
-        return cls(pb.id, dict(pb.scores), flags, pb.passed, error)
+        return cls(pb.id, dict(pb.scores), flags, pb.passed, error, pb.replica)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from concurrent import futures
 
@@ -50,6 +51,21 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     return Pipeline(scorers, unavailable)
 
 
+def replica_name(config: ServerConfig) -> str:
+    """--replica-id, else the host name (in Kubernetes, the pod's name)."""
+    return config.replica_id.strip() or socket.gethostname()
+
+
+def connection_options(config: ServerConfig) -> list[tuple[str, int]]:
+    """gRPC channel arguments for --max-connection-age-ms and its grace period."""
+    options = []
+    if config.max_connection_age_ms:
+        options.append(("grpc.max_connection_age_ms", config.max_connection_age_ms))
+        if config.max_connection_age_grace_ms:
+            options.append(("grpc.max_connection_age_grace_ms", config.max_connection_age_grace_ms))
+    return options
+
+
 def build_observers(config: ServerConfig) -> list:
     observers = []
     if config.metrics_port:
@@ -79,12 +95,14 @@ class LacunaServer:
             # gRPC sets SO_REUSEPORT by default: a second server on a busy port would bind
             # silently and share its traffic. Fail instead.
             ("grpc.so_reuseport", 0),
+            *connection_options(config),
         ]
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
                                                               thread_name_prefix="lacuna-rpc"), options=options)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
+        self.replica = replica_name(config)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
-                                     log_texts=config.log_texts)
+                                     log_texts=config.log_texts, replica=self.replica)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
@@ -109,7 +127,7 @@ class LacunaServer:
         self._server.start()
         for name in ("", SERVICE_NAME):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("server_started", address=self.address, workers=self.config.workers,
+        log.info("server_started", address=self.address, workers=self.config.workers, replica=self.replica,
                  metrics=sorted(self.pipeline.specs))
         return self
 

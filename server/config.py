@@ -44,6 +44,10 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+    # Replicas: who this server is, and how long a client may keep one connection.
+    replica_id: str = ""  # empty: the host name (the pod name in Kubernetes)
+    max_connection_age_ms: int = 0  # 0: connections live as long as the client wants
+    max_connection_age_grace_ms: int = 0
 
 
 # flag -> (field, type, help)
@@ -69,6 +73,14 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+    ("--replica-id", "replica_id", str,
+     "this replica's name, written into every result (`replica`) and log event (default: the host name)"),
+    ("--max-connection-age-ms", "max_connection_age_ms", int,
+     "close each client connection after this long (GOAWAY), so clients behind a load balancer "
+     "reconnect and spread over replicas that come and go (0 = never)"),
+    ("--max-connection-age-grace-ms", "max_connection_age_grace_ms", int,
+     "after --max-connection-age-ms, let calls in flight finish for this long before the connection "
+     "is cut (0 = no limit)"),
 ]
 _BOOL_FLAGS = [
     ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
@@ -150,6 +162,9 @@ def validate_config(config: ServerConfig) -> None:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
+    for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (off) or more")
     if config.comet_workers < 0:
         problems.append("--comet-workers must be 0 (automatic) or more")
     if config.log_format not in ("json", "console"):

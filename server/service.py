@@ -60,8 +60,10 @@ def _versions() -> dict[str, str]:
 
 class LacunaService(service_pb2_grpc.LacunaServicer):
     def __init__(self, pipeline: Pipeline, limits: Limits, max_message_bytes: int,
-                 observers: Iterable[Observer] = (), log_texts: bool = False):
+                 observers: Iterable[Observer] = (), log_texts: bool = False, replica: str = ""):
+        """`replica` names this server in every result and log event (empty: not named)."""
         self.pipeline = pipeline
+        self.replica = replica
         self.limits = limits
         self.max_message_bytes = max_message_bytes
         self.observers = list(observers)
@@ -115,11 +117,19 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                  "flags": [f.type for f in by_id[seg.id].flags]}
                 for seg in segments if seg.id in by_id and (by_id[seg.id].flags or by_id[seg.id].error_code)
             ]
+        if self.replica:
+            extra["replica"] = self.replica
         log.info("request", method=method, request_id=request_id, status=code.name,
                  segments=len(outcomes), failed=sum(1 for o in outcomes if not o.passed),
                  errors=sum(1 for o in outcomes if o.error_code), flags=dict(flags),
                  duration_ms=round(seconds * 1000, 2), **({"error": message} if message else {}), **extra)
         self._notify_call(method, code, seconds)
+
+    def _sign(self, results) -> None:
+        """Name this replica in every result, so a job's records show where each was scored."""
+        if self.replica:
+            for result in results:
+                result.replica = self.replica
 
     # -- RPCs --------------------------------------------------------------------------
 
@@ -141,6 +151,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             self._notify("Score", segments, outcomes)
             response = service_pb2.ScoreResponse(request_id=request_id)
             response.results.extend(convert.outcome_to_pb(o) for o in outcomes)
+            self._sign(response.results)
             response.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
             self._log_request("Score", request_id, started, grpc.StatusCode.OK, outcomes, segments=segments)
             return response
@@ -199,7 +210,9 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 if not context.is_active():  # the client went away while we were scoring
                     code = grpc.StatusCode.CANCELLED
                     return
-                yield service_pb2.ScoreStreamResponse(results=[results[pos] for pos in sorted(results)])
+                response = service_pb2.ScoreStreamResponse(results=[results[pos] for pos in sorted(results)])
+                self._sign(response.results)
+                yield response
             final = service_pb2.ScoreStreamResponse(final=True)
             if corpus is not None:
                 final.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
