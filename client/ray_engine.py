@@ -67,7 +67,7 @@ def _usage(message: str) -> Exception:
 
 def pipeline_config(args):
     """The ServerConfig each actor builds its pipeline from; a bad flag is a usage error."""
-    from lacuna.server.config import parse_config
+    from lacuna.server.config import ConfigError, parse_config
 
     try:
         argv = shlex.split(args.pipeline_args)
@@ -77,9 +77,11 @@ def pipeline_config(args):
         raise _usage("--pipeline-args takes lacuna-server flags; see lacuna-server --help")
     try:
         return parse_config(argv)
-    except SystemExit as exc:  # argparse or validate_config
-        detail = exc.code if isinstance(exc.code, str) else "not valid lacuna-server flags (lacuna-server --help)"
-        raise _usage(f"--pipeline-args {args.pipeline_args!r}: {detail}") from None
+    except ConfigError as exc:  # a bad value (validate_config, a LACUNA_* variable)
+        raise _usage(f"--pipeline-args {args.pipeline_args!r}: {exc}") from None
+    except SystemExit:  # argparse has printed what is wrong
+        raise _usage(f"--pipeline-args {args.pipeline_args!r}: not valid lacuna-server flags "
+                     "(lacuna-server --help)") from None
 
 
 # -- the actor ---------------------------------------------------------------------------------
@@ -103,7 +105,10 @@ class ScoringActor:
         from lacuna.server.inprocess import InProcessScorer
         from lacuna.server.logs import configure_logging
 
+        import structlog
+
         configure_logging(config.log_level, config.log_format)
+        self.log = structlog.get_logger("lacuna.ray")
         self.replica = actor_name()
         self.scorer = InProcessScorer(config, replica=self.replica)
         self.options = types_pb2.ScoreOptions.FromString(options)
@@ -114,11 +119,15 @@ class ScoringActor:
 
         from lacuna.proto import types_pb2
 
+        started = time.perf_counter()
         segments = [types_pb2.Segment.FromString(bytes(b)) for b in batch["segment"]]
         results = self.scorer.score(segments, self.options)
         if self.delay:
             time.sleep(self.delay)
         n = len(results)
+        self.log.info("block", replica=self.replica, segments=n,
+                      errors=sum(1 for r in results if r.error.code), failed=sum(1 for r in results if not r.passed),
+                      duration_ms=round((time.perf_counter() - started) * 1000, 2))
         return {"row": np.asarray(batch["row"]),
                 "result": np.array([r.SerializeToString() for r in results], dtype=object),
                 "replica": np.array([self.replica] * n, dtype=object),

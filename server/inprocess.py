@@ -3,7 +3,9 @@
 A batch engine (a Ray actor) builds the same pipeline as `lacuna-server` from the same
 flags and sends each block of segments through `LacunaService.ScoreStream` with a local
 call context, so validation, per-segment errors, thresholds, flags and the result
-messages are exactly what a server would answer, without a socket in between.
+messages are exactly what a server would answer, without a socket in between. What the
+servicer raises (`Abort`, `Abandoned`) becomes an `InProcessError` with the status code a
+server would answer.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Sequence
 import grpc
 
 from lacuna.proto import service_pb2, types_pb2
+from lacuna.server.budget import Abandoned
 from lacuna.server.config import ServerConfig
+from lacuna.server.errors import Abort
 from lacuna.server.service import LacunaService
 from lacuna.server.validation import Limits
 
@@ -49,8 +53,7 @@ class InProcessScorer:
         self.config = config
         self.pipeline = pipeline or build_pipeline(config)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
-        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, (),
-                                     log_texts=config.log_texts, replica=replica)
+        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, (), replica=replica)
         self.retries = retries
 
     def capabilities(self) -> service_pb2.GetCapabilitiesResponse:
@@ -59,12 +62,22 @@ class InProcessScorer:
     def check_options(self, options: types_pb2.ScoreOptions) -> None:
         """Raises InProcessError (INVALID_ARGUMENT, FAILED_PRECONDITION) for options the server
         would refuse, before any segment is scored."""
-        from lacuna.server.service import Abort
-
         try:
             self.service._options(options)
         except Abort as exc:
             raise InProcessError(exc.code, exc.message) from None
+
+    def _stream(self, segments, options) -> list[types_pb2.SegmentResult]:
+        results: list[types_pb2.SegmentResult] = []
+        try:
+            for response in self.service.ScoreStream(self._requests(segments, options), LocalContext()):
+                if not response.final:
+                    results.extend(response.results)
+        except Abort as exc:
+            raise InProcessError(exc.code, exc.message) from None
+        except Abandoned as exc:
+            raise InProcessError(exc.code, str(exc)) from None
+        return results
 
     def _requests(self, segments: Sequence[types_pb2.Segment], options: types_pb2.ScoreOptions):
         step = self.config.max_segments
@@ -80,11 +93,7 @@ class InProcessScorer:
         out and the block sent again, as the batch client retries a server."""
         for attempt in range(self.retries + 1):
             try:
-                results: list[types_pb2.SegmentResult] = []
-                for response in self.service.ScoreStream(self._requests(segments, options), LocalContext()):
-                    if not response.final:
-                        results.extend(response.results)
-                return results
+                return self._stream(segments, options)
             except InProcessError as exc:
                 if exc.code != grpc.StatusCode.RESOURCE_EXHAUSTED or attempt == self.retries:
                     raise

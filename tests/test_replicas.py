@@ -13,7 +13,7 @@ import pytest
 from lacuna.client import Client
 from lacuna.proto import service_pb2, service_pb2_grpc
 from lacuna.server.app import replica_name
-from lacuna.server.config import ServerConfig, parse_config
+from lacuna.server.config import ConfigError, ServerConfig, parse_config
 
 SEGMENT = {"id": "s1", "source": "Please close the door behind you.",
            "translation": "Bitte schließen Sie die Tür hinter sich.", "src_lang": "en", "tgt_lang": "de"}
@@ -38,7 +38,7 @@ def test_replica_defaults_to_the_host_name_and_reads_the_environment(monkeypatch
 
 @pytest.mark.parametrize("flag", ["--max-connection-age-ms", "--max-connection-age-grace-ms"])
 def test_negative_connection_age_is_refused(flag):
-    with pytest.raises(SystemExit, match=flag):
+    with pytest.raises(ConfigError, match=flag):
         parse_config([flag, "-1"])
 
 
