@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
     what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
                       help="per-segment minimum (maximum for ter/omission/addition): a low_score flag below it")
+    terms = p.add_argument_group("terminology and consistency")
+    terms.add_argument("--glossary", action="append", default=[], metavar="FILE",
+                       help="check terms against this glossary (.tbx, .csv, .tsv); repeatable")
+    terms.add_argument("--do-not-translate", action="append", default=[], metavar="FILE",
+                       help="names that must stay unchanged in translations, one a line; repeatable")
+    terms.add_argument("--server-glossary", metavar="NAME", help="check terms against a glossary the server loaded")
+    terms.add_argument("--no-consistency", dest="consistency", action="store_false",
+                       help="skip the consistency pass (one source translated two ways, one translation for "
+                            "two sources, across every file of the job)")
     inp = p.add_argument_group("inputs")
     inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
     inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
@@ -258,6 +267,13 @@ def run(args) -> int:
 
     if args.alerts:
         _check_rules(args.alerts)
+    from lacuna.client.job_checks import JobConsistency, job_options
+
+    try:
+        extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    consistency = JobConsistency(records) if args.consistency else None
     if not records and not (args.output and os.path.exists(args.output) and os.path.getsize(args.output)
                             and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))
@@ -299,7 +315,7 @@ def run(args) -> int:
             raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
         progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                                  interval=args.progress_interval)
-        scorer = StreamScorer(client.stub, to_options(requested, thresholds), streams=args.streams,
+        scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
                               batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
         scored = 0
@@ -308,6 +324,8 @@ def run(args) -> int:
         try:
             for record, result in scorer.run((r, to_segment(r.to_segment_dict())) for r in pending):
                 rec = result_record(result_to_json(result), record)
+                if consistency is not None:
+                    consistency.apply(rec, record)
                 if writer is not None:
                     writer.write(rec)
                 builder.add(rec)
@@ -340,6 +358,7 @@ def run(args) -> int:
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
         "seconds": round(time.perf_counter() - started, 3),
+        "consistency_seconds": round(consistency.seconds, 3) if consistency is not None else None,
     }
     summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
     print(format_summary(summary, gates), flush=True)
