@@ -13,7 +13,8 @@ from grpc_reflection.v1alpha import reflection
 
 from lacuna.proto import service_pb2, service_pb2_grpc
 from lacuna.server.checks import ChecksScorer
-from lacuna.server.config import ServerConfig
+from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
+from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
 from lacuna.server.service import LacunaService
@@ -33,7 +34,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     if config.omission:
         from lacuna.server.omission import build_omission_scorer
 
-        omission = build_omission_scorer(config)
+        omission = build_omission_scorer(config.omission_config)
     if omission is not None:
         scorers.append(omission)
     else:
@@ -42,7 +43,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     if config.comet_models:
         from lacuna.server.comet import build_comet_scorers, missing_comet_metrics
 
-        comet = build_comet_scorers(config)
+        comet = build_comet_scorers(config.comet_config)
         scorers.extend(comet)
         unavailable.update(missing_comet_metrics(comet))
     else:
@@ -50,7 +51,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     return Pipeline(scorers, unavailable)
 
 
-def build_observers(config: ServerConfig) -> list:
+def build_observers(config: TelemetryConfig) -> list:
     observers = []
     if config.metrics_port:
         from lacuna.server.telemetry import PrometheusObserver
@@ -64,13 +65,13 @@ def build_observers(config: ServerConfig) -> list:
 
 
 def load_glossaries(config: ServerConfig):
-    """The --glossary files, read at start; a bad one stops start-up naming it."""
+    """The --glossary files, read at start; a bad one stops start-up naming it (ConfigError)."""
     from lacuna.server.terminology.store import GlossarySpecError, GlossaryStore, parse_specs
 
     try:
         glossaries = parse_specs(config.glossaries)
     except GlossarySpecError as exc:
-        raise SystemExit(f"lacuna-server: {exc}") from None
+        raise ConfigError(str(exc)) from None
     for glossary in glossaries.values():
         log.info("glossary_loaded", name=glossary.name, path=glossary.path, entries=len(glossary))
     return GlossaryStore(glossaries, label=config.glossary_label)
@@ -82,7 +83,7 @@ class LacunaServer:
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
         self.pipeline = pipeline or build_pipeline(config)
-        self.observers = build_observers(config)
+        self.observers = build_observers(config.telemetry_config)
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
@@ -93,11 +94,13 @@ class LacunaServer:
             # silently and share its traffic. Fail instead.
             ("grpc.so_reuseport", 0),
         ]
+        interceptor = ServiceInterceptor(self.observers, log_texts=config.log_texts)
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
-                                                              thread_name_prefix="lacuna-rpc"), options=options)
+                                                              thread_name_prefix="lacuna-rpc"),
+                                   options=options, interceptors=[interceptor])
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
-                                     log_texts=config.log_texts, glossaries=load_glossaries(config))
+                                     glossaries=load_glossaries(config))
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
@@ -110,7 +113,7 @@ class LacunaServer:
         except RuntimeError:
             self.port = 0
         if self.port == 0:
-            raise SystemExit(f"lacuna-server: cannot bind {config.host}:{config.port} "
+            raise ConfigError(f"cannot bind {config.host}:{config.port} "
                              "(address in use or not available; choose another --port / LACUNA_PORT)")
 
     @property

@@ -11,7 +11,7 @@ from lacuna.client.client import LacunaError
 from lacuna.client.job_checks import job_options
 from lacuna.proto import service_pb2, types_pb2
 from lacuna.server.app import LacunaServer
-from lacuna.server.config import ServerConfig, parse_config
+from lacuna.server.config import ConfigError, ServerConfig, parse_config
 
 DATA = pathlib.Path(__file__).parent / "data" / "glossary"
 
@@ -167,6 +167,6 @@ def test_capabilities_list_checks_and_glossaries(server):
 def test_bad_glossary_stops_start_up(tmp_path):
     path = tmp_path / "g.csv"
     path.write_text("source,target\nfile,\n", encoding="utf-8")
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         LacunaServer(parse_config(["--port", "0", "--no-omission", "--glossary", f"g={path}"]))
     assert "--glossary g=" in str(err.value) and "line 2" in str(err.value)
