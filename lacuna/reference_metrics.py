@@ -11,11 +11,11 @@ Sentence BLEU uses effective order, as `sacrebleu.sentence_bleu` does.
 
 from __future__ import annotations
 
-import logging
 import threading
 from functools import lru_cache
 from typing import Sequence
 
+import structlog
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from lacuna.languages import Language, UnknownLanguage, parse
@@ -23,8 +23,11 @@ from lacuna.languages import Language, UnknownLanguage, parse
 METRICS = ("bleu", "chrf", "ter")
 DEFAULT_TOKENIZER = BLEU.TOKENIZER_DEFAULT  # "13a"
 FALLBACK_TOKENIZER = "char"
+#: The tokenizers capabilities describe, in their order.
+TOKENIZERS = (DEFAULT_TOKENIZER, "ja-mecab", "zh", "ko-mecab")
 
-log = logging.getLogger("lacuna.reference_metrics")
+log = structlog.get_logger("lacuna.metrics")
+_unavailable: dict[str, str] = {}  # tokenizer -> why sacrebleu cannot build it here
 
 
 def _base(lang: Language | str) -> str:
@@ -38,14 +41,21 @@ def _base(lang: Language | str) -> str:
 
 @lru_cache(maxsize=None)
 def tokenizer_usable(name: str) -> bool:
-    """Whether sacrebleu can build this tokenizer here (its extra is installed)."""
+    """Whether sacrebleu can build this tokenizer here (its extra is installed). A missing extra
+    is logged once with sacrebleu's reason; any other error is a bug and propagates."""
     try:
         BLEU(tokenize=name)
-    except Exception as exc:  # sacrebleu raises RuntimeError/ImportError for a missing extra
-        log.warning("sacrebleu tokenizer %s unavailable (%s); using %s", name, str(exc).strip().splitlines()[0]
-                    if str(exc).strip() else type(exc).__name__, FALLBACK_TOKENIZER)
+    except (ImportError, RuntimeError) as exc:  # sacrebleu's "install mecab" errors
+        _unavailable[name] = " ".join(str(exc).split())[:200] or type(exc).__name__
+        log.warning("tokenizer_unavailable", tokenizer=name, reason=_unavailable[name], fallback=FALLBACK_TOKENIZER)
         return False
+    _unavailable.pop(name, None)
     return True
+
+
+def unavailable_tokenizers() -> dict[str, str]:
+    """The tokenizers of TOKENIZERS that cannot be built here -> why."""
+    return {name: _unavailable[name] for name in TOKENIZERS if not tokenizer_usable(name)}
 
 
 def tokenizer_for(lang: Language | str) -> str:
@@ -147,7 +157,7 @@ def corpus_scores(hyps: Sequence[str], refs: Sequence[str], tgt_lang: Language |
 def known_signatures(metric: str) -> list[str]:
     """The signatures `metric` can have here, one per usable tokenizer (for capabilities)."""
     out: list[str] = []
-    for tok in dict.fromkeys(tokenizer_for_name(n) for n in (DEFAULT_TOKENIZER, "ja-mecab", "zh", "ko-mecab")):
+    for tok in dict.fromkeys(tokenizer_for_name(n) for n in TOKENIZERS):
         sig = metric_set_for_tokenizer(tok).signature(metric)
         if sig not in out:
             out.append(sig)

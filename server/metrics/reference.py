@@ -15,7 +15,14 @@ from typing import Sequence
 from lacuna.languages import Language
 from lacuna.metric_direction import higher_is_better
 from lacuna.reference_metrics import METRICS as METRIC_NAMES
-from lacuna.reference_metrics import MetricSet, add_stats, known_signatures, metric_set, tokenizer_for
+from lacuna.reference_metrics import (
+    MetricSet,
+    add_stats,
+    known_signatures,
+    metric_set,
+    tokenizer_for,
+    unavailable_tokenizers,
+)
 from lacuna.server.model import CorpusScoreData, MetricSpec, ScorerOutput, SegmentInput
 from lacuna.server.scorer import CorpusAccumulator, Scorer
 
@@ -36,8 +43,10 @@ class ReferenceMetrics(Scorer):
         return metric_set(lang)
 
     def metrics(self) -> list[MetricSpec]:
-        descriptions = {"bleu": "sacrebleu BLEU (sentence: effective order)", "chrf": "sacrebleu chrF",
-                        "ter": "sacrebleu TER (lower is better)"}
+        note = "".join(f"; tokenizer {tok} unavailable ({why}), char used instead"
+                       for tok, why in unavailable_tokenizers().items())
+        descriptions = {"bleu": "sacrebleu BLEU (sentence: effective order)" + note, "chrf": "sacrebleu chrF",
+                        "ter": "sacrebleu TER (lower is better)" + note}
         return [MetricSpec(m, descriptions[m], True, higher_is_better(m), True, tuple(known_signatures(m)))
                 for m in METRIC_NAMES]
 
