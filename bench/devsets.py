@@ -18,8 +18,8 @@ Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
   seed) and once clean; 246 rows per direction. Committed.
-- ``ui-strings``: 2,820 correct short UI strings (at most 6 words) from Excalidraw's finished
-  locales into ja, zh, de, fr, es, ko. Committed.
+- ``ui-strings``: 8,812 correct short UI strings (at most 6 words) from the locales of
+  Excalidraw and Uptime Kuma into ja, zh, de, fr, es, ko. Committed.
 - ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
   mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
   at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no

@@ -4,7 +4,8 @@ The committed files under bench/devsets/data/ were written by this script; run i
 rebuild them (or to build the sets that may not be committed, under bench/devsets/built/):
 
     python bench/devsets/build.py docs  --ntrex /path/to/MicrosoftTranslator+NTREX/repo
-    python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo
+    python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo \\
+                                        --uptime-kuma /path/to/louislam+uptime-kuma/repo
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
 
@@ -31,7 +32,15 @@ BUILT = HERE / "built"
 NTREX_LANGS = {"en": "src.eng", "ja": "ref.jpn", "de": "ref.deu", "zh": "ref.zho-CN"}
 DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 DROP_SEED = 14
-UI_LOCALES = {"ja": "ja-JP", "zh": "zh-CN", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "ko": "ko-KR"}
+UI_PROJECTS = {  # project: (folder of the locale files, English file, {language: locale file})
+    "excalidraw": ("packages/excalidraw/locales", "en.json",
+                   {"ja": "ja-JP.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
+                    "es": "es-ES.json", "ko": "ko-KR.json"}),
+    "uptime-kuma": ("src/lang", "en.json",
+                    {"ja": "ja.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
+                     "es": "es-ES.json", "ko": "ko-KR.json"}),
+}
+UI_SKIP_KEYS = ("languageName",)
 PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[^}]*\}|%\w|<[^>]+>")
 
 
@@ -94,7 +103,7 @@ def build_docs(ntrex: pathlib.Path) -> None:
     print(f"ntrex: {n} documents, drops for {len(drops)} directions")
 
 
-# --- short UI strings (Excalidraw locales) --------------------------------------------------
+# --- short UI strings (Excalidraw and Uptime Kuma locales) --------------------------------------------------
 
 def _flatten(tree: dict, prefix: str = ""):
     for key, value in tree.items():
@@ -104,24 +113,33 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-def build_ui(excalidraw: pathlib.Path) -> None:
-    """data/ui_strings.jsonl: Excalidraw's English UI strings of at most 6 words without
-    placeholders or markup, paired with their translations where the locale has one."""
-    base = "packages/excalidraw/locales"
-    english = dict(_flatten(json.loads(git_show(excalidraw, f"{base}/en.json"))))
+def ui_pairs(repo: pathlib.Path, project: str) -> list[dict]:
+    """A project's English UI strings of at most 6 words without placeholders or markup,
+    paired with each locale's non-empty translation."""
+    folder, english_file, locales = UI_PROJECTS[project]
+    english = dict(_flatten(json.loads(git_show(repo, f"{folder}/{english_file}"))))
     records = []
-    for lang, locale in UI_LOCALES.items():
-        translated = dict(_flatten(json.loads(git_show(excalidraw, f"{base}/{locale}.json"))))
+    for lang, locale_file in locales.items():
+        translated = dict(_flatten(json.loads(git_show(repo, f"{folder}/{locale_file}"))))
+        locale = locale_file.removesuffix(".json")
         for key, source in english.items():
             target = translated.get(key)
-            if not isinstance(source, str) or not isinstance(target, str):
+            if key in UI_SKIP_KEYS or not isinstance(source, str) or not isinstance(target, str):
                 continue
             source, target = source.strip(), target.strip()
             if not source or not target or len(source.split()) > 6 or PLACEHOLDER.search(source + target):
                 continue
-            records.append({"id": f"excalidraw:{locale}:{key}", "src_lang": "en", "tgt_lang": lang,
+            records.append({"id": f"{project}:{locale}:{key}", "src_lang": "en", "tgt_lang": lang,
                             "source": source, "translation": target})
+    return records
+
+
+def build_ui(repos: dict[str, pathlib.Path]) -> None:
+    """data/ui_strings.jsonl from every project's snapshot."""
+    records = [r for project, repo in repos.items() for r in ui_pairs(repo, project)]
     n = write_jsonl(DATA / "ui_strings.jsonl", records)
+    for project in repos:
+        print(f"ui strings {project}: {sum(r['id'].startswith(project + ':') for r in records)}")
     print(f"ui strings: {n}")
 
 
@@ -222,14 +240,20 @@ def main(argv=None) -> None:
     parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
+    parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
     parser.add_argument("--mqm", type=pathlib.Path, help="bare git dir of google/wmt-mqm-human-evaluation")
     parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
     args = parser.parse_args(argv)
-    option = {"docs": "ntrex", "ui": "excalidraw", "mqm": "mqm", "mlqe": "mlqe"}[args.what]
+    if args.what == "ui":
+        if not (args.excalidraw and args.uptime_kuma):
+            parser.error("ui needs --excalidraw and --uptime-kuma")
+        build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
+        return
+    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe"}[args.what]
     source = getattr(args, option)
     if source is None:
         parser.error(f"{args.what} needs --{option}")
-    {"docs": build_docs, "ui": build_ui, "mqm": build_mqm, "mlqe": build_mlqe}[args.what](source)
+    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe}[args.what](source)
 
 
 if __name__ == "__main__":
