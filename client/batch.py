@@ -25,6 +25,7 @@ from lacuna.client.results import (
     load_existing,
     result_record,
 )
+from lacuna.client.signatures import conflict_messages
 from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
@@ -179,7 +180,7 @@ def _check_rules(path: str) -> None:
     if not os.path.isfile(path):
         raise UsageError(f"--alerts {path}: no such file")
     try:
-        from lacuna.server.alerting import load_rules
+        from lacuna.alerting import load_rules
     except ImportError:
         return  # checked when the rules run
     try:
@@ -209,18 +210,18 @@ def _resume(args, columns: list[str]) -> list[dict]:
         raise UsageError(f"--output {args.output}: cannot read it: {exc}") from None
 
 
-def _report_and_alert(args, records: list[dict]) -> int:
+def _report_and_alert(args, records: list[dict], warnings: list[str] | None = None) -> int:
     """--html and --alerts, after the summary; exit 2 when either cannot be done."""
     if args.html:
         from lacuna.client.report import write_report
 
         try:
-            write_report(records, args.html, title=args.job_name)
+            write_report(records, args.html, title=args.job_name, warnings=warnings or [])
         except Exception as exc:
             _warn(f"error: --html {args.html}: {exc}")
             return EXIT_USAGE
     if args.alerts:
-        from lacuna.server.alerting import run_job_alerts
+        from lacuna.alerting import run_job_alerts
 
         job = args.job_name or (os.path.basename(args.output) if args.output else None)
         try:
@@ -351,6 +352,7 @@ def run(args) -> int:
             return EXIT_USAGE if bad_options and scored == 0 else EXIT_SERVER
 
     summary = builder.summary()
+    summary["signature_conflicts"] = scorer.signatures.conflicts()
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
@@ -367,7 +369,7 @@ def run(args) -> int:
             json.dump(summary, f, ensure_ascii=False, indent=2)
             f.write("\n")
     if args.html or args.alerts:
-        code = _report_and_alert(args, all_records)
+        code = _report_and_alert(args, all_records, conflict_messages(summary["signature_conflicts"]))
         if code != EXIT_OK:
             return code
     return EXIT_GATE if gates else EXIT_OK

