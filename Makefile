@@ -28,7 +28,7 @@ bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 demo: $(STAMP)
-	$(PY) -m lacuna.client.demo
+	$(PY) -m lacuna.demo
 
 # Regenerate the Python modules in proto/ from proto/lacuna/v1/*.proto.
 proto: $(STAMP)

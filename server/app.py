@@ -80,6 +80,19 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
+def load_glossaries(config: ServerConfig):
+    """The --glossary files, read at start; a bad one stops start-up naming it (ConfigError)."""
+    from lacuna.server.terminology.store import GlossarySpecError, GlossaryStore, parse_specs
+
+    try:
+        glossaries = parse_specs(config.glossaries)
+    except GlossarySpecError as exc:
+        raise ConfigError(str(exc)) from None
+    for glossary in glossaries.values():
+        log.info("glossary_loaded", name=glossary.name, path=glossary.path, entries=len(glossary))
+    return GlossaryStore(glossaries, label=config.glossary_label)
+
+
 class LacunaServer:
     """A running server. `port` is the bound port (useful with port 0)."""
 
@@ -105,7 +118,7 @@ class LacunaServer:
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
         self.replica = replica_name(config)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
-                                     replica=self.replica)
+                                     glossaries=load_glossaries(config), replica=self.replica)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
