@@ -330,6 +330,13 @@ def run_ray(args) -> int:
         return batch.EXIT_USAGE
     if args.alerts:
         batch._check_rules(args.alerts)
+    from lacuna.client.job_checks import JobConsistency, job_options
+
+    try:
+        extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
+    consistency = JobConsistency(records) if args.consistency else None
     if not records:
         raise _usage("no segments to score in " + ", ".join(args.files))
 
@@ -342,7 +349,7 @@ def run_ray(args) -> int:
     actors, cpus, gpus = actor_plan(ray, args, config)
     if gpus > 0 and config.comet_models and config.device == "cpu":
         config = replace(config, device="cuda")
-    options = to_options(requested, thresholds)
+    options = to_options(requested, thresholds, extra_options)
     options_bytes = options.SerializeToString()
 
     caps_bytes, refused = ray.get(ray.remote(probe).options(num_cpus=cpus, num_gpus=gpus)
@@ -383,7 +390,10 @@ def run_ray(args) -> int:
                     from lacuna.proto import types_pb2
 
                     result = types_pb2.SegmentResult.FromString(bytes(blob))
-                    rec = result_record(result_to_json(result), pending[int(row)])
+                    record = pending[int(row)]
+                    rec = result_record(result_to_json(result), record)
+                    if consistency is not None:
+                        consistency.apply(rec, record)
                     if writer is not None:
                         writer.write(rec)
                     builder.add(rec)
@@ -408,6 +418,7 @@ def run_ray(args) -> int:
     score_seconds = time.perf_counter() - score_started
 
     summary = builder.summary()
+    summary["signature_conflicts"] = []  # every actor runs the pipeline built from one configuration
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "engine": "ray", "ray_address": args.ray_address or os.environ.get("RAY_ADDRESS") or "local",
@@ -418,6 +429,7 @@ def run_ray(args) -> int:
         "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
         "seconds": round(time.perf_counter() - started, 3),
+        "consistency_seconds": round(consistency.seconds, 3) if consistency is not None else None,
     }
     summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
     print(format_summary(summary, gates), flush=True)

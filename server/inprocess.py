@@ -48,12 +48,13 @@ class InProcessScorer:
     """One pipeline, loaded once, scoring blocks of segments as a server's stream would."""
 
     def __init__(self, config: ServerConfig, replica: str = "", pipeline=None, retries: int = 20):
-        from lacuna.server.app import build_pipeline
+        from lacuna.server.app import build_pipeline, load_glossaries
 
         self.config = config
         self.pipeline = pipeline or build_pipeline(config)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
-        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, (), replica=replica)
+        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, (),
+                                     glossaries=load_glossaries(config), replica=replica)
         self.retries = retries
 
     def capabilities(self) -> service_pb2.GetCapabilitiesResponse:
