@@ -350,7 +350,7 @@ def report(records: list[dict]) -> dict:
     if "ui-strings" in by_set:
         m = ui_metrics(by_set["ui-strings"])
         metrics["sets"]["ui-strings"] = m
-        print("\nCorrect short UI strings (Excalidraw, <= 6 words): share flagged")
+        print("\nCorrect short UI strings (Excalidraw, Uptime Kuma; <= 6 words): share flagged")
         print(f"{'lang':6} {'rows':>5} {'major o/a':>9} {'any o/a':>8} {'not passed':>10}")
         for lang, s in m.items():
             print(f"{lang:6} {s['rows']:>5} {100 * s['major_omission_or_addition']:>8.1f}% "
