@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail when a language pair's corpus score is below VALUE")
     gate.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
                       help="fail when a language pair's corpus score is above VALUE (ter, ...)")
-    from lacuna.client.ray_engine import add_engine_arguments
+    from lacuna.ray_engine import add_engine_arguments
 
     add_engine_arguments(p)
     return p
@@ -241,7 +241,7 @@ def _report_and_alert(args, records: list[dict], warnings: list[str] | None = No
 
 def run(args) -> int:
     if getattr(args, "engine", "server") == "ray":
-        from lacuna.client.ray_engine import run_ray
+        from lacuna.ray_engine import run_ray
 
         return run_ray(args)
     import grpc

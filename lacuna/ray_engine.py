@@ -1,5 +1,10 @@
 """`lacuna score --engine ray`: the same job, scored by Ray actors instead of a server.
 
+This module joins the two sides: the batch client's inputs, results, summary and report
+(lacuna.client) and the server's pipeline (lacuna.server), which each actor runs in
+process. lacuna.client itself still never imports lacuna.server; `lacuna score` imports
+this module only for `--engine ray`.
+
 The driver (this process) reads the inputs exactly as the server path does, skips ids
 already in `--output`, cuts what is left into blocks of `--block-size` segments and
 hands them to Ray Data. `map_batches` runs `ScoringActor`, a callable class: each actor
