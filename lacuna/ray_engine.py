@@ -59,8 +59,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                             f"have to score again [{DEFAULT_BLOCK_SIZE}]")
     group.add_argument("--pipeline-args", default="", metavar="'FLAGS'",
                        help="lacuna-server flags for the pipeline in each actor, as one string, e.g. "
-                            "'--no-omission-latent-terms --comet-model Unbabel/wmt22-comet-da' "
-                            "(LACUNA_* variables of this process apply too)")
+                            "'--no-omission-latent-terms --comet-model Unbabel/wmt22-comet-da'; a single flag "
+                            "needs the = form: --pipeline-args=--no-omission (LACUNA_* variables of this "
+                            "process apply too)")
     group.add_argument("--ray-block-delay", type=float, default=0.0, help=argparse.SUPPRESS)  # tests: slow actors
 
 
