@@ -8,7 +8,7 @@ from setuptools import find_packages, setup
 
 FOLDERS = {"lacuna.proto": "proto", "lacuna.server": "server", "lacuna.client": "client"}
 
-packages = ["lacuna"]
+packages = ["lacuna"] + [f"lacuna.{sub}" for sub in find_packages("lacuna")]
 package_dir = {"lacuna": "lacuna"}
 for name, folder in FOLDERS.items():
     packages.append(name)

@@ -48,6 +48,8 @@ class Flag:
     detector: str
     source_span: Span | None = None
     target_span: Span | None = None
+    #: Other segments the flag is about (inconsistent_translation).
+    related_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,19 @@ class SegmentResult:
     flags: list[Flag]
     passed: bool
     error: SegmentError | None = None
+    replica: str = ""  # which server replica (or Ray actor) scored it
 
     @classmethod
     def from_pb(cls, pb: types_pb2.SegmentResult) -> "SegmentResult":
         flags = [
             Flag(f.type, f.severity, f.confidence, f.message, f.detector,
                  Span(f.source_span.start, f.source_span.end) if f.HasField("source_span") else None,
-                 Span(f.target_span.start, f.target_span.end) if f.HasField("target_span") else None)
+                 Span(f.target_span.start, f.target_span.end) if f.HasField("target_span") else None,
+                 tuple(f.related_ids))
             for f in pb.flags
         ]
         error = SegmentError(pb.error.code, pb.error.field, pb.error.message) if pb.HasField("error") else None
-        return cls(pb.id, dict(pb.scores), flags, pb.passed, error)
+        return cls(pb.id, dict(pb.scores), flags, pb.passed, error, pb.replica)
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,13 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
 
 
 def to_options(metrics: Sequence[str] | None = None,
-               thresholds: Mapping[str, float] | None = None) -> types_pb2.ScoreOptions:
-    return types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+               thresholds: Mapping[str, float] | None = None,
+               extra: types_pb2.ScoreOptions | None = None) -> types_pb2.ScoreOptions:
+    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency)."""
+    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+    if extra is not None:
+        options.MergeFrom(extra)
+    return options
 
 
 def result_to_json(result: types_pb2.SegmentResult) -> dict:
@@ -226,26 +235,30 @@ class Client:
         grpc.channel_ready_future(self.channel).result(timeout=timeout)
 
     def score_pb(self, segments: Iterable, metrics: Sequence[str] | None = None,
-                 thresholds: Mapping[str, float] | None = None, request_id: str = "") -> service_pb2.ScoreResponse:
+                 thresholds: Mapping[str, float] | None = None, request_id: str = "",
+                 options: types_pb2.ScoreOptions | None = None) -> service_pb2.ScoreResponse:
         request = service_pb2.ScoreRequest(segments=[to_segment(s) for s in segments],
-                                           options=to_options(metrics, thresholds), request_id=request_id)
+                                           options=to_options(metrics, thresholds, options), request_id=request_id)
         try:
             return self.stub.Score(request, timeout=self.timeout, wait_for_ready=True)
         except grpc.RpcError as err:
             raise LacunaError.from_rpc_error(err) from None
 
     def score(self, segments: Iterable, metrics: Sequence[str] | None = None,
-              thresholds: Mapping[str, float] | None = None, request_id: str = "") -> ScoreResult:
-        """Score segments (dicts or `lacuna.v1.Segment`) in one call."""
-        response = self.score_pb(segments, metrics, thresholds, request_id)
+              thresholds: Mapping[str, float] | None = None, request_id: str = "",
+              options: types_pb2.ScoreOptions | None = None) -> ScoreResult:
+        """Score segments (dicts or `lacuna.v1.Segment`) in one call. `options` adds request options
+        such as `ScoreOptions(glossary="acme", consistency=True)`."""
+        response = self.score_pb(segments, metrics, thresholds, request_id, options)
         return ScoreResult([SegmentResult.from_pb(r) for r in response.results],
                            [CorpusScore.from_pb(c) for c in response.corpus_scores], response.request_id)
 
     def score_stream_pb(self, batches: Iterable[Sequence], metrics: Sequence[str] | None = None,
                         thresholds: Mapping[str, float] | None = None,
-                        timeout: float | None = None) -> Iterator[service_pb2.ScoreStreamResponse]:
+                        timeout: float | None = None,
+                        options: types_pb2.ScoreOptions | None = None) -> Iterator[service_pb2.ScoreStreamResponse]:
         """Stream batches of segments; yields the server's responses as they come."""
-        options = to_options(metrics, thresholds)
+        options = to_options(metrics, thresholds, options)
 
         def requests():
             first = True

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import grpc
 
 from lacuna.client.client import LacunaError
+from lacuna.client.signatures import SignatureLog
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 
 def retryable(err: LacunaError) -> bool:
@@ -69,6 +70,7 @@ class StreamScorer:
         self._out: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._active: set = set()  # open calls, cancelled when the caller stops early
+        self.signatures = SignatureLog()  # the corpus scores' signatures of every stream
         self.calls = 0  # stream calls opened
         self.retried_calls = 0
 
@@ -127,6 +129,7 @@ class StreamScorer:
                 try:
                     for response in responses:
                         if response.final:
+                            self.signatures.add(response.corpus_scores)
                             continue
                         with self._lock:
                             batch = call.sent.popleft()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from concurrent import futures
 
@@ -51,6 +52,21 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     return Pipeline(scorers, unavailable)
 
 
+def replica_name(config: ServerConfig) -> str:
+    """--replica-id, else the host name (in Kubernetes, the pod's name)."""
+    return config.replica_id.strip() or socket.gethostname()
+
+
+def connection_options(config: ServerConfig) -> list[tuple[str, int]]:
+    """gRPC channel arguments for --max-connection-age-ms and its grace period."""
+    options = []
+    if config.max_connection_age_ms:
+        options.append(("grpc.max_connection_age_ms", config.max_connection_age_ms))
+        if config.max_connection_age_grace_ms:
+            options.append(("grpc.max_connection_age_grace_ms", config.max_connection_age_grace_ms))
+    return options
+
+
 def build_observers(config: TelemetryConfig) -> list:
     observers = []
     if config.metrics_port:
@@ -62,6 +78,19 @@ def build_observers(config: TelemetryConfig) -> list:
 
         observers.append(ServerAlerts.from_file(config.alert_rules))
     return observers
+
+
+def load_glossaries(config: ServerConfig):
+    """The --glossary files, read at start; a bad one stops start-up naming it (ConfigError)."""
+    from lacuna.server.terminology.store import GlossarySpecError, GlossaryStore, parse_specs
+
+    try:
+        glossaries = parse_specs(config.glossaries)
+    except GlossarySpecError as exc:
+        raise ConfigError(str(exc)) from None
+    for glossary in glossaries.values():
+        log.info("glossary_loaded", name=glossary.name, path=glossary.path, entries=len(glossary))
+    return GlossaryStore(glossaries, label=config.glossary_label)
 
 
 class LacunaServer:
@@ -80,13 +109,16 @@ class LacunaServer:
             # gRPC sets SO_REUSEPORT by default: a second server on a busy port would bind
             # silently and share its traffic. Fail instead.
             ("grpc.so_reuseport", 0),
+            *connection_options(config),
         ]
         interceptor = ServiceInterceptor(self.observers, log_texts=config.log_texts)
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
                                                               thread_name_prefix="lacuna-rpc"),
                                    options=options, interceptors=[interceptor])
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
-        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers)
+        self.replica = replica_name(config)
+        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
+                                     glossaries=load_glossaries(config), replica=self.replica)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
@@ -111,7 +143,7 @@ class LacunaServer:
         self._server.start()
         for name in ("", SERVICE_NAME):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("server_started", address=self.address, workers=self.config.workers,
+        log.info("server_started", address=self.address, workers=self.config.workers, replica=self.replica,
                  metrics=sorted(self.pipeline.specs))
         return self
 

@@ -94,6 +94,13 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+    # Terminology: NAME=PATH glossaries, and the segment label that picks one.
+    glossaries: list[str] = field(default_factory=list)
+    glossary_label: str = "project"
+    # Replicas: who this server is, and how long a client may keep one connection.
+    replica_id: str = ""  # empty: the host name (the pod name in Kubernetes)
+    max_connection_age_ms: int = 0  # 0: connections live as long as the client wants
+    max_connection_age_grace_ms: int = 0
 
     @property
     def omission_config(self) -> OmissionConfig:
@@ -147,6 +154,16 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+    ("--glossary-label", "glossary_label", str,
+     "segment label whose value names the glossary to check a segment against (when the request names none)"),
+    ("--replica-id", "replica_id", str,
+     "this replica's name, written into every result (`replica`) and log event (default: the host name)"),
+    ("--max-connection-age-ms", "max_connection_age_ms", int,
+     "close each client connection after this long (GOAWAY), so clients behind a load balancer "
+     "reconnect and spread over replicas that come and go (0 = never)"),
+    ("--max-connection-age-grace-ms", "max_connection_age_grace_ms", int,
+     "after --max-connection-age-ms, let calls in flight finish for this long before the connection "
+     "is cut (0 = no limit)"),
 ]
 _BOOL_FLAGS = [
     ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
@@ -201,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="COMET model name or checkpoint path; repeat for several "
                              "[env LACUNA_COMET_MODELS, comma-separated]")
     parser.set_defaults(_env_comet_models=env_models)
+    env_glossaries = [g.strip() for g in os.environ.get("LACUNA_GLOSSARIES", "").split(",") if g.strip()]
+    parser.add_argument("--glossary", dest="glossaries", action="append", default=None, metavar="NAME=PATH",
+                        help="load a glossary (.tbx, .csv, .tsv, or .txt do-not-translate list) under NAME; "
+                             "repeat for several [env LACUNA_GLOSSARIES, comma-separated]")
+    parser.set_defaults(_env_glossaries=env_glossaries)
     parser.add_argument("--no-omission", dest="omission", action="store_false",
                         default=not _truthy(os.environ.get("LACUNA_NO_OMISSION", "")),
                         help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION=1]")
@@ -212,6 +234,8 @@ def parse_config(argv: Sequence[str] | None = None) -> ServerConfig:
     values = {f.name: getattr(ns, f.name) for f in fields(ServerConfig) if hasattr(ns, f.name)}
     if values.get("comet_models") is None:
         values["comet_models"] = ns._env_comet_models
+    if values.get("glossaries") is None:
+        values["glossaries"] = ns._env_glossaries
     if _truthy(os.environ.get("HF_HUB_OFFLINE", "")):
         values["offline"] = True
     config = ServerConfig(**values)
@@ -228,6 +252,9 @@ def validate_config(config: ServerConfig) -> None:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
+    for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (off) or more")
     if config.comet_workers < 0:
         problems.append("--comet-workers must be 0 (automatic) or more")
     if config.log_format not in ("json", "console"):

@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 
 import structlog
 
+from lacuna.flag_types import LOW_SCORE
+from lacuna.severity import BLOCKING_SEVERITIES
 from lacuna.server.model import (
     CorpusScoreData,
     FlagData,
@@ -23,8 +25,6 @@ from lacuna.server.model import (
 from lacuna.server.scorer import CorpusAccumulator, Scorer
 
 log = structlog.get_logger("lacuna.pipeline")
-
-BLOCKING_SEVERITIES = ("major", "critical")
 
 
 class OptionError(ValueError):
@@ -194,7 +194,7 @@ class Pipeline:
             if (higher and value < limit) or (not higher and value > limit):
                 relation = "below the minimum" if higher else "above the maximum"
                 outcome.flags.append(FlagData(
-                    type="low_score", severity="major", detector="thresholds", confidence=1.0,
+                    type=LOW_SCORE, severity="major", detector="thresholds", confidence=1.0,
                     message=f"{name} = {value:.4g} is {relation} of {limit:g}",
                 ))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from lacuna.flag_types import ERROR_SPAN
 from lacuna.server.comet.batcher import DynamicBatcher
 from lacuna.server.comet.forward import CometResult
 from lacuna.server.comet.loading import ModelTraits
@@ -101,7 +102,7 @@ class CometScorer(Scorer):
         for span in result.spans:
             severity = span.severity if span.severity in SEVERITIES else "minor"
             flags.append(FlagData(
-                type="error_span", severity=severity, detector=SPAN_DETECTOR, confidence=span.confidence,
+                type=ERROR_SPAN, severity=severity, detector=SPAN_DETECTOR, confidence=span.confidence,
                 target_span=(span.start, span.end),
                 message=f"{self.model_name} marks translation characters {span.start}-{span.end} "
                         f"as a {severity} error"))
