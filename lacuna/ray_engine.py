@@ -168,14 +168,15 @@ def connect(address: str | None, quiet: bool):
         raise _usage("--engine ray needs Ray: pip install 'lacuna[ray]'") from None
     if ray.is_initialized():  # a caller (a test, a notebook) already connected
         return ray
-    address = address or os.environ.get("RAY_ADDRESS") or None
+    address = address or os.environ.get("RAY_ADDRESS") or "local"  # local: a new Ray, even if one runs here
     kwargs = dict(log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
-    if address is None:
+    if address == "local":
         kwargs["include_dashboard"] = False
     try:
         ray.init(address=address, **kwargs)
     except Exception as exc:  # ConnectionError, a bad address, ...
-        raise ConnectionError(f"cannot connect to Ray at {address or 'a new local instance'}: {exc}") from None
+        where = "a new local instance" if address == "local" else address
+        raise ConnectionError(f"cannot connect to Ray at {where}: {exc}") from None
     return ray
 
 

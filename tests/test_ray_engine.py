@@ -64,7 +64,7 @@ def read_jsonl(path) -> list[dict]:
 @pytest.fixture(scope="module")
 def local_ray():
     """One local Ray (2 CPUs) for the whole module: starting Ray is the slow part."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=300 * 1024 * 1024)
     try:
         yield ray.get_runtime_context().gcs_address
     finally:
