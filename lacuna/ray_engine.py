@@ -167,12 +167,12 @@ def connect(address: str | None, quiet: bool):
         import ray
     except ImportError:
         raise _usage("--engine ray needs Ray: pip install 'lacuna[ray]'") from None
-    if ray.is_initialized():  # a caller (a test, a notebook) already connected
-        return ray
     address = address or os.environ.get("RAY_ADDRESS") or "local"  # local: a new Ray, even if one runs here
     if address.startswith("ray://"):
         raise _usage(f"--ray-address {address}: Ray Data does not run over the Ray Client (ray://); run "
                      "lacuna score on a node of the cluster with --ray-address auto (or HEAD:6379)")
+    if ray.is_initialized():  # a caller (a test, a notebook) already connected
+        return ray
     kwargs = dict(log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
     if address == "local":
         kwargs["include_dashboard"] = False

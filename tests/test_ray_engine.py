@@ -182,3 +182,12 @@ def test_parquet_directories_in_and_out(local_ray, tmp_path):
     assert main([*args, "--summary", str(summary)]) == 0  # rerun: all there, nothing scored again
     assert json.loads(summary.read_text())["run"]["scored"] == 0
     assert len(list(results_parquet.read_records(str(out)))) == 10
+
+
+def test_bad_engine_options_are_usage_errors(tmp_path, capsys):
+    job = write_job(tmp_path / "job.jsonl", many(2))
+    assert main([job, "--engine", "ray", "--ray-address", "ray://head:10001"]) == 2
+    assert "Ray Client" in capsys.readouterr().err
+    assert main([job, "--engine", "ray", "--pipeline-args=--max-chars -1"]) == 2
+    assert "--max-chars" in capsys.readouterr().err
+    assert main([job, "--engine", "ray", "--block-size", "0"]) == 2
