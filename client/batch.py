@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--streams", type=int, default=4, help="concurrent stream calls [4]")
     conn.add_argument("--window", type=int, default=4, help="messages in flight per stream [4]")
     conn.add_argument("--batches-per-call", type=int, default=16, help="messages per stream call [16]")
+    conn.add_argument("--reconnect-timeout", type=float, default=120.0,
+                      help="keep retrying an unreachable or busy server for this long after its last answer, "
+                           "then resume where the job stopped (a restart) [120]")
+    conn.add_argument("--tls-ca", metavar="PEM", help="CA certificate that signed the server's (turns TLS on)")
+    conn.add_argument("--tls-cert", metavar="PEM", help="client certificate, for mutual TLS (with --tls-key)")
+    conn.add_argument("--tls-key", metavar="PEM", help="client private key, for mutual TLS")
+    conn.add_argument("--token-env", default="LACUNA_TOKEN", metavar="NAME",
+                      help="environment variable holding the bearer token, if the server wants one [LACUNA_TOKEN]")
     what = p.add_argument_group("scoring")
     what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
     what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
@@ -163,6 +171,12 @@ def read_inputs(files: Sequence[str], options: ReadOptions,
 def _servers(args) -> list[str]:
     given = args.server or [os.environ.get("LACUNA_SERVER") or "127.0.0.1:50051"]
     return [t.strip() for s in given for t in s.split(",") if t.strip()]
+
+
+def _security(args) -> dict:
+    """TLS files and the bearer token (from the environment, never the command line) for Client."""
+    return {"tls_ca": args.tls_ca, "tls_cert": args.tls_cert, "tls_key": args.tls_key,
+            "token": os.environ.get(args.token_env, "").strip() or None}
 
 
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -292,7 +306,7 @@ def run(args) -> int:
 
     servers = _servers(args)
     try:
-        client = Client(servers, timeout=args.connect_timeout, retries=args.retries)
+        client = Client(servers, timeout=args.connect_timeout, retries=args.retries, **_security(args))
     except (ValueError, OSError) as exc:
         raise UsageError(f"--server {','.join(servers)}: {exc}") from None
     with client:
@@ -329,7 +343,8 @@ def run(args) -> int:
                                  interval=args.progress_interval)
         scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
-                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
+                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries,
+                              reconnect_timeout=args.reconnect_timeout)
         scored = 0
         score_started = time.perf_counter()
         failure: LacunaError | None = None

@@ -94,6 +94,19 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+    # Bounded work, drain.
+    request_time_budget: float = 120.0  # seconds; 0 = no server-side limit
+    max_active: int = 0  # scoring jobs at once; 0 = one per core
+    max_queued: int = 0  # jobs waiting for a slot; 0 = twice max_active
+    large_request_cost: int = 20_000  # cost units (about characters) above which a job is large
+    shutdown_grace: float = 10.0
+    # Exposure: TLS, tokens, introspection.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
     # Terminology: NAME=PATH glossaries, and the segment label that picks one.
     glossaries: list[str] = field(default_factory=list)
     glossary_label: str = "project"
@@ -154,6 +167,21 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+    ("--request-time-budget", "request_time_budget", float,
+     "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
+    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core)"),
+    ("--max-queued", "max_queued", int,
+     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = twice --max-active)"),
+    ("--large-request-cost", "large_request_cost", int,
+     "a job costing more (about characters of text) is large: large jobs get at most half the slots"),
+    ("--shutdown-grace", "shutdown_grace", float,
+     "on SIGTERM, seconds in-flight calls may finish before they are cancelled"),
+    ("--tls-cert", "tls_cert", str, "server certificate chain (PEM); with --tls-key turns TLS on"),
+    ("--tls-key", "tls_key", str, "server private key (PEM)"),
+    ("--tls-client-ca", "tls_client_ca", str, "CA bundle (PEM): require client certificates it signed (mutual TLS)"),
+    ("--auth-token-file", "auth_token_file", str,
+     "bearer tokens, one per line, required on every call but health (reloaded when the file changes; "
+     "tokens also from LACUNA_AUTH_TOKENS, comma-separated)"),
     ("--glossary-label", "glossary_label", str,
      "segment label whose value names the glossary to check a segment against (when the request names none)"),
     ("--replica-id", "replica_id", str,
@@ -171,6 +199,8 @@ _BOOL_FLAGS = [
     ("--omission-latent-terms", "omission_latent_terms",
      "judge pairs on the encoder's sparse latent terms (the default; --no-omission-latent-terms: dense "
      "similarity only, about 1.35x the pairs/s and less accurate)"),
+    ("--reflection", "reflection", "serve gRPC server reflection (off by default)"),
+    ("--expose-versions", "expose_versions", "list exact library versions in GetCapabilities (off by default)"),
     ("--omission-word-alignment", "omission_word_alignment",
      "with latent terms, also align each pair's words on the encoder's token states (the default; "
      "--no-omission-word-alignment: latent terms alone, faster and less accurate)"),
@@ -250,6 +280,15 @@ def validate_config(config: ServerConfig) -> None:
     for name in ("workers", "max_segments", "max_chars", "max_message_bytes", "comet_batch_size", "comet_queue_size"):
         if getattr(config, name) < 1:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ("max_active", "max_queued", "large_request_cost"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (automatic) or more")
+    if config.request_time_budget < 0 or config.shutdown_grace < 0:
+        problems.append("--request-time-budget and --shutdown-grace must be 0 or more seconds")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        problems.append("--tls-cert and --tls-key go together")
+    if config.tls_client_ca and not config.tls_cert:
+        problems.append("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
     for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):

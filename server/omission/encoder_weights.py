@@ -99,7 +99,7 @@ def write_weights(path: str | pathlib.Path, encoder, settings: dict[str, Any], f
 
     settings_overrides({k: plain(v) for k, v in settings.items()}, "fitted settings")  # same checks as reading
     data = {"format": FORMAT, "encoder": encoder.name, "fingerprint": encoder.fingerprint(),
-            "pooling": encoder.describe(), "fitted_on": fitted_on,
+            "pooling": encoder.recipe.describe(), "fitted_on": fitted_on,
             "settings": {k: plain(v) for k, v in settings.items()}}
     path = pathlib.Path(path)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from lacuna.server.omission.detector import OmissionDetector, quote
 from lacuna.server.omission.encoder import BatchingEncoder
 from lacuna.server.omission.length import content_units
 from lacuna.server.scorer import MeanAccumulator, ModelDescription, Scorer
+from lacuna.server.text_cost import tame, warm_up as warm_up_text_cost
 
 METRICS = ("omission", "addition")
 #: Separator of the sources of segments that share one translation (see shared_translation_groups).
@@ -57,6 +58,7 @@ class OmissionScorer(Scorer):
     def __init__(self, encoder: BatchingEncoder, detector: OmissionDetector | None = None):
         self.encoder = encoder
         self.detector = detector or OmissionDetector(encoder, detector_name=self.name)
+        warm_up_text_cost()
 
     def metrics(self) -> list[MetricSpec]:
         return [
@@ -87,8 +89,9 @@ class OmissionScorer(Scorer):
         jobs = []  # (source, translation, src_lang, tgt_lang) per group
         for members in groups:
             first = segments[members[0]]
-            source = JOIN.join(segments[i].source for i in members)
-            jobs.append((source, first.translation, first.src_lang, first.tgt_lang))
+            # pathological runs and mark stacks cut to a bounded cost; offsets stay those sent
+            source = JOIN.join(tame(segments[i].source) for i in members)
+            jobs.append((source, tame(first.translation), first.src_lang, first.tgt_lang))
         analyses = self.detector.analyze(jobs)
         outputs: list[ScorerOutput | None] = [None] * len(segments)
         for members, analysis in zip(groups, analyses):
