@@ -9,15 +9,19 @@ the other's best partner, are paired as a loose translation (a shared number mak
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lacuna.server.omission.alignment import Bead, align, pair_leftovers
+from lacuna.server.omission.alignment import Bead, align, pair_in_gaps, pair_leftovers
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import log_length_ratio
 from lacuna.server.omission.passages import Sentence
 from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.similarity import Embeddings, normalized_matrix
+
+if TYPE_CHECKING:
+    from lacuna.server.omission.loose_pairs import LoosePairJudge
 
 
 @dataclass
@@ -71,8 +75,9 @@ def adaptive_threshold(src: Side, tgt: Side, settings: Settings) -> float:
 
 
 def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Embeddings, dim: int,
-                   settings: Settings) -> DocumentAlignment:
-    """Align the sentences (already embedded in `emb`)."""
+                   settings: Settings, loose: "LoosePairJudge | None" = None) -> DocumentAlignment:
+    """Align the sentences (already embedded in `emb`). With `loose`, two sentences left unmatched
+    in one gap that translate each other are joined as a loose translation."""
     src, tgt = Side.of(src_items, emb, dim), Side.of(tgt_items, emb, dim)
     threshold = adaptive_threshold(src, tgt, settings)
     beads = align(src.emb, tgt.emb, src.weights, tgt.weights, src.bias, tgt.bias, threshold, settings.merge_penalty)
@@ -80,6 +85,10 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         sims = normalized_matrix(src.emb, tgt.emb, src.bias, tgt.bias)
         beads = pair_leftovers(beads, sims, settings.leftover_share * threshold,
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)))
+        if loose is not None:
+            beads = pair_in_gaps(beads, lambda i, j: loose.strength(loose.evidence(src_items[i], tgt_items[j], emb),
+                                                                    threshold),
+                                 lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
     ratios = [log_length_ratio(src.weights[b.src[0]:b.src[1]].sum(), tgt.weights[b.tgt[0]:b.tgt[1]].sum())
               for b in beads if b.matched]
     expected = float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
