@@ -155,6 +155,7 @@ class DocumentAnalyzer:
         """Matched beads: how likely each misses (or adds) content; a likely omission flags the
         bead's weakest clause."""
         src, tgt, matched = doc.src.items, doc.tgt.items, doc.matched
+        partial_flags = self.settings.partial_flags_in_documents or self.is_short(src, tgt)
         latent = [self.measurer.use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]]) for b in matched]
         if any(latent):  # the latent terms (token states) of every bead that needs them, in one call
             texts = [x.text for b, use in zip(matched, latent) if use
@@ -175,7 +176,7 @@ class DocumentAnalyzer:
             for i in range(bead.src[0], bead.src[1]):
                 tally.prob[i] = p_omit
             tally.added_units += p_add * sum(t.units for t in b_tgt if t.content)
-            if p_omit >= self.settings.flag_probability and not bead.loose:
+            if p_omit >= self.settings.flag_probability and not bead.loose and partial_flags:
                 weakest = weakest_clause_dense(bead, src, clauses, doc.tgt.emb, doc.tgt.bias, doc.tgt.weights,
                                                emb, self.settings)
                 if weakest is not None:
