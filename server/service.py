@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import convert
+from lacuna.server.l10n_options import L10nOptions, l10n_options
 from lacuna.server.model import SegmentInput, SegmentOutcome
 from lacuna.server.pipeline import MetricUnavailable, OptionError, Overloaded, Pipeline
 from lacuna.server.validation import Limits, ValidationError, validate_count, validate_segment
@@ -81,6 +82,14 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
         return metrics | frozenset(thresholds), thresholds
 
+    @staticmethod
+    def _l10n(options: types_pb2.ScoreOptions) -> L10nOptions:
+        """The job's placeholder styles, patterns and length limit."""
+        try:
+            return l10n_options(options)
+        except OptionError as exc:
+            raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
+
     def _score(self, segments, metrics, thresholds, corpus) -> list[SegmentOutcome]:
         try:
             return self.pipeline.score(segments, metrics, thresholds, corpus)
@@ -130,10 +139,12 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
         outcomes: list[SegmentOutcome] = []
         try:
             metrics, thresholds = self._options(request.options)
+            l10n = self._l10n(request.options)
             try:
                 validate_count(len(request.segments), self.limits)
                 seen: dict[str, int] = {}
-                segments = [validate_segment(pb, i, self.limits, seen) for i, pb in enumerate(request.segments)]
+                segments = l10n.apply([validate_segment(pb, i, self.limits, seen)
+                                       for i, pb in enumerate(request.segments)])
             except ValidationError as exc:
                 raise Abort(exc.code, exc.message, exc.field) from None
             corpus = self.pipeline.new_corpus_session(metrics)
@@ -173,6 +184,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 messages += 1
                 if metrics is None:
                     metrics, thresholds = self._options(message.options)
+                    l10n = self._l10n(message.options)
                     corpus = self.pipeline.new_corpus_session(metrics)
                 if len(message.segments) > self.limits.max_segments:
                     raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -188,6 +200,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                         results[pos] = convert.error_result(pb.id, exc.code.name, exc.field, exc.message)
                         all_outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name,
                                                            error_field=exc.field, error_message=exc.message))
+                valid = l10n.apply(valid)
                 outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
                 if valid:
                     self._notify("ScoreStream", valid, outcomes)

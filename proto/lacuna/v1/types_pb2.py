@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lacuna/v1/types.proto\x12\tlacuna.v1\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"\xe3\x01\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x13\n\x0btranslation\x18\x03 \x01(\t\x12\x16\n\treference\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\x12.\n\x06labels\x18\x07 \x03(\x0b\x32\x1e.lacuna.v1.Segment.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0c\n\n_reference\"\xa9\x01\n\x04\x46lag\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12$\n\x0bsource_span\x18\x03 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12$\n\x0btarget_span\x18\x04 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x07 \x01(\t\"<\n\x0cSegmentError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xd8\x01\n\rSegmentResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\x06scores\x18\x02 \x03(\x0b\x32$.lacuna.v1.SegmentResult.ScoresEntry\x12\x1e\n\x05\x66lags\x18\x03 \x03(\x0b\x32\x0f.lacuna.v1.Flag\x12\x0e\n\x06passed\x18\x04 \x01(\x08\x12&\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x17.lacuna.v1.SegmentError\x1a-\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"u\n\x0b\x43orpusScore\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x11\n\tsignature\x18\x03 \x01(\t\x12\x10\n\x08segments\x18\x04 \x01(\r\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\"\x8f\x01\n\x0cScoreOptions\x12\x0f\n\x07metrics\x18\x01 \x03(\t\x12;\n\nthresholds\x18\x02 \x03(\x0b\x32\'.lacuna.v1.ScoreOptions.ThresholdsEntry\x1a\x31\n\x0fThresholdsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lacuna/v1/types.proto\x12\tlacuna.v1\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"\xe5\x02\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x13\n\x0btranslation\x18\x03 \x01(\t\x12\x16\n\treference\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\x12.\n\x06labels\x18\x07 \x03(\x0b\x32\x1e.lacuna.v1.Segment.LabelsEntry\x12+\n\x0csource_codes\x18\x32 \x03(\x0b\x32\x15.lacuna.v1.InlineCode\x12+\n\x0ctarget_codes\x18\x33 \x03(\x0b\x32\x15.lacuna.v1.InlineCode\x12\x17\n\nmax_length\x18\x34 \x01(\rH\x01\x88\x01\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0c\n\n_referenceB\r\n\x0b_max_length\"a\n\nInlineCode\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\r\x12\x0b\n\x03\x65nd\x18\x04 \x01(\r\x12\x0f\n\x07\x65lement\x18\x05 \x01(\t\x12\x0c\n\x04pair\x18\x06 \x01(\t\"\xa9\x01\n\x04\x46lag\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12$\n\x0bsource_span\x18\x03 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12$\n\x0btarget_span\x18\x04 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x07 \x01(\t\"<\n\x0cSegmentError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xd8\x01\n\rSegmentResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\x06scores\x18\x02 \x03(\x0b\x32$.lacuna.v1.SegmentResult.ScoresEntry\x12\x1e\n\x05\x66lags\x18\x03 \x03(\x0b\x32\x0f.lacuna.v1.Flag\x12\x0e\n\x06passed\x18\x04 \x01(\x08\x12&\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x17.lacuna.v1.SegmentError\x1a-\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"u\n\x0b\x43orpusScore\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x11\n\tsignature\x18\x03 \x01(\t\x12\x10\n\x08segments\x18\x04 \x01(\r\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\"\xdd\x01\n\x0cScoreOptions\x12\x0f\n\x07metrics\x18\x01 \x03(\t\x12;\n\nthresholds\x18\x02 \x03(\x0b\x32\'.lacuna.v1.ScoreOptions.ThresholdsEntry\x12\x1a\n\x12placeholder_styles\x18\x35 \x03(\t\x12\x1c\n\x14placeholder_patterns\x18\x36 \x03(\t\x12\x12\n\nmax_length\x18\x37 \x01(\r\x1a\x31\n\x0fThresholdsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -30,21 +30,23 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['_SPAN']._serialized_start=36
   _globals['_SPAN']._serialized_end=70
   _globals['_SEGMENT']._serialized_start=73
-  _globals['_SEGMENT']._serialized_end=300
-  _globals['_SEGMENT_LABELSENTRY']._serialized_start=241
-  _globals['_SEGMENT_LABELSENTRY']._serialized_end=286
-  _globals['_FLAG']._serialized_start=303
-  _globals['_FLAG']._serialized_end=472
-  _globals['_SEGMENTERROR']._serialized_start=474
-  _globals['_SEGMENTERROR']._serialized_end=534
-  _globals['_SEGMENTRESULT']._serialized_start=537
-  _globals['_SEGMENTRESULT']._serialized_end=753
-  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_start=708
-  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_end=753
-  _globals['_CORPUSSCORE']._serialized_start=755
-  _globals['_CORPUSSCORE']._serialized_end=872
-  _globals['_SCOREOPTIONS']._serialized_start=875
-  _globals['_SCOREOPTIONS']._serialized_end=1018
-  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_start=969
-  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_end=1018
+  _globals['_SEGMENT']._serialized_end=430
+  _globals['_SEGMENT_LABELSENTRY']._serialized_start=356
+  _globals['_SEGMENT_LABELSENTRY']._serialized_end=401
+  _globals['_INLINECODE']._serialized_start=432
+  _globals['_INLINECODE']._serialized_end=529
+  _globals['_FLAG']._serialized_start=532
+  _globals['_FLAG']._serialized_end=701
+  _globals['_SEGMENTERROR']._serialized_start=703
+  _globals['_SEGMENTERROR']._serialized_end=763
+  _globals['_SEGMENTRESULT']._serialized_start=766
+  _globals['_SEGMENTRESULT']._serialized_end=982
+  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_start=937
+  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_end=982
+  _globals['_CORPUSSCORE']._serialized_start=984
+  _globals['_CORPUSSCORE']._serialized_end=1101
+  _globals['_SCOREOPTIONS']._serialized_start=1104
+  _globals['_SCOREOPTIONS']._serialized_end=1325
+  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_start=1276
+  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_end=1325
 # @@protoc_insertion_point(module_scope)
