@@ -140,12 +140,20 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
         seg.reference = item["reference"]
     for k, v in (item.get("labels") or {}).items():
         seg.labels[str(k)] = str(v)
+    for side in ("source_codes", "target_codes"):
+        for code in item.get(side) or ():
+            getattr(seg, side).add(**code)
+    if item.get("max_length"):
+        seg.max_length = int(item["max_length"])
     return seg
 
 
 def to_options(metrics: Sequence[str] | None = None,
-               thresholds: Mapping[str, float] | None = None) -> types_pb2.ScoreOptions:
-    return types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+               thresholds: Mapping[str, float] | None = None, *, placeholder_styles: Sequence[str] = (),
+               placeholder_patterns: Sequence[str] = (), max_length: int = 0) -> types_pb2.ScoreOptions:
+    return types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}),
+                                  placeholder_styles=list(placeholder_styles),
+                                  placeholder_patterns=list(placeholder_patterns), max_length=max_length)
 
 
 def result_to_json(result: types_pb2.SegmentResult) -> dict:
@@ -226,18 +234,21 @@ class Client:
         grpc.channel_ready_future(self.channel).result(timeout=timeout)
 
     def score_pb(self, segments: Iterable, metrics: Sequence[str] | None = None,
-                 thresholds: Mapping[str, float] | None = None, request_id: str = "") -> service_pb2.ScoreResponse:
+                 thresholds: Mapping[str, float] | None = None, request_id: str = "",
+                 options: types_pb2.ScoreOptions | None = None) -> service_pb2.ScoreResponse:
+        """`options`, when given, replaces `metrics` and `thresholds` (placeholder styles, max_length)."""
         request = service_pb2.ScoreRequest(segments=[to_segment(s) for s in segments],
-                                           options=to_options(metrics, thresholds), request_id=request_id)
+                                           options=options or to_options(metrics, thresholds), request_id=request_id)
         try:
             return self.stub.Score(request, timeout=self.timeout, wait_for_ready=True)
         except grpc.RpcError as err:
             raise LacunaError.from_rpc_error(err) from None
 
     def score(self, segments: Iterable, metrics: Sequence[str] | None = None,
-              thresholds: Mapping[str, float] | None = None, request_id: str = "") -> ScoreResult:
+              thresholds: Mapping[str, float] | None = None, request_id: str = "",
+              options: types_pb2.ScoreOptions | None = None) -> ScoreResult:
         """Score segments (dicts or `lacuna.v1.Segment`) in one call."""
-        response = self.score_pb(segments, metrics, thresholds, request_id)
+        response = self.score_pb(segments, metrics, thresholds, request_id, options)
         return ScoreResult([SegmentResult.from_pb(r) for r in response.results],
                            [CorpusScore.from_pb(c) for c in response.corpus_scores], response.request_id)
 
