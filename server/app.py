@@ -13,7 +13,8 @@ from grpc_reflection.v1alpha import reflection
 
 from lacuna.proto import service_pb2, service_pb2_grpc
 from lacuna.server.checks import ChecksScorer
-from lacuna.server.config import ServerConfig
+from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
+from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
 from lacuna.server.service import LacunaService
@@ -33,7 +34,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     if config.omission:
         from lacuna.server.omission import build_omission_scorer
 
-        omission = build_omission_scorer(config)
+        omission = build_omission_scorer(config.omission_config)
     if omission is not None:
         scorers.append(omission)
     else:
@@ -42,7 +43,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     if config.comet_models:
         from lacuna.server.comet import build_comet_scorers, missing_comet_metrics
 
-        comet = build_comet_scorers(config)
+        comet = build_comet_scorers(config.comet_config)
         scorers.extend(comet)
         unavailable.update(missing_comet_metrics(comet))
     else:
@@ -50,7 +51,7 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     return Pipeline(scorers, unavailable)
 
 
-def build_observers(config: ServerConfig) -> list:
+def build_observers(config: TelemetryConfig) -> list:
     observers = []
     if config.metrics_port:
         from lacuna.server.telemetry import PrometheusObserver
@@ -69,7 +70,7 @@ class LacunaServer:
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
         self.pipeline = pipeline or build_pipeline(config)
-        self.observers = build_observers(config)
+        self.observers = build_observers(config.telemetry_config)
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
@@ -80,11 +81,12 @@ class LacunaServer:
             # silently and share its traffic. Fail instead.
             ("grpc.so_reuseport", 0),
         ]
+        interceptor = ServiceInterceptor(self.observers, log_texts=config.log_texts)
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
-                                                              thread_name_prefix="lacuna-rpc"), options=options)
+                                                              thread_name_prefix="lacuna-rpc"),
+                                   options=options, interceptors=[interceptor])
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
-        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
-                                     log_texts=config.log_texts)
+        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
@@ -97,7 +99,7 @@ class LacunaServer:
         except RuntimeError:
             self.port = 0
         if self.port == 0:
-            raise SystemExit(f"lacuna-server: cannot bind {config.host}:{config.port} "
+            raise ConfigError(f"cannot bind {config.host}:{config.port} "
                              "(address in use or not available; choose another --port / LACUNA_PORT)")
 
     @property

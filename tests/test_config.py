@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from lacuna.client import Client
-from lacuna.server.config import ServerConfig, parse_config
+from lacuna.server.config import ConfigError, ServerConfig, parse_config
 
 ENV_NAMES = ["LACUNA_HOST", "LACUNA_PORT", "LACUNA_WORKERS", "LACUNA_MAX_SEGMENTS", "LACUNA_MAX_CHARS",
              "LACUNA_MAX_MESSAGE_BYTES", "LACUNA_LOG_LEVEL", "LACUNA_LOG_FORMAT", "LACUNA_LOG_TEXTS",
@@ -75,7 +75,7 @@ def test_env_vars_set_values_and_flags_win(monkeypatch):
 def test_bad_settings_stop_with_a_clear_message(monkeypatch, argv, env, words):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(ConfigError) as info:
         parse_config(argv)
     assert words in str(info.value)
 
@@ -119,6 +119,6 @@ def test_a_busy_port_is_refused_not_shared(start_server):
     from lacuna.server.app import LacunaServer
 
     first = start_server(omission=False)
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(ConfigError) as info:
         LacunaServer(ServerConfig(port=first.port, omission=False))
     assert f"cannot bind 127.0.0.1:{first.port}" in str(info.value)

@@ -13,6 +13,7 @@ from lacuna.server.alerting.delivery import BackgroundSender
 from lacuna.server.alerting.engine import AlertEngine
 from lacuna.server.alerting.observation import Observation
 from lacuna.server.alerting.rules import RulesError, RuleSet, load_rules
+from lacuna.server.config import ConfigError
 
 log = structlog.get_logger("lacuna.alerting")
 
@@ -35,7 +36,7 @@ class ServerAlerts:
             if missing:
                 raise RulesError(f"{path}: " + "; ".join(missing))
         except RulesError as exc:
-            raise SystemExit(f"lacuna-server: --alert-rules: {exc}") from None
+            raise ConfigError(f"--alert-rules: {exc}") from None
         log.info("alert_rules_loaded", path=str(path), rules=[r.name for r in ruleset.rules],
                  channels=sorted(ruleset.channels))
         return cls(ruleset)

@@ -15,6 +15,8 @@ import time
 
 import structlog
 
+from lacuna.server.config import CometConfig, ConfigError
+
 log = structlog.get_logger("lacuna.comet")
 
 _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
@@ -31,24 +33,24 @@ CPU_MAX_WORKERS = 4
 GPU_MIN_BATCH = 64
 
 
-def _check_device(config) -> str:
+def _check_device(config: CometConfig) -> str:
     device = config.device.strip().lower()
     if not _DEVICE.match(device):
-        raise SystemExit(f"lacuna-server: --device must be cpu, cuda or cuda:N, not {config.device!r}")
+        raise ConfigError(f"--device must be cpu, cuda or cuda:N, not {config.device!r}")
     if device == "cpu" and config.precision != "fp32":
-        raise SystemExit(f"lacuna-server: --precision {config.precision} needs --device cuda; "
+        raise ConfigError(f"--precision {config.precision} needs --device cuda; "
                          "COMET on CPU runs in fp32")
     if device.startswith("cuda"):
         import torch
 
         if not torch.cuda.is_available():
-            raise SystemExit(
-                f"lacuna-server: --device {device} but torch {torch.__version__} sees no CUDA GPU. Install a CUDA "
+            raise ConfigError(
+                f"--device {device} but torch {torch.__version__} sees no CUDA GPU. Install a CUDA "
                 "build of torch (e.g. pip install torch --index-url https://download.pytorch.org/whl/cu124) "
                 "or use --device cpu")
         index = int(device.split(":")[1]) if ":" in device else 0
         if index >= torch.cuda.device_count():
-            raise SystemExit(f"lacuna-server: --device {device}: only {torch.cuda.device_count()} CUDA device(s)")
+            raise ConfigError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s)")
         if device == "cuda":
             device = "cuda:0"
     return device
@@ -61,15 +63,15 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def plan_workers(config, device: str) -> tuple[int, int | None]:
+def plan_workers(config: CometConfig, device: str) -> tuple[int, int | None]:
     """(COMET worker threads per model, torch CPU threads per worker or None to leave torch's).
 
     On a CPU each worker runs its own batch on its share of the cores: two batches on one
     core each beat one batch on two cores (bench/bench_comet.py). A GPU gets one worker."""
     if device != "cpu":
-        return max(1, config.comet_workers or 1), None
+        return max(1, config.workers or 1), None
     cores = usable_cores()
-    workers = config.comet_workers or min(cores, CPU_MAX_WORKERS)
+    workers = config.workers or min(cores, CPU_MAX_WORKERS)
     return workers, max(1, cores // workers)
 
 
@@ -77,8 +79,8 @@ def _short_name(spec: str) -> str:
     return spec.rstrip("/").split("/")[-1].lower() or spec.lower()
 
 
-def build_comet_scorers(config):
-    """Scorers for each --comet-model; raises SystemExit with a clear message if one cannot load."""
+def build_comet_scorers(config: CometConfig):
+    """Scorers for each --comet-model; raises ConfigError with a clear message if one cannot load."""
     from lacuna.server.comet.quiet import go_offline
 
     if config.offline:
@@ -91,13 +93,13 @@ def build_comet_scorers(config):
     from lacuna.server.comet.resolve import ModelNotFound, resolve_model
     from lacuna.server.comet.scorer import CometScorer
 
-    if device.startswith("cuda") and config.comet_batch_size < GPU_MIN_BATCH:
-        log.warning("comet_small_gpu_batches", comet_batch_size=config.comet_batch_size,
+    if device.startswith("cuda") and config.batch_size < GPU_MIN_BATCH:
+        log.warning("comet_small_gpu_batches", comet_batch_size=config.batch_size,
                     hint=f"on a GPU the forward pass is bound by kernel launches at small batches; "
                          f"--comet-batch-size {GPU_MIN_BATCH} or more is 2-4x faster (bench/gpu_comet_large.py)")
     scorers: list[CometScorer] = []
     claimed: set[str] = set()
-    specs = list(dict.fromkeys(s.strip() for s in config.comet_models if s.strip()))
+    specs = list(dict.fromkeys(s.strip() for s in config.models if s.strip()))
     workers, threads = plan_workers(config, device)
     if threads is not None and specs:
         import torch
@@ -113,25 +115,25 @@ def build_comet_scorers(config):
                 model = load_model(resolved, device=device, precision=config.precision)
                 traits = traits_of(model)
             except ModelNotFound as exc:
-                raise SystemExit(f"lacuna-server: {exc}") from None
+                raise ConfigError(str(exc)) from exc
             names = {}
             for base in traits.metrics:
                 names[base] = base if base not in claimed else f"{base}:{_short_name(spec)}"
                 if names[base] in claimed:
-                    raise SystemExit(f"lacuna-server: --comet-model {spec!r} given twice under different names")
+                    raise ConfigError(f"--comet-model {spec!r} given twice under different names")
                 claimed.add(names[base])
-            forward = make_forward(model, traits.spans, cache_size=config.comet_cache_size,
-                                   max_chunk=config.comet_batch_size, max_padding=padding,
+            forward = make_forward(model, traits.spans, cache_size=config.cache_size,
+                                   max_chunk=config.batch_size, max_padding=padding,
                                    max_chunk_tokens=chunk_tokens)
             try:  # one sample through the model: a broken checkpoint fails here, not on the first request
                 forward([{"src": "Lacuna start-up check.", "mt": "Lacuna start-up check.",
                           **({"ref": "Lacuna start-up check."} if traits.needs_reference else {})}])
             except Exception as exc:
-                raise SystemExit(f"lacuna-server: COMET model {spec!r} loaded but cannot score "
+                raise ConfigError(f"COMET model {spec!r} loaded but cannot score "
                                  f"({type(exc).__name__}: {exc})") from None
-            batcher = DynamicBatcher(forward, max_batch=config.comet_batch_size,
-                                     max_delay_s=config.comet_max_delay_ms / 1000.0,
-                                     max_queued=config.comet_queue_size, name=f"COMET model {spec}",
+            batcher = DynamicBatcher(forward, max_batch=config.batch_size,
+                                     max_delay_s=config.max_delay_ms / 1000.0,
+                                     max_queued=config.queue_size, name=f"COMET model {spec}",
                                      # a sentence-level forward sorts and cuts its own batches
                                      max_padding=1.0 if isinstance(forward, SentenceForward) else padding,
                                      workers=workers)

@@ -93,6 +93,11 @@ class DynamicBatcher:
             self._cond.notify()
         return [job.future for job in new]
 
+    @property
+    def running(self) -> bool:
+        """True while the batcher takes work: not closed, and a worker thread is alive."""
+        return not self._closed and any(t.is_alive() for t in self._threads)
+
     def close(self) -> None:
         with self._cond:
             self._closed = True

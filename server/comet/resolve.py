@@ -68,21 +68,30 @@ def _download_hint(repo_id: str, files: list[str] | None = None) -> str:
     return hint
 
 
-def _snapshot(repo_id: str, offline: bool, allow_patterns: list[str] | None = None) -> pathlib.Path | None:
-    """The cached snapshot of `repo_id`; downloaded when missing unless offline. None if unavailable."""
+def _snapshot(repo_id: str, offline: bool,
+              allow_patterns: list[str] | None = None) -> tuple[pathlib.Path | None, str]:
+    """The cached snapshot of `repo_id` (downloaded when missing unless offline), or None and the
+    reason the lookup gave (its own error, which the caller's message quotes)."""
     from huggingface_hub import snapshot_download
 
     cache = hub_cache()
     try:
-        return pathlib.Path(snapshot_download(repo_id=repo_id, cache_dir=str(cache), local_files_only=True))
-    except Exception:
+        return pathlib.Path(snapshot_download(repo_id=repo_id, cache_dir=str(cache), local_files_only=True)), ""
+    except Exception as exc:
+        reason = _reason(exc)
         if offline:
-            return None
+            return None, reason
     try:
         return pathlib.Path(snapshot_download(repo_id=repo_id, cache_dir=str(cache),
-                                              allow_patterns=allow_patterns))
-    except Exception:
-        return None
+                                              allow_patterns=allow_patterns)), ""
+    except Exception as exc:
+        return None, _reason(exc)
+
+
+def _reason(exc: BaseException) -> str:
+    """One line naming an exception and its message (the first 300 characters)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
 def _checkpoint_layout(spec: str) -> tuple[pathlib.Path, pathlib.Path]:
@@ -108,12 +117,13 @@ def _encoder_folder(pretrained: str, spec: str, offline: bool) -> pathlib.Path:
     if local.is_dir():
         folder = local
     else:
-        folder = _snapshot(pretrained, offline, allow_patterns=ENCODER_FILES)
+        folder, reason = _snapshot(pretrained, offline, allow_patterns=ENCODER_FILES)
         if folder is None:
             raise ModelNotFound(
                 f"COMET model {spec!r} needs the tokenizer and config of its encoder {pretrained!r}, which are not "
                 f"in the Hugging Face cache ({hub_cache()})"
                 + (" and --offline/HF_HUB_OFFLINE forbids downloading them" if offline else "")
+                + f" (the lookup said: {reason})"
                 + f". Fetch them on a machine with network access: "
                   f"{_download_hint(pretrained, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'sentencepiece.bpe.model'])}"
                   f" and copy {hub_cache()} (or set HF_HUB_CACHE to a copy of it)")
@@ -133,11 +143,12 @@ def resolve_model(spec: str, offline: bool) -> ResolvedModel:
         checkpoint, hparams_file = _checkpoint_layout(spec)
     else:
         repo_id = _repo_id(spec)
-        folder = _snapshot(repo_id, offline)
+        folder, reason = _snapshot(repo_id, offline)
         if folder is None:
             raise ModelNotFound(
                 f"COMET model {spec!r} is not in the Hugging Face cache ({hub_cache()})"
                 + (" and --offline/HF_HUB_OFFLINE forbids downloading it" if offline else " and could not be downloaded")
+                + f" (the lookup said: {reason})"
                 + f". On a machine with network access run: {_download_hint(repo_id)} "
                   f"and copy {hub_cache()} here (or set HF_HUB_CACHE to a copy of it); or download it into a folder "
                   f"(`--local-dir DIR`) and start with --comet-model DIR")

@@ -52,7 +52,8 @@ class CometScorer(Scorer):
         return []
 
     def models(self) -> list[ModelDescription]:
-        return [ModelDescription(name=self.model_name, kind=self.traits.kind, path=self.path, device=self.device)]
+        return [ModelDescription(name=self.model_name, kind=self.traits.kind, path=self.path, device=self.device,
+                                 loaded=self.batcher.running)]
 
     def corpus(self, metrics: frozenset[str]):
         mine = [m for m in self.metric_names.values() if m in metrics]

@@ -12,6 +12,7 @@ import threading
 from collections import defaultdict
 from typing import Sequence
 
+import structlog
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.utils import sum_of_lists
 
@@ -20,6 +21,9 @@ from lacuna.server.model import CorpusScoreData, MetricSpec, ScorerOutput, Segme
 from lacuna.server.scorer import CorpusAccumulator, Scorer
 
 METRIC_NAMES = ("bleu", "chrf", "ter")
+TOKENIZERS = ("13a", "ja-mecab", "zh", "ko-mecab")
+
+log = structlog.get_logger("lacuna.metrics")
 
 
 def bleu_tokenizer(lang: Language) -> str:
@@ -72,31 +76,49 @@ class ReferenceMetrics(Scorer):
     def __init__(self) -> None:
         self._sets: dict[str, _MetricSet] = {}
         self._sets_lock = threading.Lock()
+        self._unavailable: dict[str, str] | None = None
 
     def metric_set(self, lang: Language) -> _MetricSet:
-        tok = bleu_tokenizer(lang)
+        return self.metric_set_for(bleu_tokenizer(lang))
+
+    def metrics(self) -> list[MetricSpec]:
+        signatures = {m: [] for m in METRIC_NAMES}
+        missing = self.unavailable_tokenizers()
+        for tok in TOKENIZERS:
+            if tok in missing:
+                continue
+            ms = self.metric_set_for(tok)
+            for m in METRIC_NAMES:
+                if ms.signature(m) not in signatures[m]:
+                    signatures[m].append(ms.signature(m))
+        note = "".join(f"; tokenizer {tok} unavailable ({why})" for tok, why in missing.items())
+        return [
+            MetricSpec("bleu", "sacrebleu BLEU (sentence: effective order)" + note, True, True, True,
+                       tuple(signatures["bleu"])),
+            MetricSpec("chrf", "sacrebleu chrF", True, True, True, tuple(signatures["chrf"])),
+            MetricSpec("ter", "sacrebleu TER (lower is better)" + note, True, False, True,
+                       tuple(signatures["ter"])),
+        ]
+
+    def metric_set_for(self, tok: str) -> _MetricSet:
         with self._sets_lock:
             if tok not in self._sets:
                 self._sets[tok] = _MetricSet(tok)
             return self._sets[tok]
 
-    def metrics(self) -> list[MetricSpec]:
-        signatures = {m: [] for m in METRIC_NAMES}
-        for tok in ("13a", "ja-mecab", "zh", "ko-mecab"):
-            try:
-                ms = _MetricSet(tok)
-            except Exception:  # tokenizer extra not installed
-                continue
-            for m in METRIC_NAMES:
-                if ms.signature(m) not in signatures[m]:
-                    signatures[m].append(ms.signature(m))
-        return [
-            MetricSpec("bleu", "sacrebleu BLEU (sentence: effective order)", True, True, True,
-                       tuple(signatures["bleu"])),
-            MetricSpec("chrf", "sacrebleu chrF", True, True, True, tuple(signatures["chrf"])),
-            MetricSpec("ter", "sacrebleu TER (lower is better)", True, False, True,
-                       tuple(signatures["ter"])),
-        ]
+    def unavailable_tokenizers(self) -> dict[str, str]:
+        """Tokenizers whose optional dependency is missing (MeCab for ja/ko) -> sacrebleu's reason.
+        Each is logged once as a warning; any other error is a bug and propagates."""
+        if self._unavailable is None:
+            found: dict[str, str] = {}
+            for tok in TOKENIZERS:
+                try:
+                    self.metric_set_for(tok)
+                except (ImportError, RuntimeError) as exc:  # sacrebleu's "install mecab" errors
+                    found[tok] = " ".join(str(exc).split())[:200] or type(exc).__name__
+                    log.warning("tokenizer_unavailable", tokenizer=tok, reason=found[tok])
+            self._unavailable = found
+        return self._unavailable
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
         wanted = [m for m in METRIC_NAMES if m in metrics]

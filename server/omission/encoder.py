@@ -221,6 +221,11 @@ class BatchingEncoder:
         return out
 
     @property
+    def running(self) -> bool:
+        """True while the encoder takes work: not closed, and its worker thread is alive."""
+        return not self._closed and self._worker.is_alive()
+
+    @property
     def has_latent_terms(self) -> bool:
         return bool(getattr(self.encoder, "has_latent_terms", False))
 

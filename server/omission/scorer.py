@@ -76,7 +76,7 @@ class OmissionScorer(Scorer):
         settings = self.detector.settings
         kind = "sentence-encoder" + ("+latent-terms" if settings.latent_terms else "") \
             + ("+word-alignment" if settings.word_alignment else "")
-        return [ModelDescription(name=self.encoder.name, kind=kind, device="cpu")]
+        return [ModelDescription(name=self.encoder.name, kind=kind, device="cpu", loaded=self.encoder.running)]
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
         wanted = [m for m in METRICS if m in metrics]

@@ -1,0 +1,99 @@
+"""The committed development sets of bench/devsets/ (issue 14): present, well-formed, gold consistent."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+from collections import Counter
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench"))
+
+import devsets  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("devsets_build", devsets.HERE / "build.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+
+COMMITTED = [f"docdrop-{d}" for d in devsets.DOC_DIRECTIONS] + ["ui-strings"]
+
+
+def _check_row(row: dict) -> None:
+    for field in ("id", "src_lang", "tgt_lang", "source", "translation", "gold", "set", "kind"):
+        assert field in row, f"{row.get('id')}: missing {field}"
+    assert row["source"].strip() and row["translation"].strip(), row["id"]
+    gold = row["gold"]
+    assert gold["label"] in (0, 1)
+    assert gold["label"] == int(bool(gold["omitted_spans"])), row["id"]
+    for start, end in gold["omitted_spans"]:
+        assert 0 <= start < end <= len(row["source"]), (row["id"], start, end)
+
+
+def test_committed_sets_are_listed():
+    assert set(COMMITTED) <= set(devsets.names())
+    with pytest.raises(KeyError, match="unknown development set"):
+        devsets.load("no-such-set")
+
+
+@pytest.mark.parametrize("name", [f"docdrop-{d}" for d in devsets.DOC_DIRECTIONS])
+def test_document_drops(name):
+    rows = devsets.load(name)
+    assert len(rows) >= 200
+    ids = [row["id"] for row in rows]
+    assert len(set(ids)) == len(ids)
+    by_doc = {}
+    for row in rows:
+        _check_row(row)
+        gold = row["gold"]
+        spans = gold["sentence_spans"]
+        assert 3 <= len(spans) <= 30, row["id"]
+        # sentence spans: in order, not overlapping, each a whole trimmed sentence of the source
+        for (s0, e0), (s1, e1) in zip(spans, spans[1:]):
+            assert e0 <= s1
+        for start, end in spans:
+            sentence = row["source"][start:end]
+            assert sentence and sentence == sentence.strip(), (row["id"], sentence)
+        assert "".join(row["source"][s:e] for s, e in spans).replace(" ", "") == \
+            row["source"].replace(" ", "").replace("\n", "")
+        assert gold["omitted_spans"] == [spans[i] for i in gold["omitted_sentences"]]
+        if gold["clean"]:
+            assert not gold["omitted_sentences"]
+        else:
+            assert 1 <= len(gold["omitted_sentences"]) <= 4
+        by_doc.setdefault(row["id"].rsplit(":", 1)[0], {})["clean" if gold["clean"] else "drop"] = row
+    for doc, pair in by_doc.items():
+        clean, drop = pair["clean"], pair["drop"]
+        assert clean["source"] == drop["source"], doc
+        assert len(drop["translation"]) < len(clean["translation"]), doc
+
+
+def test_document_drops_come_in_at_least_four_pairs_including_en_ja():
+    directions = {tuple(d.split("-")) for d in devsets.DOC_DIRECTIONS}
+    assert ("en", "ja") in directions and len(directions) >= 4
+    clean = {name: {r["id"].split(":")[1]: r for r in devsets.load(name) if r["gold"]["clean"]}
+             for name in ("docdrop-en-ja", "docdrop-ja-en")}
+    assert clean["docdrop-en-ja"].keys() == clean["docdrop-ja-en"].keys()
+    for doc, row in clean["docdrop-en-ja"].items():
+        mirror = clean["docdrop-ja-en"][doc]
+        assert (row["source"], row["translation"]) == (mirror["translation"], mirror["source"]), doc
+
+
+def test_ui_strings():
+    rows = devsets.load("ui-strings")
+    assert len(rows) >= 500
+    langs = Counter(row["tgt_lang"] for row in rows)
+    assert {"ja", "zh"} <= set(langs) and len(langs) >= 4
+    assert all(count >= 100 for count in langs.values()), langs
+    for row in rows:
+        _check_row(row)
+        assert len(row["source"].split()) <= 6, row["id"]
+        assert row["gold"]["label"] == 0
+
+
+def test_mqm_marks_become_source_spans():
+    text, spans = build._strip_marks("我们用<v>肉眼</v>就能看到<v>天上的</v>繁星。")
+    assert text == "我们用肉眼就能看到天上的繁星。"
+    assert [text[s:e] for s, e in spans] == ["肉眼", "天上的"]
+    assert build._strip_marks("no marks") == ("no marks", [])
