@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 _INLINE = re.compile(r"`[^`\n]{1,300}`|``[^\n]{1,300}?``")
-_URL = re.compile(r"(?:https?|ftp|file)://[^\s<>\"'`)\]]+|www\.[^\s<>\"'`)\]]+")
+_URL = re.compile(r"mailto:[^\s<>\"'`)\]]+|(?:https?|ftp|file)://[^\s<>\"'`)\]]+|www\.[^\s<>\"'`)\]]+")
 _PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?")
 _IDENTIFIER = re.compile(
@@ -33,7 +33,8 @@ def _code_line(line: str) -> bool:
         return False
     if _COMMAND.match(line) or _SOURCE_LINE.search(line):
         return True
-    return sum(c in _SYMBOLS for c in stripped) / len(stripped) >= 0.2 and len(stripped) >= 6
+    letters = sum(c.isascii() and c.isalpha() for c in stripped)
+    return letters >= 3 and sum(c in _SYMBOLS for c in stripped) / len(stripped) >= 0.2 and len(stripped) >= 6
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ the wrong value), extra is major, an HTML entity (`&amp;`) is minor either way.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 
 from lacuna.server.checks import Check
@@ -43,7 +44,10 @@ def difference(source: list[Placeholder], target: list[Placeholder]
 
 
 def changed_pairs(missing: list[Placeholder], extra: list[Placeholder]) -> list[tuple[Placeholder, Placeholder]]:
-    """Missing/extra placeholders that are one placeholder changed; removes them from both lists."""
+    """Missing/extra placeholders that are one placeholder changed; removes them from both lists.
+
+    Paired, in this order: the same style and name (`%1$s` -> `%1$d`); the only missing and the
+    only extra one of a style; the same style and a similar name (`{{ ratio }}` -> `{{ ratio_x }}`)."""
     out = []
     for m in list(missing):
         same = [e for e in extra if e.style == m.style and m.name and e.name == m.name]
@@ -51,6 +55,11 @@ def changed_pairs(missing: list[Placeholder], extra: list[Placeholder]) -> list[
             styled_m = [x for x in missing if x.style == m.style]
             styled_e = [e for e in extra if e.style == m.style]
             same = styled_e if len(styled_m) == 1 and len(styled_e) == 1 else []
+        if not same:
+            scored = [(difflib.SequenceMatcher(None, m.name, e.name).ratio(), i, e)
+                      for i, e in enumerate(extra) if e.style == m.style and m.name and e.name]
+            best = max(scored, default=None, key=lambda t: (t[0], -t[1]))
+            same = [best[2]] if best and best[0] >= 0.6 else []
         if same:
             out.append((m, same[0]))
             missing.remove(m)
