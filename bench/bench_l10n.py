@@ -13,7 +13,7 @@ copies with one defect each are scored:
 | swap_tag            | an opening tag and its closing tag swapped                  | tag_nesting                 |
 | broken_plural       | a plural form / ICU `other` branch removed, PO form emptied | plural_forms                |
 | drop_sentence       | one sentence of a translation of 2+ sentences removed       | omission                    |
-| truncation          | the translation cut after about half its length             | omission                    |
+| truncation          | the translation cut after about half its length             | omission, truncated         |
 | changed_number      | a number the source has changed                              | number_mismatch             |
 | untranslated        | the translation replaced by the source                      | untranslated                |
 
@@ -51,7 +51,7 @@ CSV_LANGUAGES = {"magento.ja_JP.csv": "ja", "magento.zh_CN.csv": "zh"}
 RIGHT = {
     "drop_placeholder": {"placeholder_missing"}, "alter_placeholder": {"placeholder_changed"},
     "drop_tag": {"tag_missing"}, "swap_tag": {"tag_nesting"}, "broken_plural": {"plural_forms"},
-    "drop_sentence": {"omission"}, "truncation": {"omission"}, "changed_number": {"number_mismatch"},
+    "drop_sentence": {"omission"}, "truncation": {"omission", "truncated"}, "changed_number": {"number_mismatch"},
     "untranslated": {"untranslated"},
 }
 DEFECTS = tuple(RIGHT)
@@ -273,11 +273,18 @@ def main(argv=None) -> int:
     ap.add_argument("--no-omission", action="store_true", help="checks only (no encoder): omission defects not judged")
     ap.add_argument("--per-defect", type=int, default=40, help="defective copies per file and defect type [40]")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--files", default="", help="only files whose name contains one of these (comma-separated)")
+    ap.add_argument("--defects", default="", help="only these defect types (comma-separated; default all)")
     ap.add_argument("--show-failing", type=int, default=0, help="print up to N failing clean units per file")
     ap.add_argument("--show-missed", default="", help="comma-separated defect types whose misses to print (5 per file)")
     args = ap.parse_args(argv)
     args.show_missed = set(filter(None, args.show_missed.split(",")))
-    files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE) if not f.endswith(".md"))
+    wanted = [w for w in args.files.split(",") if w]
+    files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
+                   if not f.endswith(".md") and (not wanted or any(w in f for w in wanted)))
+    if args.defects:
+        global DEFECTS
+        DEFECTS = tuple(d for d in args.defects.split(",") if d in RIGHT)
     started = time.perf_counter()
     server = LacunaServer(ServerConfig(port=0, workers=4, omission=not args.no_omission)).start()
     totals_clean = [0, 0]

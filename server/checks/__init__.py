@@ -16,6 +16,7 @@ names; a check that raises is logged and skipped for that segment.
 | tags                    | tag_missing / tag_extra / tag_nesting   | critical / major / critical | tags.py |
 | plurals                 | plural_forms      | critical / major | plurals.py        |
 | length_limit            | length_limit      | major            | length_limit.py   |
+| truncation              | truncated         | major            | truncation.py     |
 
 Checks that judge words (untranslated, wrong_language, numbers, length_ratio, paired_marks) see
 the text without inline codes, placeholders, code and plural syntax (`segment_markup`); the
@@ -63,9 +64,10 @@ def default_checks() -> list[Check]:
     from lacuna.server.checks.tags import Tags
     from lacuna.server.checks.plurals import Plurals
     from lacuna.server.checks.length_limit import LengthLimit
+    from lacuna.server.checks.truncation import Truncation
 
     return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio(), PairedMarks(),
-            Placeholders(), Tags(), Plurals(), LengthLimit()]
+            Placeholders(), Tags(), Plurals(), LengthLimit(), Truncation()]
 
 
 class ChecksScorer(Scorer):

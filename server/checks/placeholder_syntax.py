@@ -112,9 +112,9 @@ def looks_like_markup(tag: str) -> bool:
         return tag.startswith("<!--")
     closing, name, selfclosing = m.groups()
     rest = tag[len(closing) + len(name) + 1:-1]
-    if name.lower() in _HTML or any(c.isdigit() for c in name) or ":" in name:
-        return True
-    if "=" in rest and re.search(r"[\w:-]+\s*=\s*[\"'\w]", rest):
+    if rest.strip(" /") and not re.search(r"[\w:-]+\s*=", rest):
+        return False  # words after the name, no attributes: prose
+    if name.lower() in _HTML or any(c.isdigit() for c in name) or ":" in name or rest.strip(" /"):
         return True
     return bool((closing or selfclosing) and not rest.strip(" /"))
 
