@@ -16,6 +16,7 @@ import time
 from typing import Sequence
 
 from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.formats.directory import expand_inputs
 from lacuna.client.progress import make_progress
 from lacuna.client.results import (
     OutputLock,
@@ -72,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--streams", type=int, default=4, help="concurrent stream calls [4]")
     conn.add_argument("--window", type=int, default=4, help="messages in flight per stream [4]")
     conn.add_argument("--batches-per-call", type=int, default=16, help="messages per stream call [16]")
+    conn.add_argument("--reconnect-timeout", type=float, default=120.0,
+                      help="keep retrying an unreachable or busy server for this long after its last answer, "
+                           "then resume where the job stopped (a restart) [120]")
+    conn.add_argument("--tls-ca", metavar="PEM", help="CA certificate that signed the server's (turns TLS on)")
+    conn.add_argument("--tls-cert", metavar="PEM", help="client certificate, for mutual TLS (with --tls-key)")
+    conn.add_argument("--tls-key", metavar="PEM", help="client private key, for mutual TLS")
+    conn.add_argument("--token-env", default="LACUNA_TOKEN", metavar="NAME",
+                      help="environment variable holding the bearer token, if the server wants one [LACUNA_TOKEN]")
     what = p.add_argument_group("scoring")
     what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
     what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
@@ -101,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
     out.add_argument("--output", "-o", help="results file, one line per segment; rerunning resumes it")
-    out.add_argument("--format-out", choices=("jsonl", "csv"), default=None,
-                     help="results format (default: csv for an --output ending in .csv, else jsonl)")
+    out.add_argument("--format-out", choices=("jsonl", "csv", "parquet"), default=None,
+                     help="results format (default: csv for an --output ending in .csv, parquet (a directory "
+                          "of parts; --engine ray) for one ending in .parquet, else jsonl)")
     out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
     out.add_argument("--summary", help="write the summary as JSON here")
     out.add_argument("--corpus-scores", choices=("exact", "mean"), default="exact",
@@ -122,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail when a language pair's corpus score is below VALUE")
     gate.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
                       help="fail when a language pair's corpus score is above VALUE (ter, ...)")
+    from lacuna.ray_engine import add_engine_arguments
+
+    add_engine_arguments(p)
     return p
 
 
@@ -131,11 +144,11 @@ def _warn(message: str) -> None:
 
 def read_inputs(files: Sequence[str], options: ReadOptions,
                 skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
-    """Every record of every file, ids unique; problems in file order."""
+    """Every record of every file (a directory: every file in it), ids unique; problems in file order."""
     records: list[Record] = []
     problems: list[InputProblem] = []
     first_seen: dict[str, Record] = {}
-    for path in files:
+    for path in expand_inputs(files):
         for item in read_file(path, options):
             if isinstance(item, InputProblem):
                 problems.append(item)
@@ -158,6 +171,12 @@ def read_inputs(files: Sequence[str], options: ReadOptions,
 def _servers(args) -> list[str]:
     given = args.server or [os.environ.get("LACUNA_SERVER") or "127.0.0.1:50051"]
     return [t.strip() for s in given for t in s.split(",") if t.strip()]
+
+
+def _security(args) -> dict:
+    """TLS files and the bearer token (from the environment, never the command line) for Client."""
+    return {"tls_ca": args.tls_ca, "tls_cert": args.tls_cert, "tls_key": args.tls_key,
+            "token": os.environ.get(args.token_env, "").strip() or None}
 
 
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -235,6 +254,10 @@ def _report_and_alert(args, records: list[dict], warnings: list[str] | None = No
 
 
 def run(args) -> int:
+    if getattr(args, "engine", "server") == "ray":
+        from lacuna.ray_engine import run_ray
+
+        return run_ray(args)
     import grpc
 
     from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
@@ -243,6 +266,8 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.format_out is None:
         args.format_out = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
+    if args.format_out == "parquet" or (args.output or "").lower().rstrip("/").endswith(".parquet"):
+        raise UsageError("Parquet results (--format-out parquet, --output *.parquet) need --engine ray")
     thresholds = _key_values(args.threshold, "--threshold", True)
     minimums = _key_values(args.min, "--min", True)
     maximums = _key_values(args.max, "--max", True)
@@ -281,7 +306,7 @@ def run(args) -> int:
 
     servers = _servers(args)
     try:
-        client = Client(servers, timeout=args.connect_timeout, retries=args.retries)
+        client = Client(servers, timeout=args.connect_timeout, retries=args.retries, **_security(args))
     except (ValueError, OSError) as exc:
         raise UsageError(f"--server {','.join(servers)}: {exc}") from None
     with client:
@@ -318,7 +343,8 @@ def run(args) -> int:
                                  interval=args.progress_interval)
         scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
-                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
+                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries,
+                              reconnect_timeout=args.reconnect_timeout)
         scored = 0
         score_started = time.perf_counter()
         failure: LacunaError | None = None

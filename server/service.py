@@ -16,13 +16,16 @@ import structlog
 
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import budget, convert
+from lacuna.server.admission import Admission, QueueFull
 from lacuna.server.errors import Abort
 from lacuna.server.interceptor import current_call
 from lacuna.server.model import SegmentInput, SegmentOutcome
 from lacuna.server.pipeline import MetricUnavailable, OptionError, Overloaded, Pipeline
 from lacuna.server.terminology.session import JobChecks
 from lacuna.server.terminology.store import GlossaryStore
-from lacuna.server.validation import Limits, ValidationError, validate_count, validate_segment
+from lacuna.server.text_cost import cost
+from lacuna.server.validation import (Limits, ValidationError, validate_count, validate_request_id,
+                                      validate_segment)
 
 log = structlog.get_logger("lacuna.service")
 
@@ -55,9 +58,14 @@ def _versions() -> dict[str, str]:
 
 class LacunaService(service_pb2_grpc.LacunaServicer):
     def __init__(self, pipeline: Pipeline, limits: Limits, max_message_bytes: int,
-                 observers: Iterable[Observer] = (), glossaries: GlossaryStore | None = None):
+                 observers: Iterable[Observer] = (), glossaries: GlossaryStore | None = None,
+                 replica: str = "", admission: Admission | None = None, expose_versions: bool = False):
+        """`replica` names this server in every result and log event (empty: not named)."""
         self.pipeline = pipeline
         self.glossaries = glossaries or GlossaryStore()
+        self.replica = replica
+        self.admission = admission
+        self.expose_versions = expose_versions
         self.limits = limits
         self.max_message_bytes = max_message_bytes
         self.observers = list(observers)
@@ -84,8 +92,14 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
 
     def _score(self, segments, metrics, thresholds, corpus) -> list[SegmentOutcome]:
+        """Score one job (a request, a stream message) once admission control lets it run."""
         try:
-            return self.pipeline.score(segments, metrics, thresholds, corpus)
+            if self.admission is None:
+                return self.pipeline.score(segments, metrics, thresholds, corpus)
+            with self.admission.slot(sum(cost(s) for s in segments), budget.current_budget()):
+                return self.pipeline.score(segments, metrics, thresholds, corpus)
+        except QueueFull as exc:  # refused before any work; the client retries after the hint
+            raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc), retry_after_s=exc.retry_after_s) from None
         except Overloaded as exc:  # a full queue refuses the whole call; the client retries later
             raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)) from None
 
@@ -96,10 +110,23 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             except Exception:  # an observer must never cost a result
                 log.exception("observer_failed", observer=type(obs).__name__)
 
+    def _sign(self, results) -> None:
+        """Name this replica in every result (and in the call's log event), so a job's records
+        show where each was scored."""
+        if self.replica:
+            current_call().extra["replica"] = self.replica
+            for result in results:
+                result.replica = self.replica
+
     # -- RPCs --------------------------------------------------------------------------
 
     def Score(self, request: service_pb2.ScoreRequest, context: grpc.ServicerContext) -> service_pb2.ScoreResponse:
         call = current_call()
+        try:
+            validate_request_id(request.request_id)
+        except ValidationError as exc:
+            call.request_id = uuid.uuid4().hex[:16]
+            raise Abort(exc.code, exc.message, exc.field) from None
         call.request_id = request.request_id or uuid.uuid4().hex[:16]
         metrics, thresholds = self._options(request.options)
         job = self._job_checks(request.options)
@@ -115,6 +142,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
         self._notify("Score", call.segments, call.outcomes)
         response = service_pb2.ScoreResponse(request_id=call.request_id)
         response.results.extend(convert.outcome_to_pb(o) for o in call.outcomes)
+        self._sign(response.results)
         response.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
         return response
 
@@ -160,7 +188,9 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                 results[seg.index - count] = convert.outcome_to_pb(outcome)
             count += len(message.segments)
             budget.check()  # the client may have gone away while this message was scored
-            yield service_pb2.ScoreStreamResponse(results=[results[pos] for pos in sorted(results)])
+            response = service_pb2.ScoreStreamResponse(results=[results[pos] for pos in sorted(results)])
+            self._sign(response.results)
+            yield response
         final = service_pb2.ScoreStreamResponse(final=True)
         if corpus is not None:
             final.corpus_scores.extend(convert.corpus_to_pb(c) for c in corpus.results())
@@ -181,7 +211,8 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
         for glossary in self.glossaries.glossaries.values():
             response.models.add(name=glossary.name, kind="glossary", path=glossary.path, device="", loaded=True)
         response.languages.extend(sorted(languages))
-        response.versions.update(_versions())
+        if self.expose_versions:  # off by default: exact library versions help an attacker
+            response.versions.update(_versions())
         response.limits.max_segments_per_request = self.limits.max_segments
         response.limits.max_chars_per_text = self.limits.max_chars
         response.limits.max_message_bytes = self.max_message_bytes

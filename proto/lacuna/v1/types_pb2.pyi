@@ -69,7 +69,7 @@ class SegmentError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., field: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SegmentResult(_message.Message):
-    __slots__ = ("id", "scores", "flags", "passed", "error")
+    __slots__ = ("id", "scores", "flags", "passed", "error", "replica")
     class ScoresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -82,12 +82,14 @@ class SegmentResult(_message.Message):
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     PASSED_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
     id: str
     scores: _containers.ScalarMap[str, float]
     flags: _containers.RepeatedCompositeFieldContainer[Flag]
     passed: bool
     error: SegmentError
-    def __init__(self, id: _Optional[str] = ..., scores: _Optional[_Mapping[str, float]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., passed: bool = ..., error: _Optional[_Union[SegmentError, _Mapping]] = ...) -> None: ...
+    replica: str
+    def __init__(self, id: _Optional[str] = ..., scores: _Optional[_Mapping[str, float]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., passed: bool = ..., error: _Optional[_Union[SegmentError, _Mapping]] = ..., replica: _Optional[str] = ...) -> None: ...
 
 class CorpusScore(_message.Message):
     __slots__ = ("metric", "score", "signature", "segments", "src_lang", "tgt_lang")
