@@ -26,7 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-FLAG_TYPE = "inconsistent_translation"
+from lacuna.flag_types import INCONSISTENT_TRANSLATION as FLAG_TYPE
+
 CONTEXT_LABEL = "context"
 SAME_SOURCE, SAME_TRANSLATION = "source", "translation"
 #: Ids listed on one flag (the message names fewer).

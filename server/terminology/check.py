@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from lacuna.flag_types import DO_NOT_TRANSLATE, FORBIDDEN_TERM, TERMINOLOGY
 from lacuna.glossary import GlossaryEntry, term_is_case_sensitive
 from lacuna.server.model import FlagData
 from lacuna.server.terminology.matching import Term, Text, character_level, fold
 
 DETECTOR = "terminology"
-TERMINOLOGY, FORBIDDEN_TERM, DO_NOT_TRANSLATE = "terminology", "forbidden_term", "do_not_translate"
 FLAG_TYPES = (TERMINOLOGY, FORBIDDEN_TERM, DO_NOT_TRANSLATE)
 
 
