@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip "setuptools<81" wheel
 	# The CPU build of torch; for a GPU server install the CUDA build first (README).
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[comet,test]"
+	$(PY) -m pip install -q -e ".[comet,test,ray]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -28,7 +28,7 @@ bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 demo: $(STAMP)
-	$(PY) -m lacuna.client.demo
+	$(PY) -m lacuna.demo
 
 # Regenerate the Python modules in proto/ from proto/lacuna/v1/*.proto.
 proto: $(STAMP)

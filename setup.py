@@ -8,7 +8,7 @@ from setuptools import find_packages, setup
 
 FOLDERS = {"lacuna.proto": "proto", "lacuna.server": "server", "lacuna.client": "client"}
 
-packages = ["lacuna"]
+packages = ["lacuna"] + [f"lacuna.{sub}" for sub in find_packages("lacuna")]
 package_dir = {"lacuna": "lacuna"}
 for name, folder in FOLDERS.items():
     packages.append(name)
@@ -16,4 +16,5 @@ for name, folder in FOLDERS.items():
     packages += [f"{name}.{sub}" for sub in find_packages(folder)]
 
 setup(packages=packages, package_dir=package_dir,
-      package_data={"lacuna.proto.lacuna.v1": ["*.proto", "*.pyi"]}, include_package_data=True)
+      package_data={"lacuna.proto.lacuna.v1": ["*.proto", "*.pyi"],
+                    "lacuna.server.omission": ["weights/*.json"]}, include_package_data=True)

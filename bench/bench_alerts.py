@@ -11,8 +11,8 @@ import pathlib
 import random
 import time
 
-from lacuna.server.alerting import AlertEngine, load_rules
-from lacuna.server.alerting.observation import Observation
+from lacuna.alerting import AlertEngine, load_rules
+from lacuna.alerting.observation import Observation
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 

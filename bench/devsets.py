@@ -10,14 +10,20 @@ Every row is a dict with
 - ``gold``: ``omitted_spans`` (list of ``[start, end]``, half-open code-point spans of the source
   that the translation lacks) and ``label`` (1 when anything is omitted, else 0). Document
   drops also carry ``sentence_spans`` (the span of every source sentence, in order),
-  ``omitted_sentences`` (indices into them) and ``clean`` (true for the untouched copy).
+  ``omitted_sentences`` (indices into them), ``clean`` (true for the untouched copy), and
+  ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
+  translation keeps and the index of the source sentence it translates.
 
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
   seed) and once clean; 246 rows per direction. Committed.
-- ``ui-strings``: 2,820 correct short UI strings (at most 6 words) from Excalidraw's finished
-  locales into ja, zh, de, fr, es, ko. Committed.
+- ``ui-strings``: 8,812 correct short UI strings (at most 6 words) from the locales of
+  Excalidraw and Uptime Kuma into ja, zh, de, fr, es, ko. Committed.
+- ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
+  mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
+  at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no
+  spans. 1,000 rows each (en-ja 477 labelled 1, en-de 86). Committed.
 - ``mqm-ted-en-de``, ``mqm-ted-zh-en``: Google's expert MQM annotation of the WMT21 TED talks
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
@@ -36,12 +42,13 @@ BUILT = HERE / "built"
 
 DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhen.jsonl"}
+MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
 
 
 def names(include_missing: bool = False) -> list[str]:
     """Names of the sets; the built-at-run-time ones only where they were built (or all)."""
-    result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings"]
+    result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings", *MLQE_SETS]
     result += [name for name, file in MQM_SETS.items() if include_missing or (BUILT / file).exists()]
     return result
 
@@ -54,6 +61,8 @@ def load(name: str) -> list[dict]:
         return _ui_strings()
     if name in MQM_SETS:
         return _mqm(name)
+    if name in MLQE_SETS:
+        return _mlqe(name)
     raise KeyError(f"unknown development set {name!r}; known: {', '.join(names(include_missing=True))}")
 
 
@@ -91,14 +100,16 @@ def _docdrop(direction: str) -> list[dict]:
         dropped = drops[direction][doc["doc"]]
         kept = [s for i, s in enumerate(doc["sentences"][tgt]) if i not in dropped]
         for clean in (False, True):
-            translation, _ = join_sentences(doc["sentences"][tgt] if clean else kept, tgt)
+            translation, target_spans = join_sentences(doc["sentences"][tgt] if clean else kept, tgt)
             omitted = [] if clean else list(dropped)
+            target_ids = [i for i in range(len(doc["sentences"][tgt])) if clean or i not in dropped]
             rows.append({
                 "id": f"docdrop-{direction}:{doc['doc']}:{'clean' if clean else 'drop'}",
                 "set": f"docdrop-{direction}", "kind": "docdrop",
                 "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
                 "gold": {"omitted_spans": [spans[i] for i in omitted], "label": int(bool(omitted)),
-                         "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean},
+                         "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean,
+                         "target_sentence_spans": target_spans, "target_sentence_ids": target_ids},
             })
     return rows
 
@@ -108,6 +119,19 @@ def _ui_strings() -> list[dict]:
     for line in (DATA / "ui_strings.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         rows.append({**record, "set": "ui-strings", "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
+    return rows
+
+
+def _mlqe(name: str) -> list[dict]:
+    prefix = name + ":"
+    rows = []
+    for line in (DATA / "mlqe_pe_test21.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["id"].startswith(prefix):
+            rows.append({"id": r["id"], "set": name, "kind": "annotated", "src_lang": r["src_lang"],
+                         "tgt_lang": r["tgt_lang"], "source": r["source"], "translation": r["translation"],
+                         "bad_gaps": r["bad_gaps"], "bad_source_words": r["bad_source_words"],
+                         "gold": {"omitted_spans": [], "label": r["label"]}})
     return rows
 
 
@@ -124,3 +148,15 @@ def _mqm(name: str) -> list[dict]:
                      "doc": r["doc"], "categories": r["categories"],
                      "gold": {"omitted_spans": r["omitted_spans"], "label": r["label"]}})
     return rows
+
+
+def as_halomi_rows(rows: list[dict]) -> list:
+    """The rows as bench/halomi.py's Row, so HalOmi's tooling (bench_omission.row_features and
+    its cross-validation) runs on them unchanged: label 1 becomes omission class 2 (of 0-3),
+    no hallucination, the set's name as data_source. Meant for the sentence-level sets (the
+    annotated ones, ui-strings); a document is one Row too, but row_features reads only its
+    first bead."""
+    import halomi
+
+    return [halomi.Row(r["src_lang"], r["tgt_lang"], r["source"], r["translation"], "", "",
+                       2 if r["gold"]["label"] else 0, 0, r["set"]) for r in rows]

@@ -1,4 +1,4 @@
-"""`lacuna` — the command line: `lacuna score ...`, `lacuna report ...`, `lacuna serve ...`."""
+"""The client's commands: `lacuna score ...`, `lacuna report ...` (`lacuna serve` is `lacuna.cli`)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ def main(argv: list[str] | None = None) -> int:
         from lacuna.client.batch import main as run
     elif command == "report":
         from lacuna.client.report import main as run
-    elif command == "serve":
-        from lacuna.server.__main__ import main as run
     else:
         print(f"lacuna: unknown command {command!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ The server's corpus scores cover one stream each, and a job uses several streams
 (and may be resumed), so the client recomputes them over every row of the
 results file. BLEU and chrF are sacrebleu's own corpus scores: each segment's
 sufficient statistics are extracted from its texts (tokenizer per target
-language, as the server picks it) and summed. TER's statistics are (edits,
+language, as the server picks it: `lacuna.reference_metrics`) and summed. TER's statistics are (edits,
 reference length); the length comes from TER's tokenizer and the edits from the
 server's sentence score (edits = TER x length), so the slow edit-distance search
 is not run twice.
@@ -23,7 +23,7 @@ import queue
 import threading
 from typing import Iterable
 
-METRICS = ("bleu", "chrf", "ter")
+from lacuna.reference_metrics import METRICS, metric_set_for_tokenizer, tokenizer_for
 
 # (src_lang, tgt_lang, translation, reference, {metric: sentence score})
 Item = tuple[str, str, str, str, dict]
@@ -33,63 +33,19 @@ Totals = dict[tuple[str, str, str], list]
 log = logging.getLogger("lacuna.client.corpus")
 
 
-def tokenizer_for(tag: str) -> str:
-    from lacuna.languages import UnknownLanguage, parse
-    from lacuna.server.metrics.reference import bleu_tokenizer
-
-    try:
-        return bleu_tokenizer(parse(tag))
-    except UnknownLanguage:
-        return "13a"
-
-
-class SacrebleuSet:
-    """sacrebleu objects for one target tokenizer, configured like the server's."""
-
-    def __init__(self, tokenize: str):
-        from sacrebleu.metrics import BLEU, CHRF, TER
-
-        cjk = tokenize != "13a"
-        self.bleu = BLEU(tokenize=tokenize)
-        self.chrf = CHRF()
-        self.ter = TER(normalized=cjk, asian_support=cjk)
-        for obj in (self.bleu, self.chrf, self.ter):  # fills in the signature's reference count
-            obj.corpus_score(["a"], [["a"]])
-
-    def get(self, metric: str):
-        return {"bleu": self.bleu, "chrf": self.chrf, "ter": self.ter}[metric]
-
-    def stats(self, metric: str, hyp: str, ref: str, sentence_score: float) -> list:
-        if metric == "ter":
-            ref_len = len(self.ter._preprocess_segment(ref).split())
-            if ref_len == 0:
-                return [len(self.ter._preprocess_segment(hyp).split()), 0]
-            return [round(sentence_score * ref_len / 100.0), ref_len]
-        # what sacrebleu's _extract_corpus_statistics does for one segment, without its per-call set-up
-        obj = self.get(metric)
-        ref_info = obj._extract_reference_info([obj._preprocess_segment(ref)])
-        return obj._compute_segment_statistics(obj._preprocess_segment(hyp), ref_info)
-
-
 class _Accumulator:
     def __init__(self):
-        self.sets: dict[str, SacrebleuSet] = {}
         self.tokenizers: dict[str, str] = {}
         self.totals: Totals = {}
-
-    def set_for(self, tokenize: str) -> SacrebleuSet:
-        if tokenize not in self.sets:
-            self.sets[tokenize] = SacrebleuSet(tokenize)
-        return self.sets[tokenize]
 
     def add(self, items: Iterable[Item]) -> None:
         for src, tgt, hyp, ref, scores in items:
             tok = self.tokenizers.get(tgt)
             if tok is None:
                 tok = self.tokenizers[tgt] = tokenizer_for(tgt)
-            metric_set = self.set_for(tok)
+            metric_set = metric_set_for_tokenizer(tok)
             for metric, score in scores.items():
-                s = metric_set.stats(metric, hyp, ref, score)
+                s = metric_set.stats_from_sentence(metric, hyp, ref, score)
                 entry = self.totals.get((src, tgt, metric))
                 if entry is None:
                     self.totals[(src, tgt, metric)] = [list(s), 1, tok]
@@ -200,13 +156,12 @@ class CorpusStats:
         totals = self.totals()
         if totals is None:
             return None
-        acc = _Accumulator()
         out: dict[tuple[str, str], dict[str, dict]] = {}
         for (src, tgt, metric), (summed, count, tok) in sorted(totals.items()):
-            obj = acc.set_for(tok).get(metric)
+            ms = metric_set_for_tokenizer(tok)
             out.setdefault((src, tgt), {})[metric] = {
-                "score": round(float(obj._compute_score_from_stats(summed).score), 4), "segments": count,
-                "method": "corpus", "signature": obj.get_signature().format()}
+                "score": round(ms.corpus(metric, summed), 4), "segments": count,
+                "method": "corpus", "signature": ms.signature(metric)}
         return out
 
     def close(self) -> None:

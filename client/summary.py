@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 
 from lacuna.client.corpus import METRICS as CORPUS_METRICS
 from lacuna.client.corpus import CorpusStats
-
-SEVERITIES = ("minor", "major", "critical")
-SEVERITY_WEIGHT = {"minor": 1, "major": 5, "critical": 10}  # MQM's usual penalties
-PRIMARY_METRICS = ("comet", "xcomet", "comet_qe", "chrf", "bleu")  # for ranking the worst segments
+from lacuna.client.signatures import conflict_messages
+from lacuna.severity import SEVERITIES, at_least
+from lacuna.worst_order import record_worst_key
 
 
 @dataclass
@@ -34,17 +33,6 @@ class _PairTotals:
     by_severity: Counter = field(default_factory=Counter)
 
 
-def _penalty(rec: dict) -> int:
-    return sum(SEVERITY_WEIGHT.get(f.get("severity"), 0) for f in rec.get("flags") or [])
-
-
-def _primary(scores: dict) -> float | None:
-    for name in PRIMARY_METRICS:
-        if name in scores:
-            return float(scores[name])
-    return None
-
-
 class SummaryBuilder:
     """Fed one results record at a time (`add`), then `summary()` once."""
 
@@ -54,7 +42,7 @@ class SummaryBuilder:
         self.pairs: dict[tuple[str, str], _PairTotals] = {}
         self.errors_by_code: Counter = Counter()
         self.corpus = CorpusStats() if exact_corpus else None
-        self._ranked: list[tuple] = []  # (penalty, -primary, id, record digest)
+        self._ranked: list[tuple] = []  # (worst-order key, id, record digest)
 
     def add(self, rec: dict) -> None:
         key = (rec.get("src_lang", ""), rec.get("tgt_lang", ""))
@@ -84,17 +72,15 @@ class SummaryBuilder:
             exact = {m: float(v) for m, v in scores.items() if m in CORPUS_METRICS}
             if exact:
                 self.corpus.add(key[0], key[1], rec.get("translation", ""), reference, exact)
-        penalty = _penalty(rec)
-        primary = _primary(scores)
-        if penalty > 0 or not rec.get("passed"):
-            self._ranked.append((penalty, -(primary if primary is not None else 0.0), rec["id"], {
+        if flags or not rec.get("passed"):
+            self._ranked.append((record_worst_key(rec), rec["id"], {
                 "id": rec["id"], "source_file": rec.get("source_file", ""),
                 "src_lang": key[0], "tgt_lang": key[1], "passed": bool(rec.get("passed")),
                 "flags": [f"{f.get('type')}/{f.get('severity')}" for f in flags],
                 "scores": {k: round(float(v), 4) for k, v in scores.items()},
             }))
             if len(self._ranked) > 4 * self.worst_count + 100:
-                self._ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+                self._ranked.sort(key=lambda t: t[:2])
                 del self._ranked[self.worst_count:]
 
     def _corpus_scores(self, key: tuple[str, str], pair: _PairTotals, exact: dict | None) -> dict[str, dict]:
@@ -122,14 +108,14 @@ class SummaryBuilder:
             by_type.update(p.by_type)
             by_severity.update(p.by_severity)
             totals.update(segments=p.segments, passed=p.passed, failed=p.failed, errors=p.errors)
-        self._ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+        self._ranked.sort(key=lambda t: t[:2])
         return {
             "segments": totals["segments"], "passed": totals["passed"], "failed": totals["failed"],
             "errors": totals["errors"], "errors_by_code": dict(sorted(self.errors_by_code.items())),
             "flags_by_type": dict(sorted(by_type.items())),
             "flags_by_severity": {s: by_severity[s] for s in SEVERITIES if by_severity[s]},
             "pairs": pairs,
-            "worst_segments": [t[3] for t in self._ranked[:self.worst_count]],
+            "worst_segments": [t[2] for t in self._ranked[:self.worst_count]],
             "corpus_method": "exact" if exact is not None else (
                 "mean (the exact recomputation failed)" if self.corpus is not None else "mean"),
         }
@@ -143,8 +129,7 @@ def gate_failures(summary: dict, fail_on: str | None, minimums: dict[str, float]
     language pair's corpus score: --min for higher-is-better metrics, --max for TER etc."""
     reasons = []
     if fail_on:
-        at_least = SEVERITIES[SEVERITIES.index(fail_on):]
-        hits = {s: summary["flags_by_severity"].get(s, 0) for s in at_least}
+        hits = {s: summary["flags_by_severity"].get(s, 0) for s in at_least(fail_on)}
         if any(hits.values()):
             found = ", ".join(f"{n} {s}" for s, n in hits.items() if n)
             reasons.append(f"--fail-on {fail_on}: {found} flag(s)")
@@ -188,6 +173,8 @@ def format_summary(summary: dict, gates: list[str] | None = None) -> str:
         for w in summary["worst_segments"]:
             scores = " ".join(f"{k}={v:g}" for k, v in w["scores"].items())
             lines.append(f"  {w['id']}  {' '.join(w['flags']) or 'no flags'}  {scores}".rstrip())
+    for message in conflict_messages(summary.get("signature_conflicts") or []):
+        lines.append(f"WARNING {message}")
     for reason in gates or []:
         lines.append(f"GATE FAILED {reason}")
     return "\n".join(lines)

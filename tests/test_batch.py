@@ -284,15 +284,15 @@ def test_two_servers_share_the_load(start_server, tmp_path):
 def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     calls = {}
     report = types.ModuleType("lacuna.client.report")
-    report.write_report = lambda records, out_path, title=None: calls.setdefault("report", (records, out_path))
-    alerting = types.ModuleType("lacuna.server.alerting")
+    report.write_report = lambda records, out_path, title=None, **kw: calls.setdefault("report", (records, out_path))
+    alerting = types.ModuleType("lacuna.alerting")
 
     def run_job_alerts(rules_path, records, report_path=None, job_name=None):
         calls["alerts"] = (rules_path, records, report_path, job_name)
 
     alerting.run_job_alerts = run_job_alerts
     monkeypatch.setitem(sys.modules, "lacuna.client.report", report)
-    monkeypatch.setitem(sys.modules, "lacuna.server.alerting", alerting)
+    monkeypatch.setitem(sys.modules, "lacuna.alerting", alerting)
     job = write_jsonl(tmp_path / "job.jsonl", CLEAN[:2])
     out = tmp_path / "nightly.jsonl"
     rules = tmp_path / "rules.yaml"

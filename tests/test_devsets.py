@@ -17,7 +17,7 @@ _spec = importlib.util.spec_from_file_location("devsets_build", devsets.HERE / "
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 
-COMMITTED = [f"docdrop-{d}" for d in devsets.DOC_DIRECTIONS] + ["ui-strings"]
+COMMITTED = [f"docdrop-{d}" for d in devsets.DOC_DIRECTIONS] + ["ui-strings", "mlqe-pe-en-ja", "mlqe-pe-en-de"]
 
 
 def _check_row(row: dict) -> None:
@@ -26,7 +26,10 @@ def _check_row(row: dict) -> None:
     assert row["source"].strip() and row["translation"].strip(), row["id"]
     gold = row["gold"]
     assert gold["label"] in (0, 1)
-    assert gold["label"] == int(bool(gold["omitted_spans"])), row["id"]
+    if row["kind"] == "annotated":  # a label may come without spans, never spans without a label
+        assert gold["label"] or not gold["omitted_spans"], row["id"]
+    else:
+        assert gold["label"] == int(bool(gold["omitted_spans"])), row["id"]
     for start, end in gold["omitted_spans"]:
         assert 0 <= start < end <= len(row["source"]), (row["id"], start, end)
 
@@ -58,6 +61,12 @@ def test_document_drops(name):
         assert "".join(row["source"][s:e] for s, e in spans).replace(" ", "") == \
             row["source"].replace(" ", "").replace("\n", "")
         assert gold["omitted_spans"] == [spans[i] for i in gold["omitted_sentences"]]
+        kept = [i for i in range(len(spans)) if i not in gold["omitted_sentences"]]
+        assert gold["target_sentence_ids"] == kept
+        assert len(gold["target_sentence_spans"]) == len(kept)
+        for start, end in gold["target_sentence_spans"]:
+            sentence = row["translation"][start:end]
+            assert sentence and sentence == sentence.strip(), (row["id"], sentence)
         if gold["clean"]:
             assert not gold["omitted_sentences"]
         else:
@@ -90,6 +99,26 @@ def test_ui_strings():
         _check_row(row)
         assert len(row["source"].split()) <= 6, row["id"]
         assert row["gold"]["label"] == 0
+
+
+@pytest.mark.parametrize("name", ["mlqe-pe-en-ja", "mlqe-pe-en-de"])
+def test_post_edit_sets(name):
+    rows = devsets.load(name)
+    assert len(rows) == 1000
+    for row in rows:
+        _check_row(row)
+        assert row["kind"] == "annotated" and (row["src_lang"], row["tgt_lang"]) == tuple(name.split("-")[-2:])
+        assert row["gold"]["label"] == int(row["bad_gaps"] >= build.MLQE_MIN_GAPS)
+    positives = sum(row["gold"]["label"] for row in rows)
+    assert 50 <= positives <= 950  # both classes present, so an AUC is defined
+
+
+def test_rows_convert_to_halomi_rows_for_refitting():
+    rows = devsets.load("mlqe-pe-en-de")[:50]
+    converted = devsets.as_halomi_rows(rows)
+    assert [c.src_text for c in converted] == [r["source"] for r in rows]
+    assert [c.omit_class > 0 for c in converted] == [bool(r["gold"]["label"]) for r in rows]
+    assert {c.direction for c in converted} == {"en-de"} and {c.data_source for c in converted} == {"mlqe-pe-en-de"}
 
 
 def test_mqm_marks_become_source_spans():

@@ -83,25 +83,28 @@ def test_failed_model_lookup_quotes_the_real_cause(monkeypatch, tmp_path):
 
 
 def test_a_missing_tokenizer_is_reported_and_other_errors_propagate(monkeypatch, log_buffer):
-    original = reference._MetricSet.__init__
+    import sacrebleu.tokenizers.tokenizer_ja_mecab as ja_mecab
 
-    def no_mecab(self, tokenize):
-        if tokenize == "ja-mecab":
-            raise RuntimeError("Please install MeCab")
-        original(self, tokenize)
+    from lacuna import reference_metrics
 
-    monkeypatch.setattr(reference._MetricSet, "__init__", no_mecab)
-    specs = {s.name: s for s in reference.ReferenceMetrics().metrics()}
-    assert not any("ja-mecab" in sig for sig in specs["bleu"].signatures)
-    assert "ja-mecab unavailable (Please install MeCab)" in specs["bleu"].description
-    assert "tokenizer_unavailable" in log_buffer.getvalue() and "ja-mecab" in log_buffer.getvalue()
+    monkeypatch.setattr(ja_mecab, "MeCab", None)  # sacrebleu without its [ja] extra
+    monkeypatch.setattr(reference_metrics, "_sets", {})
+    reference_metrics.tokenizer_usable.cache_clear()
+    try:
+        specs = {s.name: s for s in reference.ReferenceMetrics().metrics()}
+        assert not any("ja-mecab" in sig for sig in specs["bleu"].signatures)
+        assert "ja-mecab unavailable (Japanese tokenization requires extra dependencies" in specs["bleu"].description
+        assert "tokenizer_unavailable" in log_buffer.getvalue() and "ja-mecab" in log_buffer.getvalue()
 
-    def bug(self, tokenize):
-        raise TypeError("a bug, not a missing extra")
+        def bug(*args, **kwargs):
+            raise TypeError("a bug, not a missing extra")
 
-    monkeypatch.setattr(reference._MetricSet, "__init__", bug)
-    with pytest.raises(TypeError):
-        reference.ReferenceMetrics().metrics()
+        reference_metrics.tokenizer_usable.cache_clear()
+        monkeypatch.setattr(reference_metrics, "BLEU", bug)
+        with pytest.raises(TypeError):
+            reference.ReferenceMetrics().metrics()
+    finally:
+        reference_metrics.tokenizer_usable.cache_clear()
 
 
 def test_only_the_entry_point_exits_on_a_bad_setting():

@@ -4,8 +4,10 @@ The committed files under bench/devsets/data/ were written by this script; run i
 rebuild them (or to build the sets that may not be committed, under bench/devsets/built/):
 
     python bench/devsets/build.py docs  --ntrex /path/to/MicrosoftTranslator+NTREX/repo
-    python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo
+    python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo \\
+                                        --uptime-kuma /path/to/louislam+uptime-kuma/repo
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
+    python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
 
 Each path is a bare git directory (as the `fetch` tool brings it); files are read from its HEAD
 with `git show`. See bench/devsets/README.md for sources and licences.
@@ -30,7 +32,15 @@ BUILT = HERE / "built"
 NTREX_LANGS = {"en": "src.eng", "ja": "ref.jpn", "de": "ref.deu", "zh": "ref.zho-CN"}
 DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 DROP_SEED = 14
-UI_LOCALES = {"ja": "ja-JP", "zh": "zh-CN", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "ko": "ko-KR"}
+UI_PROJECTS = {  # project: (folder of the locale files, English file, {language: locale file})
+    "excalidraw": ("packages/excalidraw/locales", "en.json",
+                   {"ja": "ja-JP.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
+                    "es": "es-ES.json", "ko": "ko-KR.json"}),
+    "uptime-kuma": ("src/lang", "en.json",
+                    {"ja": "ja.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
+                     "es": "es-ES.json", "ko": "ko-KR.json"}),
+}
+UI_SKIP_KEYS = ("languageName",)
 PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[^}]*\}|%\w|<[^>]+>")
 
 
@@ -93,7 +103,7 @@ def build_docs(ntrex: pathlib.Path) -> None:
     print(f"ntrex: {n} documents, drops for {len(drops)} directions")
 
 
-# --- short UI strings (Excalidraw locales) --------------------------------------------------
+# --- short UI strings (Excalidraw and Uptime Kuma locales) --------------------------------------------------
 
 def _flatten(tree: dict, prefix: str = ""):
     for key, value in tree.items():
@@ -103,24 +113,33 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-def build_ui(excalidraw: pathlib.Path) -> None:
-    """data/ui_strings.jsonl: Excalidraw's English UI strings of at most 6 words without
-    placeholders or markup, paired with their translations where the locale has one."""
-    base = "packages/excalidraw/locales"
-    english = dict(_flatten(json.loads(git_show(excalidraw, f"{base}/en.json"))))
+def ui_pairs(repo: pathlib.Path, project: str) -> list[dict]:
+    """A project's English UI strings of at most 6 words without placeholders or markup,
+    paired with each locale's non-empty translation."""
+    folder, english_file, locales = UI_PROJECTS[project]
+    english = dict(_flatten(json.loads(git_show(repo, f"{folder}/{english_file}"))))
     records = []
-    for lang, locale in UI_LOCALES.items():
-        translated = dict(_flatten(json.loads(git_show(excalidraw, f"{base}/{locale}.json"))))
+    for lang, locale_file in locales.items():
+        translated = dict(_flatten(json.loads(git_show(repo, f"{folder}/{locale_file}"))))
+        locale = locale_file.removesuffix(".json")
         for key, source in english.items():
             target = translated.get(key)
-            if not isinstance(source, str) or not isinstance(target, str):
+            if key in UI_SKIP_KEYS or not isinstance(source, str) or not isinstance(target, str):
                 continue
             source, target = source.strip(), target.strip()
             if not source or not target or len(source.split()) > 6 or PLACEHOLDER.search(source + target):
                 continue
-            records.append({"id": f"excalidraw:{locale}:{key}", "src_lang": "en", "tgt_lang": lang,
+            records.append({"id": f"{project}:{locale}:{key}", "src_lang": "en", "tgt_lang": lang,
                             "source": source, "translation": target})
+    return records
+
+
+def build_ui(repos: dict[str, pathlib.Path]) -> None:
+    """data/ui_strings.jsonl from every project's snapshot."""
+    records = [r for project, repo in repos.items() for r in ui_pairs(repo, project)]
     n = write_jsonl(DATA / "ui_strings.jsonl", records)
+    for project in repos:
+        print(f"ui strings {project}: {sum(r['id'].startswith(project + ':') for r in records)}")
     print(f"ui strings: {n}")
 
 
@@ -170,17 +189,71 @@ def build_mqm(mqm: pathlib.Path) -> None:
         print(f"mqm ted {pair}: {n} segments, {sum(r['label'] for r in records)} with an omission")
 
 
+# --- post-edit-derived omissions (MLQE-PE, WMT 2021 QE test set) ----------------------------
+
+MLQE_PAIRS = {"en-ja": "data/test21/zero-shot/en-ja-test21.tar.gz",
+              "en-de": "data/test21/en-de-test21.tar.gz"}
+MLQE_MIN_GAPS = 2
+
+
+def _tar_members(repo: pathlib.Path, path: str) -> dict[str, str]:
+    """The text files of a .tar.gz stored in a bare git directory, by base name."""
+    import tarfile
+    blob = subprocess.run(["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+        return {pathlib.PurePosixPath(m.name).name: tar.extractfile(m).read().decode("utf-8")
+                for m in tar.getmembers() if m.isfile()}
+
+
+def mlqe_segments(repo: pathlib.Path, pair: str) -> list[dict]:
+    """MLQE-PE test21 rows: label 1 when the post-editor inserted words at MLQE_MIN_GAPS or more
+    places of the MT (BAD gap tags); the counts of BAD gaps and BAD source words are kept."""
+    files = _tar_members(repo, MLQE_PAIRS[pair])
+    files.update(_tar_members(repo, MLQE_PAIRS[pair].replace("data/test21/", "data/test21_goldlabels/")))
+    sources, targets = files["test21.src"].splitlines(), files["test21.mt"].splitlines()
+    counts = {"gaps": defaultdict(int), "source": defaultdict(int)}
+    for kind, name in (("gaps", "task2_wordlevel_gaps.tags"), ("source", "task2_wordlevel_src.tags")):
+        for line in files[name].splitlines():
+            fields = line.split("\t")
+            if fields[-1] == "BAD":
+                counts[kind][int(fields[3])] += 1
+    src, tgt = pair.split("-")
+    return [{"id": f"mlqe-pe-{pair}:{i}", "src_lang": src, "tgt_lang": tgt, "source": s.strip(),
+             "translation": t.strip(), "label": int(counts["gaps"][i] >= MLQE_MIN_GAPS),
+             "bad_gaps": counts["gaps"][i], "bad_source_words": counts["source"][i]}
+            for i, (s, t) in enumerate(zip(sources, targets))]
+
+
+def build_mlqe(mlqe: pathlib.Path) -> None:
+    """data/mlqe_pe_test21.jsonl: the en-ja and en-de test21 rows (CC0)."""
+    records = [r for pair in MLQE_PAIRS for r in mlqe_segments(mlqe, pair)]
+    n = write_jsonl(DATA / "mlqe_pe_test21.jsonl", records)
+    for pair in MLQE_PAIRS:
+        rows = [r for r in records if r["id"].startswith(f"mlqe-pe-{pair}:")]
+        print(f"mlqe-pe {pair}: {len(rows)} rows, {sum(r['label'] for r in rows)} labelled 1")
+    print(f"mlqe-pe: {n} rows")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ui", "mqm"])
+    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
+    parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
     parser.add_argument("--mqm", type=pathlib.Path, help="bare git dir of google/wmt-mqm-human-evaluation")
+    parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
     args = parser.parse_args(argv)
-    source = {"docs": args.ntrex, "ui": args.excalidraw, "mqm": args.mqm}[args.what]
+    if args.what == "ui":
+        if not (args.excalidraw and args.uptime_kuma):
+            parser.error("ui needs --excalidraw and --uptime-kuma")
+        build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
+        return
+    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe"}[args.what]
+    source = getattr(args, option)
     if source is None:
-        parser.error(f"{args.what} needs --{ {'docs': 'ntrex', 'ui': 'excalidraw', 'mqm': 'mqm'}[args.what]}")
-    {"docs": build_docs, "ui": build_ui, "mqm": build_mqm}[args.what](source)
+        parser.error(f"{args.what} needs --{option}")
+    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe}[args.what](source)
 
 
 if __name__ == "__main__":

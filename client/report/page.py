@@ -57,6 +57,8 @@ mark.hl.sev-critical { outline: 2px solid #7f1d1d; }
 .errmsg { color: #7f1d1d; }
 .legend mark { margin-right: 8px; }
 .empty { color: var(--muted); padding: 12px 0; }
+.warnings { border-color: #f59e0b; background: #fffbeb; }
+.warning { margin: 4px 0; color: #92400e; }
 """
 
 SCRIPT = r"""
@@ -224,6 +226,7 @@ TEMPLATE = r"""<!DOCTYPE html>
   <div class="meta">Generated {{ generated }} by Lacuna{% if data.source_files %} · {{ data.source_files | length }} source file{{ "s" if data.source_files | length != 1 }}: {{ data.source_files[:5] | join(", ") }}{% if data.source_files | length > 5 %}, …{% endif %}{% endif %}</div>
 </header>
 <main>
+{% if warnings %}<section id="warnings" class="warnings">{% for w in warnings %}<p class="warning">⚠ {{ w }}</p>{% endfor %}</section>{% endif %}
 <section id="summary">
   <h2>Job summary</h2>
   <div class="cards">

@@ -10,14 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from sacrebleu.metrics import BLEU, CHRF, TER
+from lacuna.reference_metrics import METRICS as REFERENCE_METRICS
+from lacuna.reference_metrics import corpus_scores
+from lacuna.severity import most_severe_first, normalize_severity
+from lacuna.worst_order import record_worst_key
 
-from lacuna.languages import parse as parse_language
-
-SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
-SEVERITIES = ("critical", "major", "minor")
-REFERENCE_METRICS = ("bleu", "chrf", "ter")
-LOWER_IS_BETTER = {"ter", "omission", "addition"}
+SEVERITIES = most_severe_first()
 
 
 class RecordsError(ValueError):
@@ -110,39 +108,19 @@ class ReportData:
         return self.passed / self.segments if self.segments else 0.0
 
 
-def _tokenizer(tgt_lang: str) -> str:
-    """The server's sacrebleu tokenizer for this target language (13a for an unknown tag)."""
-    from lacuna.server.metrics.reference import bleu_tokenizer
-
-    try:
-        return bleu_tokenizer(parse_language(tgt_lang))
-    except Exception:
-        return "13a"
-
-
 def corpus_reference_scores(records: list[Mapping], tgt_lang: str) -> list[CorpusScore]:
     """Corpus BLEU/chrF/TER with sacrebleu over the records that carry a reference."""
     usable = [r for r in records if isinstance(r.get("reference"), str) and not r.get("error")]
     if not usable:
         return []
     hyps = [str(r.get("translation") or "") for r in usable]
-    refs = [[str(r["reference"]) for r in usable]]
-    tok = _tokenizer(tgt_lang)
-    cjk = tok != "13a"
-    out = []
-    try:
-        metrics = {"bleu": BLEU(tokenize=tok), "chrf": CHRF(), "ter": TER(normalized=cjk, asian_support=cjk)}
-    except Exception:  # tokenizer extra not installed: fall back to 13a / char-level
-        metrics = {"bleu": BLEU(tokenize="char" if cjk else "13a"), "chrf": CHRF(), "ter": TER()}
-    for name, metric in metrics.items():
-        score = metric.corpus_score(hyps, refs)
-        out.append(CorpusScore(name, float(score.score), "corpus", len(usable), metric.get_signature().format()))
-    return out
+    refs = [str(r["reference"]) for r in usable]
+    return [CorpusScore(name, value, "corpus", len(usable), signature)
+            for name, (value, signature) in corpus_scores(hyps, refs, tgt_lang).items()]
 
 
 def _severity(flag: Mapping) -> str:
-    sev = str(flag.get("severity", "minor"))
-    return sev if sev in SEVERITY_RANK else "minor"
+    return normalize_severity(flag.get("severity", "minor"))
 
 
 def _row(record: Mapping, index: int) -> dict:
@@ -178,17 +156,6 @@ def _row(record: Mapping, index: int) -> dict:
     return row
 
 
-def _badness(row: dict) -> tuple:
-    """Sort key, worst first: most severe flag, then severity-weighted count, then confidence.
-    Segments that could not be scored come after every flagged one."""
-    if "e" in row:
-        return (1, 0, 0, 0, row["i"])
-    ranks = [SEVERITY_RANK[f["s"]] for f in row["f"]]
-    weighted = sum(10 ** (r - 1) for r in ranks)
-    confidence = sum(f["c"] if f["c"] is not None else 1.0 for f in row["f"])
-    return (0, -max(ranks), -weighted, -confidence, row["i"])
-
-
 def summarize(records: Iterable[Mapping]) -> ReportData:
     records = list(records)
     by_pair: dict[str, list[Mapping]] = defaultdict(list)
@@ -218,8 +185,8 @@ def summarize(records: Iterable[Mapping]) -> ReportData:
                 distributions[str(metric)][pair].append(round(v, 4))
         if record.get("flags") or record.get("error"):
             flagged += 1 if record.get("flags") else 0
-            rows.append(_row(record, index))
-    rows.sort(key=_badness)
+            rows.append((record_worst_key(record), index, _row(record, index)))
+    rows = [row for _, _, row in sorted(rows, key=lambda t: t[:2])]
     pairs = []
     for pair in sorted(by_pair):
         recs = by_pair[pair]

@@ -9,10 +9,10 @@ from typing import Sequence
 import grpc
 import structlog
 
-from lacuna.server.alerting.delivery import BackgroundSender
-from lacuna.server.alerting.engine import AlertEngine
-from lacuna.server.alerting.observation import Observation
-from lacuna.server.alerting.rules import RulesError, RuleSet, load_rules
+from lacuna.alerting.delivery import BackgroundSender
+from lacuna.alerting.engine import AlertEngine
+from lacuna.alerting.observation import Observation
+from lacuna.alerting.rules import RulesError, RuleSet, load_rules
 from lacuna.server.config import ConfigError
 
 log = structlog.get_logger("lacuna.alerting")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lacuna.flag_types import EMPTY
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -18,7 +19,7 @@ class EmptyTranslation(Check):
             return out
         what = "empty" if not segment.translation else "only whitespace"
         out.flags.append(FlagData(
-            type="empty", severity="critical", detector=self.name, confidence=1.0,
+            type=EMPTY, severity="critical", detector=self.name, confidence=1.0,
             message=f"the translation is {what}; the source has {len(segment.source)} characters",
             source_span=(0, len(segment.source)),
             target_span=(0, len(segment.translation)) if segment.translation else None,

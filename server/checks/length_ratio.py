@@ -21,6 +21,7 @@ the table count as 1.0.
 from __future__ import annotations
 
 
+from lacuna.flag_types import LENGTH_RATIO
 from lacuna.languages import Language
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank
@@ -80,7 +81,7 @@ class LengthRatio(Check):
         how = "longer" if ratio > 1 else "shorter"
         expected = content_length(segment.source) / density(segment.src_lang) * density(segment.tgt_lang)
         out.flags.append(FlagData(
-            type="length_ratio", severity=severity, detector=self.name,
+            type=LENGTH_RATIO, severity=severity, detector=self.name,
             # 2x -> 0.5, 3x -> 0.67, 6x -> 0.83: further out, surer.
             confidence=1 - 1 / spread,
             message=(f"the translation is {spread:.1f}x {how} than usual for {segment.src_lang.tag}->"

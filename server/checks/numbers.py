@@ -34,6 +34,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lacuna.flag_types import NUMBER_MISMATCH
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank, mask_verbatim
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -196,7 +197,7 @@ class NumberMismatch(Check):
             missing = [n for n in missing if not n.small]
         for number in missing:
             flag = FlagData(
-                type="number_mismatch", severity="major", detector=self.name,
+                type=NUMBER_MISMATCH, severity="major", detector=self.name,
                 confidence=0.9 if not number.small else 0.7,
                 message=f"the number {number.text!r} in the source is missing from the translation",
                 source_span=(number.start, number.end),

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from lacuna.flag_types import UNPAIRED_MARK
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank, mask_verbatim
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -120,7 +121,7 @@ class PairedMarks(Check):
             start, end = _span(text, mark)
             piece = " ".join(text[start:end].split())
             out.flags.append(FlagData(
-                type="unpaired_mark", severity="minor", detector=self.name, confidence=0.8,
+                type=UNPAIRED_MARK, severity="minor", detector=self.name, confidence=0.8,
                 target_span=(start, end),
                 message=f'unpaired {side} {kind} {mark.mark!r} (every mark in the source is paired): "{piece}"'))
         return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 
+from lacuna.flag_types import UNTRANSLATED
 from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank, is_caseless, mask_verbatim, normalise, words
@@ -95,7 +96,7 @@ class Untranslated(Check):
             return out
         how = "identical to the source" if ratio == 1.0 else f"nearly identical to the source ({ratio:.0%} alike)"
         out.flags.append(FlagData(
-            type="untranslated", severity="critical", detector=self.name, confidence=ratio,
+            type=UNTRANSLATED, severity="critical", detector=self.name, confidence=ratio,
             message=f"the translation is {how}: not translated from "
                     f"{segment.src_lang.tag} to {segment.tgt_lang.tag}",
             source_span=(0, len(segment.source)), target_span=(0, len(segment.translation)),

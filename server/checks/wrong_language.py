@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, Language as LinguaLanguage, LanguageDetectorBuilder
 
+from lacuna.flag_types import WRONG_LANGUAGE
 from lacuna.languages import Language, writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.text import is_blank, letters, mask_verbatim
@@ -175,7 +176,7 @@ class WrongLanguage(Check):
         else:
             what = f"the translation looks like {language_name(top)}"
         out.flags.append(FlagData(
-            type="wrong_language", severity="major", detector=self.name, confidence=confidence,
+            type=WRONG_LANGUAGE, severity="major", detector=self.name, confidence=confidence,
             message=f"{what}, not {language_name(target)} (lingua confidence {confidence:.2f})",
             target_span=(0, len(segment.translation)),
         ))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from lacuna.flag_types import ERROR_SPAN
 from lacuna.server.comet.batcher import DynamicBatcher
 from lacuna.server.comet.forward import CometResult
 from lacuna.server.comet.loading import ModelTraits
@@ -23,6 +24,16 @@ DESCRIPTIONS = {
     "comet_qe": "COMET quality estimate from source and translation only ({model}); higher is better",
 }
 SPAN_DETECTOR = "xcomet"
+
+
+def comet_version() -> str:
+    """The installed unbabel-comet release (part of the scores' signature)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("unbabel-comet")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 class CometScorer(Scorer):
@@ -37,13 +48,18 @@ class CometScorer(Scorer):
         self.batcher = batcher
         self.device = device
         self.path = path
+        self._version = comet_version()
 
     # -- what it offers ----------------------------------------------------------------
+
+    def signature(self, metric: str) -> str:
+        """sacrebleu-style: what `metric`'s scores depend on (the model as named, the COMET release)."""
+        return f"{metric}|model:{self.model_name}|comet-version:{self._version}"
 
     def metrics(self) -> list[MetricSpec]:
         return [MetricSpec(name=published, description=DESCRIPTIONS[base].format(model=self.model_name),
                            requires_reference=(base == "comet"), higher_is_better=True,
-                           default=(published == base), signatures=(self.model_name,))
+                           default=(published == base), signatures=(self.signature(published),))
                 for base, published in self.metric_names.items()]
 
     def checks(self) -> list[tuple[str, str]]:
@@ -59,7 +75,7 @@ class CometScorer(Scorer):
         mine = [m for m in self.metric_names.values() if m in metrics]
         if not mine:
             return None
-        return MeanAccumulator(mine, {m: self.model_name for m in mine})
+        return MeanAccumulator(mine, {m: self.signature(m) for m in mine})
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -101,7 +117,7 @@ class CometScorer(Scorer):
         for span in result.spans:
             severity = span.severity if span.severity in SEVERITIES else "minor"
             flags.append(FlagData(
-                type="error_span", severity=severity, detector=SPAN_DETECTOR, confidence=span.confidence,
+                type=ERROR_SPAN, severity=severity, detector=SPAN_DETECTOR, confidence=span.confidence,
                 target_span=(span.start, span.end),
                 message=f"{self.model_name} marks translation characters {span.start}-{span.end} "
                         f"as a {severity} error"))

@@ -6,11 +6,11 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Mapping
 
-from lacuna.server.alerting.alert import Alert
-from lacuna.server.alerting.delivery import deliver
-from lacuna.server.alerting.engine import AlertEngine
-from lacuna.server.alerting.observation import Observation
-from lacuna.server.alerting.rules import RuleSet, load_rules
+from lacuna.alerting.alert import Alert
+from lacuna.alerting.delivery import deliver
+from lacuna.alerting.engine import AlertEngine
+from lacuna.alerting.observation import Observation
+from lacuna.alerting.rules import RuleSet, load_rules
 
 
 def evaluate_job(ruleset: RuleSet, records: Iterable[Mapping], report_path: str | None = None,

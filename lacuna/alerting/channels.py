@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lacuna.server.alerting.alert import Alert
+from lacuna.alerting.alert import Alert
 
 SLACK_TEXT_LIMIT = 2900  # Slack rejects section text over 3000 characters
 SNIPPET = 160

@@ -13,9 +13,9 @@ import urllib.request
 
 import structlog
 
-from lacuna.server.alerting.alert import Alert, Delivery
-from lacuna.server.alerting.channels import PAYLOADS
-from lacuna.server.alerting.rules import Channel, RuleSet
+from lacuna.alerting.alert import Alert, Delivery
+from lacuna.alerting.channels import PAYLOADS
+from lacuna.alerting.rules import Channel, RuleSet
 
 log = structlog.get_logger("lacuna.alerting")
 

@@ -1,10 +1,16 @@
 """Evaluates rules over windows of observations, one alert per condition per window.
 
 Each (rule, group) pair keeps a window with running sums, so adding a segment and
-checking the condition cost O(1). A condition that becomes true fires once; it
-re-arms when it turns false again, or when a whole window of new data has passed
-since it fired (`window: 500 segments` -> 500 more segments; `15m` -> 15 minutes).
+checking the condition cost O(1). A condition fires once per window and group:
+after it fires, it stays quiet until a whole window of new data has passed
+(`window: 500 segments` -> 500 more segments; `15m` -> 15 minutes), even when it
+clears and holds again in between, so a measure that hovers at its threshold
+while concurrent requests feed it posts one message, not one per crossing.
 `window: job` rules are evaluated once, at the end of a batch job.
+
+The segments an alert names are the worst of those that counted towards it, in
+the shared worst-first order (`lacuna.worst_order`); a `mean_score` rule names
+its lowest (or, for an upper limit, highest) scores.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ from typing import Callable, Iterable
 
 import structlog
 
-from lacuna.server.alerting.alert import Alert
-from lacuna.server.alerting.observation import Observation
-from lacuna.server.alerting.rules import SEVERITY_RANK, Rule, RuleSet
+from lacuna.alerting.alert import Alert
+from lacuna.alerting.observation import Observation
+from lacuna.alerting.rules import Rule, RuleSet
+from lacuna.severity import severity_rank
 
 log = structlog.get_logger("lacuna.alerting")
 
-WORST_KEPT = 5
+WORST_KEPT = 3
 CANDIDATES_KEPT = 200
 TIME_BUCKETS = 300  # time windows keep at most this many buckets of sums
 MAX_GROUPS = 10_000  # groups tracked per rule (group_by on a label with endless values)
@@ -34,9 +41,9 @@ MAX_GROUPS = 10_000  # groups tracked per rule (group_by on a label with endless
 def contribution(rule: Rule, obs: Observation) -> tuple[float, float]:
     """(numerator, denominator) this segment adds to the rule's measure."""
     if rule.measure == "flag_count":
-        floor = SEVERITY_RANK[rule.min_severity]
+        floor = severity_rank(rule.min_severity)
         n = sum(1 for t, sev, _ in obs.flags
-                if (rule.flag_type is None or t == rule.flag_type) and SEVERITY_RANK.get(sev, 1) >= floor)
+                if (rule.flag_type is None or t == rule.flag_type) and severity_rank(sev) >= floor)
         return float(n), 1.0
     if rule.measure == "failed_share":
         return (0.0 if obs.passed else 1.0), 1.0
@@ -119,7 +126,7 @@ class _WindowState:
             low_is_bad = self.rule.op in ("<", "<=")
             live.sort(key=lambda c: c[3].scores.get(self.rule.score, 0.0), reverse=not low_is_bad)
         else:
-            live.sort(key=lambda c: (c[2], c[3].badness()), reverse=True)
+            live.sort(key=lambda c: (c[3].worst_key(), c[1]))
         return [c[3] for c in live[:WORST_KEPT]]
 
 
@@ -202,10 +209,9 @@ class AlertEngine:
             return None
         value = measure_value(rule, state.num, state.den)
         if not rule.breached(value):
-            state.firing = False  # cleared: re-arm
             return None
         if state.firing and not state.rolled(now):
-            return None
+            return None  # fired in this window already
         state.firing = True
         state.fired_mark = now if rule.window.kind == "time" else state.seen
         return Alert(

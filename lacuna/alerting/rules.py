@@ -29,7 +29,8 @@ from typing import Any, Mapping
 
 import yaml
 
-SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
+from lacuna.severity import SEVERITY_RANK
+
 MEASURES = {
     "flag_count": "flags",
     "failed_share": "share of segments that did not pass",

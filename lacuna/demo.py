@@ -1,7 +1,7 @@
 """`make demo`: score the bundled example (a Japanese translation that drops two sentences).
 
-    python -m lacuna.client.demo                 # starts a server in-process
-    python -m lacuna.client.demo --server 127.0.0.1:50051
+    python -m lacuna.demo                 # starts a server in-process
+    python -m lacuna.demo --server 127.0.0.1:50051
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lacuna.client.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lacuna.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--server", help="a running Lacuna server; default: start one in this process")
     parser.add_argument("--source", type=pathlib.Path, default=EXAMPLES / "library.en.txt")
     parser.add_argument("--translation", type=pathlib.Path, default=EXAMPLES / "library.ja.txt")
