@@ -26,7 +26,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-FLAG_TYPE = "inconsistent_translation"
+from lacuna.flag_types import INCONSISTENT_TRANSLATION as FLAG_TYPE
+from lacuna.languages import UnknownLanguage, parse
+
 CONTEXT_LABEL = "context"
 SAME_SOURCE, SAME_TRANSLATION = "source", "translation"
 #: Ids listed on one flag (the message names fewer).
@@ -44,6 +46,14 @@ def normalise(text: str) -> str:
 
 def _key(pair: tuple[str, str, str], text: str) -> int:
     return hash((pair, normalise(text)))
+
+
+def _canonical(tag: str) -> str:
+    """`en_US` and `en-us` are one language pair; an unknown tag is kept as given."""
+    try:
+        return parse(tag).tag
+    except UnknownLanguage:
+        return tag
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,8 @@ class Item:
     @classmethod
     def of(cls, id: str, source: str, translation: str, src_lang: str, tgt_lang: str,
            labels: Mapping[str, str] | None = None) -> "Item":
-        return cls(id, source, translation, src_lang, tgt_lang, (labels or {}).get(CONTEXT_LABEL, ""))
+        return cls(id, source, translation, _canonical(src_lang), _canonical(tgt_lang),
+                   (labels or {}).get(CONTEXT_LABEL, ""))
 
     @property
     def scope(self) -> tuple[str, str, str]:

@@ -45,8 +45,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                        help="server: send segments to --server (default); ray: score them in Ray actors that "
                             "each load the pipeline once")
     group.add_argument("--ray-address", metavar="ADDRESS",
-                       help="Ray cluster to use: auto (the one `ray start` runs here), HOST:6379 or "
-                            "ray://HOST:10001 [env RAY_ADDRESS]; default: start a local Ray for this job")
+                       help="Ray cluster to use: auto (the one `ray start` runs on this node) or HEAD:6379 "
+                            "[env RAY_ADDRESS]; default: start a local Ray for this job. (Ray Data does not run "
+                            "over the Ray Client, so not ray://.)")
     group.add_argument("--ray-actors", type=int, default=0,
                        help="scoring actors (default 0: as many as the cluster's CPUs, or GPUs with "
                             "--ray-gpus-per-actor, allow)")
@@ -166,16 +167,20 @@ def connect(address: str | None, quiet: bool):
         import ray
     except ImportError:
         raise _usage("--engine ray needs Ray: pip install 'lacuna[ray]'") from None
+    address = address or os.environ.get("RAY_ADDRESS") or "local"  # local: a new Ray, even if one runs here
+    if address.startswith("ray://"):
+        raise _usage(f"--ray-address {address}: Ray Data does not run over the Ray Client (ray://); run "
+                     "lacuna score on a node of the cluster with --ray-address auto (or HEAD:6379)")
     if ray.is_initialized():  # a caller (a test, a notebook) already connected
         return ray
-    address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs = dict(log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
-    if address is None:
+    if address == "local":
         kwargs["include_dashboard"] = False
     try:
         ray.init(address=address, **kwargs)
     except Exception as exc:  # ConnectionError, a bad address, ...
-        raise ConnectionError(f"cannot connect to Ray at {address or 'a new local instance'}: {exc}") from None
+        where = "a new local instance" if address == "local" else address
+        raise ConnectionError(f"cannot connect to Ray at {where}: {exc}") from None
     return ray
 
 

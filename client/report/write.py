@@ -9,6 +9,7 @@ import pathlib
 from plotly.offline import get_plotlyjs
 
 from lacuna.client.report.charts import build_charts
+from lacuna.client.report.consistency import add_section
 from lacuna.client.report.page import json_for_script, render_page
 from lacuna.client.report.summary import REFERENCE_METRICS, SEVERITIES, ReportData, summarize
 
@@ -43,6 +44,7 @@ def write_report(records: list[dict], out_path: str | os.PathLike, title: str | 
     if title is None:
         title = f"Lacuna report: {out.stem}"
     html = render_report(data, title, warnings)
+    html = add_section(html, records)  # inconsistent translations side by side
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
