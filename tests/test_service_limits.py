@@ -127,3 +127,24 @@ def test_pathological_texts_are_answered_quickly(base_server):
         ])
     assert [s.id for s in result.segments] == ["run", "marks"] and all(s.error is None for s in result.segments)
     assert time.monotonic() - started < 30  # was minutes (241 CPU-s for the first alone)
+
+
+def test_the_time_budget_stops_a_request_but_not_a_long_stream(start_server):
+    server = start_server(omission=False, request_time_budget=0.5)
+    checks = server.pipeline.scorers[0]
+    original = checks.score
+
+    def slow(segments, metrics):
+        time.sleep(0.3 * len(segments))
+        return original(segments, metrics)
+
+    checks.score = slow
+    seg = {"source": "Good night.", "translation": "Gute Nacht.", "src_lang": "en", "tgt_lang": "de"}
+    with Client(server.address, timeout=20, retries=0) as client:
+        with pytest.raises(LacunaError) as err:
+            client.score([dict(seg, id="a"), dict(seg, id="b")])
+        assert err.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED and err.value.field == "segments"
+        assert "--request-time-budget" in err.value.message
+        # four messages of one segment: 1.2 s in all, each within the budget
+        responses = list(client.score_stream_pb([[dict(seg, id=f"m{i}")] for i in range(4)], timeout=20))
+    assert responses[-1].final and sum(len(r.results) for r in responses) == 4
