@@ -86,7 +86,7 @@ def build_observers(config: TelemetryConfig) -> list:
 def build_admission(config: ServerConfig) -> Admission:
     """Admission control sized to the cores this process may use (see `lacuna.server.admission`)."""
     active = config.max_active or usable_cores()
-    return Admission(max_active=active, max_queued=config.max_queued or 2 * active,
+    return Admission(max_active=active, max_queued=config.max_queued or active,
                      large_cost=config.large_request_cost)
 
 

@@ -97,7 +97,7 @@ class ServerConfig:
     # Bounded work, drain.
     request_time_budget: float = 120.0  # seconds; 0 = no server-side limit
     max_active: int = 0  # scoring jobs at once; 0 = one per core
-    max_queued: int = 0  # jobs waiting for a slot; 0 = twice max_active
+    max_queued: int = 0  # jobs waiting for a slot; 0 = as many as max_active
     large_request_cost: int = 20_000  # cost units (about characters) above which a job is large
     shutdown_grace: float = 10.0
     # Exposure: TLS, tokens, introspection.
@@ -172,7 +172,7 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
     ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core)"),
     ("--max-queued", "max_queued", int,
-     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = twice --max-active)"),
+     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = --max-active)"),
     ("--large-request-cost", "large_request_cost", int,
      "a job costing more (about characters of text) is large: large jobs get at most half the slots"),
     ("--shutdown-grace", "shutdown_grace", float,
