@@ -51,7 +51,7 @@ def test_tls_server_accepts_clients_that_trust_its_ca(start_server, pki):
     assert plain_score(server.address) == "UNAVAILABLE"  # plaintext gets no answer
     with Client(server.address, timeout=5, retries=0, tls_ca=pki.other_ca) as client:  # an untrusted server
         with pytest.raises(Exception):
-            client.wait_ready(3)
+            client.wait_ready(1.5)
 
 
 def test_mutual_tls_refuses_clients_without_a_certificate(start_server, pki):
@@ -60,7 +60,7 @@ def test_mutual_tls_refuses_clients_without_a_certificate(start_server, pki):
     assert score(server.address, tls_ca=pki.ca, tls_cert=pki.client_cert, tls_key=pki.client_key) == "OK"
     with Client(server.address, timeout=5, retries=0, tls_ca=pki.ca) as client:
         with pytest.raises(Exception):
-            client.wait_ready(3)
+            client.wait_ready(1.5)
     assert plain_score(server.address) == "UNAVAILABLE"
 
 
