@@ -42,6 +42,8 @@ class Record:
     location: str  # "line 12", "unit 'greet'": for messages
     reference: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
+    line: int | None = None  # the line the unit starts on, where the format has lines
 
     def to_segment_dict(self) -> dict:
         seg = {"id": self.id, "source": self.source, "translation": self.translation,

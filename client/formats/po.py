@@ -59,4 +59,5 @@ def read_po(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]:
                 id=base_id if i == 0 else f"{base_id}[{i}]", source=source, translation=target,
                 src_lang=src_lang, tgt_lang=tgt_lang, source_file=path,
                 location=where if i == 0 else f"{where}, plural form {i}", labels=dict(labels),
+                line=line,
             )

@@ -73,4 +73,5 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
         yield Record(
             id=f"{path}:{tuid}" if tuid else f"{path}:{line}", source=source[1], translation=target[1],
             src_lang=source[0], tgt_lang=target[0], source_file=path, location=where,
+            unit_id=tuid or "", line=line,
         )

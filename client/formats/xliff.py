@@ -64,6 +64,7 @@ def read_xliff(path: str, options: ReadOptions) -> Iterator[Record | InputProble
             file_name = file_el.get("id", "") if file_el is not None else ""
             file_src, file_tgt = root_src, root_tgt
         where = f"unit {unit_id!r} (line {element.sourceline})" if unit_id else f"line {element.sourceline}"
+        own_id = unit_id
         if not unit_id:
             unit_id = f"line{element.sourceline}"
         seg_id = f"{path}:{file_name}/{unit_id}" if several else f"{path}:{unit_id}"
@@ -76,5 +77,5 @@ def read_xliff(path: str, options: ReadOptions) -> Iterator[Record | InputProble
             id=seg_id, source=str(unit.source or ""), translation=str(target),
             src_lang=pick_language(None, options.src_lang, file_src),
             tgt_lang=pick_language(None, options.tgt_lang, file_tgt),
-            source_file=path, location=where,
+            source_file=path, location=where, unit_id=own_id, line=element.sourceline,
         )
