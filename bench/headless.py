@@ -177,7 +177,8 @@ class Headless:
              wait_for: str = "document.body && document.body.dataset.rendered === 'true'") -> float:
         """Navigate to a file and wait until `wait_for` holds; returns the seconds that took."""
         url = (page.resolve().as_uri() if isinstance(page, pathlib.Path) else page) + fragment
-        self.eval("document.body && document.body.removeAttribute('data-rendered')")
+        self.call("Page.navigate", url="about:blank")  # a fresh load, even of the page already shown
+        self.wait_for("location.href === 'about:blank'")
         started = time.perf_counter()
         self.call("Page.navigate", url=url)
         self.wait_for(wait_for)
