@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip "setuptools<81" wheel
 	# The CPU build of torch; for a GPU server install the CUDA build first (README).
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[comet,test]"
+	$(PY) -m pip install -q -e ".[comet,test,ray]"
 	touch $(STAMP)
 
 venv: $(STAMP)

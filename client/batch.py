@@ -16,6 +16,7 @@ import time
 from typing import Sequence
 
 from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.formats.directory import expand_inputs
 from lacuna.client.progress import make_progress
 from lacuna.client.results import (
     OutputLock,
@@ -72,10 +73,27 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--streams", type=int, default=4, help="concurrent stream calls [4]")
     conn.add_argument("--window", type=int, default=4, help="messages in flight per stream [4]")
     conn.add_argument("--batches-per-call", type=int, default=16, help="messages per stream call [16]")
+    conn.add_argument("--reconnect-timeout", type=float, default=120.0,
+                      help="keep retrying an unreachable or busy server for this long after its last answer, "
+                           "then resume where the job stopped (a restart) [120]")
+    conn.add_argument("--tls-ca", metavar="PEM", help="CA certificate that signed the server's (turns TLS on)")
+    conn.add_argument("--tls-cert", metavar="PEM", help="client certificate, for mutual TLS (with --tls-key)")
+    conn.add_argument("--tls-key", metavar="PEM", help="client private key, for mutual TLS")
+    conn.add_argument("--token-env", default="LACUNA_TOKEN", metavar="NAME",
+                      help="environment variable holding the bearer token, if the server wants one [LACUNA_TOKEN]")
     what = p.add_argument_group("scoring")
     what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
     what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
                       help="per-segment minimum (maximum for ter/omission/addition): a low_score flag below it")
+    terms = p.add_argument_group("terminology and consistency")
+    terms.add_argument("--glossary", action="append", default=[], metavar="FILE",
+                       help="check terms against this glossary (.tbx, .csv, .tsv); repeatable")
+    terms.add_argument("--do-not-translate", action="append", default=[], metavar="FILE",
+                       help="names that must stay unchanged in translations, one a line; repeatable")
+    terms.add_argument("--server-glossary", metavar="NAME", help="check terms against a glossary the server loaded")
+    terms.add_argument("--no-consistency", dest="consistency", action="store_false",
+                       help="skip the consistency pass (one source translated two ways, one translation for "
+                            "two sources, across every file of the job)")
     inp = p.add_argument_group("inputs")
     inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
     inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
@@ -92,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
     out.add_argument("--output", "-o", help="results file, one line per segment; rerunning resumes it")
-    out.add_argument("--format-out", choices=("jsonl", "csv"), default=None,
-                     help="results format (default: csv for an --output ending in .csv, else jsonl)")
+    out.add_argument("--format-out", choices=("jsonl", "csv", "parquet"), default=None,
+                     help="results format (default: csv for an --output ending in .csv, parquet (a directory "
+                          "of parts; --engine ray) for one ending in .parquet, else jsonl)")
     out.add_argument("--fresh", action="store_true", help="start --output anew instead of resuming it")
     out.add_argument("--summary", help="write the summary as JSON here")
     out.add_argument("--corpus-scores", choices=("exact", "mean"), default="exact",
@@ -116,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail when a language pair's corpus score is below VALUE")
     gate.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
                       help="fail when a language pair's corpus score is above VALUE (ter, ...)")
+    from lacuna.ray_engine import add_engine_arguments
+
+    add_engine_arguments(p)
     return p
 
 
@@ -125,11 +147,11 @@ def _warn(message: str) -> None:
 
 def read_inputs(files: Sequence[str], options: ReadOptions,
                 skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
-    """Every record of every file, ids unique; problems in file order."""
+    """Every record of every file (a directory: every file in it), ids unique; problems in file order."""
     records: list[Record] = []
     problems: list[InputProblem] = []
     first_seen: dict[str, Record] = {}
-    for path in files:
+    for path in expand_inputs(files):
         for item in read_file(path, options):
             if isinstance(item, InputProblem):
                 problems.append(item)
@@ -152,6 +174,12 @@ def read_inputs(files: Sequence[str], options: ReadOptions,
 def _servers(args) -> list[str]:
     given = args.server or [os.environ.get("LACUNA_SERVER") or "127.0.0.1:50051"]
     return [t.strip() for s in given for t in s.split(",") if t.strip()]
+
+
+def _security(args) -> dict:
+    """TLS files and the bearer token (from the environment, never the command line) for Client."""
+    return {"tls_ca": args.tls_ca, "tls_cert": args.tls_cert, "tls_key": args.tls_key,
+            "token": os.environ.get(args.token_env, "").strip() or None}
 
 
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -246,6 +274,10 @@ def _report_url(args) -> str | None:
 
 
 def run(args) -> int:
+    if getattr(args, "engine", "server") == "ray":
+        from lacuna.ray_engine import run_ray
+
+        return run_ray(args)
     import grpc
 
     from lacuna.client.client import Client, LacunaError, result_to_json, to_options, to_segment
@@ -254,6 +286,8 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.format_out is None:
         args.format_out = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
+    if args.format_out == "parquet" or (args.output or "").lower().rstrip("/").endswith(".parquet"):
+        raise UsageError("Parquet results (--format-out parquet, --output *.parquet) need --engine ray")
     thresholds = _key_values(args.threshold, "--threshold", True)
     minimums = _key_values(args.min, "--min", True)
     maximums = _key_values(args.max, "--max", True)
@@ -280,13 +314,20 @@ def run(args) -> int:
     if args.alerts:
         _check_rules(args.alerts)
         _report_url(args)
+    from lacuna.client.job_checks import JobConsistency, job_options
+
+    try:
+        extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    consistency = JobConsistency(records) if args.consistency else None
     if not records and not (args.output and os.path.exists(args.output) and os.path.getsize(args.output)
                             and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))
 
     servers = _servers(args)
     try:
-        client = Client(servers, timeout=args.connect_timeout, retries=args.retries)
+        client = Client(servers, timeout=args.connect_timeout, retries=args.retries, **_security(args))
     except (ValueError, OSError) as exc:
         raise UsageError(f"--server {','.join(servers)}: {exc}") from None
     with client:
@@ -321,15 +362,18 @@ def run(args) -> int:
             raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
         progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                                  interval=args.progress_interval)
-        scorer = StreamScorer(client.stub, to_options(requested, thresholds), streams=args.streams,
+        scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
-                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
+                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries,
+                              reconnect_timeout=args.reconnect_timeout)
         scored = 0
         score_started = time.perf_counter()
         failure: LacunaError | None = None
         try:
             for record, result in scorer.run((r, to_segment(r.to_segment_dict())) for r in pending):
                 rec = result_record(result_to_json(result), record)
+                if consistency is not None:
+                    consistency.apply(rec, record)
                 if writer is not None:
                     writer.write(rec)
                 builder.add(rec)
@@ -363,6 +407,7 @@ def run(args) -> int:
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
         "seconds": round(time.perf_counter() - started, 3),
+        "consistency_seconds": round(consistency.seconds, 3) if consistency is not None else None,
     }
     summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
     print(format_summary(summary, gates), flush=True)

@@ -48,6 +48,8 @@ class Flag:
     detector: str
     source_span: Span | None = None
     target_span: Span | None = None
+    #: Other segments the flag is about (inconsistent_translation).
+    related_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,19 @@ class SegmentResult:
     flags: list[Flag]
     passed: bool
     error: SegmentError | None = None
+    replica: str = ""  # which server replica (or Ray actor) scored it
 
     @classmethod
     def from_pb(cls, pb: types_pb2.SegmentResult) -> "SegmentResult":
         flags = [
             Flag(f.type, f.severity, f.confidence, f.message, f.detector,
                  Span(f.source_span.start, f.source_span.end) if f.HasField("source_span") else None,
-                 Span(f.target_span.start, f.target_span.end) if f.HasField("target_span") else None)
+                 Span(f.target_span.start, f.target_span.end) if f.HasField("target_span") else None,
+                 tuple(f.related_ids))
             for f in pb.flags
         ]
         error = SegmentError(pb.error.code, pb.error.field, pb.error.message) if pb.HasField("error") else None
-        return cls(pb.id, dict(pb.scores), flags, pb.passed, error)
+        return cls(pb.id, dict(pb.scores), flags, pb.passed, error, pb.replica)
 
 
 @dataclass(frozen=True)
@@ -107,13 +111,16 @@ class ScoreResult:
 class LacunaError(Exception):
     """A failed call: the gRPC status code, the server's message and the field at fault."""
 
-    def __init__(self, code: grpc.StatusCode, message: str, field: str = ""):
+    def __init__(self, code: grpc.StatusCode, message: str, field: str = "", retry_after: float | None = None):
         super().__init__(f"{code.name}: {message}")
         self.code, self.message, self.field = code, message, field
+        #: Seconds the server asked the client to wait before retrying (a full queue), if any.
+        self.retry_after = retry_after
 
     @classmethod
     def from_rpc_error(cls, err: grpc.RpcError) -> "LacunaError":
         field_name = ""
+        retry_after = None
         try:
             status = rpc_status.from_call(err)
         except Exception:
@@ -121,9 +128,12 @@ class LacunaError(Exception):
         if status is not None:
             for detail in status.details:
                 bad = error_details_pb2.BadRequest()
+                retry = error_details_pb2.RetryInfo()
                 if detail.Unpack(bad) and bad.field_violations:
                     field_name = bad.field_violations[0].field
-        return cls(err.code(), err.details() or "", field_name)
+                elif detail.Unpack(retry):
+                    retry_after = retry.retry_delay.ToMilliseconds() / 1000.0
+        return cls(err.code(), err.details() or "", field_name, retry_after)
 
 
 # -- building requests ---------------------------------------------------------------------
@@ -144,8 +154,13 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
 
 
 def to_options(metrics: Sequence[str] | None = None,
-               thresholds: Mapping[str, float] | None = None) -> types_pb2.ScoreOptions:
-    return types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+               thresholds: Mapping[str, float] | None = None,
+               extra: types_pb2.ScoreOptions | None = None) -> types_pb2.ScoreOptions:
+    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency)."""
+    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+    if extra is not None:
+        options.MergeFrom(extra)
+    return options
 
 
 def result_to_json(result: types_pb2.SegmentResult) -> dict:
@@ -157,10 +172,14 @@ def result_to_json(result: types_pb2.SegmentResult) -> dict:
 # -- channels ------------------------------------------------------------------------------
 
 def _service_config(retries: int) -> str:
+    """Round-robin, and gRPC's own retries for the unary methods only: a retried stream would
+    replay messages the server already answered, and its retries outlive the call's deadline
+    (the batch client retries streams itself; see streaming.py)."""
     return json.dumps({
         "loadBalancingConfig": [{"round_robin": {}}],
         "methodConfig": [{
-            "name": [{"service": SERVICE}, {"service": "grpc.health.v1.Health"}],
+            "name": [{"service": SERVICE, "method": "Score"}, {"service": SERVICE, "method": "GetCapabilities"},
+                     {"service": "grpc.health.v1.Health"}],
             "retryPolicy": {
                 "maxAttempts": max(2, min(retries + 1, 5)),
                 "initialBackoff": "0.2s", "maxBackoff": "5s", "backoffMultiplier": 2,
@@ -199,9 +218,44 @@ def channel_target(targets: str | Sequence[str]) -> str:
     return ("ipv4:" + ",".join(v4)) if v4 else ("ipv6:" + ",".join(v6))
 
 
+class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call (works on plaintext loopback too)."""
+
+    def __init__(self, token: str):
+        self.header = ("authorization", f"Bearer {token}")
+
+    def _details(self, details):
+        metadata = list(details.metadata or []) + [self.header]
+        return _CallDetails(details.method, details.timeout, metadata, details.credentials,
+                            details.wait_for_ready, getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_stream(self, continuation, details, request_iterator):
+        return continuation(self._details(details), request_iterator)
+
+
+class _CallDetails(grpc.ClientCallDetails):
+    def __init__(self, method, timeout, metadata, credentials, wait_for_ready, compression):
+        self.method, self.timeout, self.metadata, self.credentials = method, timeout, metadata, credentials
+        self.wait_for_ready, self.compression = wait_for_ready, compression
+
+
+def _read(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
 class Client:
     def __init__(self, target: str | Sequence[str] = "127.0.0.1:50051", *, timeout: float | None = 300.0,
-                 retries: int = 4, max_message_bytes: int = 64 * 1024 * 1024):
+                 retries: int = 4, max_message_bytes: int = 64 * 1024 * 1024, tls_ca: str | None = None,
+                 tls_cert: str | None = None, tls_key: str | None = None, token: str | None = None):
+        """`tls_ca` (PEM) turns TLS on and names the CA that signed the server's certificate;
+        `tls_cert`/`tls_key` add a client certificate (mutual TLS); `token` is sent as a bearer
+        token on every call."""
         self.target = channel_target(target)
         self.timeout = timeout
         options = [
@@ -209,8 +263,21 @@ class Client:
             ("grpc.enable_retries", 1),
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
+            # find a restarted server within seconds (gRPC's own reconnect backoff grows to 2 min)
+            ("grpc.initial_reconnect_backoff_ms", 500),
+            ("grpc.min_reconnect_backoff_ms", 500),
+            ("grpc.max_reconnect_backoff_ms", 5000),
         ]
-        self.channel = grpc.insecure_channel(self.target, options=options)
+        if tls_ca or tls_cert or tls_key:
+            if bool(tls_cert) != bool(tls_key):
+                raise ValueError("tls_cert and tls_key go together")
+            credentials = grpc.ssl_channel_credentials(_read(tls_ca), _read(tls_key), _read(tls_cert))
+            self.channel = grpc.secure_channel(self.target, credentials, options=options)
+        else:
+            self.channel = grpc.insecure_channel(self.target, options=options)
+        self._raw_channel = self.channel
+        if token:
+            self.channel = grpc.intercept_channel(self.channel, _BearerToken(token))
         self.stub = service_pb2_grpc.LacunaStub(self.channel)
 
     def __enter__(self) -> "Client":
@@ -220,32 +287,36 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        self.channel.close()
+        self._raw_channel.close()
 
     def wait_ready(self, timeout: float = 10.0) -> None:
-        grpc.channel_ready_future(self.channel).result(timeout=timeout)
+        grpc.channel_ready_future(self._raw_channel).result(timeout=timeout)
 
     def score_pb(self, segments: Iterable, metrics: Sequence[str] | None = None,
-                 thresholds: Mapping[str, float] | None = None, request_id: str = "") -> service_pb2.ScoreResponse:
+                 thresholds: Mapping[str, float] | None = None, request_id: str = "",
+                 options: types_pb2.ScoreOptions | None = None) -> service_pb2.ScoreResponse:
         request = service_pb2.ScoreRequest(segments=[to_segment(s) for s in segments],
-                                           options=to_options(metrics, thresholds), request_id=request_id)
+                                           options=to_options(metrics, thresholds, options), request_id=request_id)
         try:
             return self.stub.Score(request, timeout=self.timeout, wait_for_ready=True)
         except grpc.RpcError as err:
             raise LacunaError.from_rpc_error(err) from None
 
     def score(self, segments: Iterable, metrics: Sequence[str] | None = None,
-              thresholds: Mapping[str, float] | None = None, request_id: str = "") -> ScoreResult:
-        """Score segments (dicts or `lacuna.v1.Segment`) in one call."""
-        response = self.score_pb(segments, metrics, thresholds, request_id)
+              thresholds: Mapping[str, float] | None = None, request_id: str = "",
+              options: types_pb2.ScoreOptions | None = None) -> ScoreResult:
+        """Score segments (dicts or `lacuna.v1.Segment`) in one call. `options` adds request options
+        such as `ScoreOptions(glossary="acme", consistency=True)`."""
+        response = self.score_pb(segments, metrics, thresholds, request_id, options)
         return ScoreResult([SegmentResult.from_pb(r) for r in response.results],
                            [CorpusScore.from_pb(c) for c in response.corpus_scores], response.request_id)
 
     def score_stream_pb(self, batches: Iterable[Sequence], metrics: Sequence[str] | None = None,
                         thresholds: Mapping[str, float] | None = None,
-                        timeout: float | None = None) -> Iterator[service_pb2.ScoreStreamResponse]:
+                        timeout: float | None = None,
+                        options: types_pb2.ScoreOptions | None = None) -> Iterator[service_pb2.ScoreStreamResponse]:
         """Stream batches of segments; yields the server's responses as they come."""
-        options = to_options(metrics, thresholds)
+        options = to_options(metrics, thresholds, options)
 
         def requests():
             first = True

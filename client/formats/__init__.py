@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-FORMATS = ("jsonl", "tsv", "csv", "xliff", "tmx", "po")
+FORMATS = ("jsonl", "tsv", "csv", "xliff", "tmx", "po", "parquet")
 
 EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -26,6 +26,7 @@ EXTENSIONS = {
     ".xlf": "xliff", ".xliff": "xliff", ".xlf2": "xliff", ".sdlxliff": "xliff", ".mxliff": "xliff",
     ".tmx": "tmx",
     ".po": "po", ".pot": "po",
+    ".parquet": "parquet", ".pq": "parquet",
 }
 
 
@@ -134,6 +135,9 @@ def _reader(fmt: str) -> Callable[[str, ReadOptions], Iterator[Record | InputPro
     if fmt == "po":
         from lacuna.client.formats.po import read_po
         return read_po
+    if fmt == "parquet":
+        from lacuna.client.formats.parquet import read_parquet
+        return read_parquet
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -149,7 +153,10 @@ def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem
         yield InputProblem(path, "", str(exc).removeprefix(f"{path}: "))
         return
     if not os.path.isfile(path):
-        yield InputProblem(path, "", "no such file" if not os.path.exists(path) else "not a regular file")
+        problem = "no such file" if not os.path.exists(path) else "not a regular file"
+        if os.path.isdir(path):
+            problem = "a directory with no file of a known format (" + ", ".join(sorted(EXTENSIONS)) + ")"
+        yield InputProblem(path, "", problem)
         return
     try:
         for item in _reader(fmt)(path, options):

@@ -7,6 +7,7 @@ import os
 import pathlib
 
 from lacuna.client.report.charts import build_charts
+from lacuna.client.report.consistency import add_section
 from lacuna.client.report.page import json_for_script, render_page
 from lacuna.client.report.summary import MAX_LABEL_VALUES, SEVERITIES, ReportData, summarize
 
@@ -31,6 +32,7 @@ def write_report(records: list[dict], out_path: str | os.PathLike, title: str | 
     if title is None:
         title = f"Lacuna report: {out.stem}"
     html = render_report(data, title, warnings)
+    html = add_section(html, records)  # inconsistent translations side by side
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -39,7 +39,7 @@ class Segment(_message.Message):
     def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Flag(_message.Message):
-    __slots__ = ("type", "severity", "source_span", "target_span", "confidence", "message", "detector")
+    __slots__ = ("type", "severity", "source_span", "target_span", "confidence", "message", "detector", "related_ids")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     SOURCE_SPAN_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class Flag(_message.Message):
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    RELATED_IDS_FIELD_NUMBER: _ClassVar[int]
     type: str
     severity: str
     source_span: Span
@@ -54,7 +55,8 @@ class Flag(_message.Message):
     confidence: float
     message: str
     detector: str
-    def __init__(self, type: _Optional[str] = ..., severity: _Optional[str] = ..., source_span: _Optional[_Union[Span, _Mapping]] = ..., target_span: _Optional[_Union[Span, _Mapping]] = ..., confidence: _Optional[float] = ..., message: _Optional[str] = ..., detector: _Optional[str] = ...) -> None: ...
+    related_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, type: _Optional[str] = ..., severity: _Optional[str] = ..., source_span: _Optional[_Union[Span, _Mapping]] = ..., target_span: _Optional[_Union[Span, _Mapping]] = ..., confidence: _Optional[float] = ..., message: _Optional[str] = ..., detector: _Optional[str] = ..., related_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SegmentError(_message.Message):
     __slots__ = ("code", "field", "message")
@@ -67,7 +69,7 @@ class SegmentError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., field: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SegmentResult(_message.Message):
-    __slots__ = ("id", "scores", "flags", "passed", "error")
+    __slots__ = ("id", "scores", "flags", "passed", "error", "replica")
     class ScoresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -80,12 +82,14 @@ class SegmentResult(_message.Message):
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     PASSED_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
     id: str
     scores: _containers.ScalarMap[str, float]
     flags: _containers.RepeatedCompositeFieldContainer[Flag]
     passed: bool
     error: SegmentError
-    def __init__(self, id: _Optional[str] = ..., scores: _Optional[_Mapping[str, float]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., passed: bool = ..., error: _Optional[_Union[SegmentError, _Mapping]] = ...) -> None: ...
+    replica: str
+    def __init__(self, id: _Optional[str] = ..., scores: _Optional[_Mapping[str, float]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., passed: bool = ..., error: _Optional[_Union[SegmentError, _Mapping]] = ..., replica: _Optional[str] = ...) -> None: ...
 
 class CorpusScore(_message.Message):
     __slots__ = ("metric", "score", "signature", "segments", "src_lang", "tgt_lang")
@@ -104,7 +108,7 @@ class CorpusScore(_message.Message):
     def __init__(self, metric: _Optional[str] = ..., score: _Optional[float] = ..., signature: _Optional[str] = ..., segments: _Optional[int] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ...) -> None: ...
 
 class ScoreOptions(_message.Message):
-    __slots__ = ("metrics", "thresholds")
+    __slots__ = ("metrics", "thresholds", "glossary", "glossary_entries", "consistency")
     class ThresholdsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -114,6 +118,32 @@ class ScoreOptions(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     METRICS_FIELD_NUMBER: _ClassVar[int]
     THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    GLOSSARY_FIELD_NUMBER: _ClassVar[int]
+    GLOSSARY_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
     metrics: _containers.RepeatedScalarFieldContainer[str]
     thresholds: _containers.ScalarMap[str, float]
-    def __init__(self, metrics: _Optional[_Iterable[str]] = ..., thresholds: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    glossary: str
+    glossary_entries: _containers.RepeatedCompositeFieldContainer[GlossaryEntry]
+    consistency: bool
+    def __init__(self, metrics: _Optional[_Iterable[str]] = ..., thresholds: _Optional[_Mapping[str, float]] = ..., glossary: _Optional[str] = ..., glossary_entries: _Optional[_Iterable[_Union[GlossaryEntry, _Mapping]]] = ..., consistency: bool = ...) -> None: ...
+
+class GlossaryEntry(_message.Message):
+    __slots__ = ("source_terms", "targets", "forbidden", "src_lang", "tgt_lang", "part_of_speech", "case_sensitive", "do_not_translate")
+    SOURCE_TERMS_FIELD_NUMBER: _ClassVar[int]
+    TARGETS_FIELD_NUMBER: _ClassVar[int]
+    FORBIDDEN_FIELD_NUMBER: _ClassVar[int]
+    SRC_LANG_FIELD_NUMBER: _ClassVar[int]
+    TGT_LANG_FIELD_NUMBER: _ClassVar[int]
+    PART_OF_SPEECH_FIELD_NUMBER: _ClassVar[int]
+    CASE_SENSITIVE_FIELD_NUMBER: _ClassVar[int]
+    DO_NOT_TRANSLATE_FIELD_NUMBER: _ClassVar[int]
+    source_terms: _containers.RepeatedScalarFieldContainer[str]
+    targets: _containers.RepeatedScalarFieldContainer[str]
+    forbidden: _containers.RepeatedScalarFieldContainer[str]
+    src_lang: str
+    tgt_lang: str
+    part_of_speech: str
+    case_sensitive: bool
+    do_not_translate: bool
+    def __init__(self, source_terms: _Optional[_Iterable[str]] = ..., targets: _Optional[_Iterable[str]] = ..., forbidden: _Optional[_Iterable[str]] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., part_of_speech: _Optional[str] = ..., case_sensitive: bool = ..., do_not_translate: bool = ...) -> None: ...
