@@ -13,9 +13,10 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from typing import Sequence
 
-from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.formats import FORMATS, InputProblem, InputWarning, ReadOptions, Record, Skipped, read_file
 from lacuna.client.formats.directory import expand_inputs
 from lacuna.client.progress import make_progress
 from lacuna.client.results import (
@@ -106,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--label", action="append", default=[], metavar="KEY=VALUE", help="label added to every segment")
     inp.add_argument("--include-untranslated", action="store_true",
                      help="score units without a translation as empty (default: skip them)")
+    inp.add_argument("--include-unready", action="store_true",
+                     help="also score what the files mark not ready: XLIFF state new/needs-*, translate=\"no\", "
+                          "PO fuzzy and obsolete entries (default: skip them and count them in the summary)")
+    inp.add_argument("--placeholder-style", action="append", default=[], metavar="STYLE",
+                     help="placeholder syntaxes to check (repeat or comma-separate: printf, double_brace, icu, "
+                          "percent_brace, percent_name, percent_number, dollar, html, entity; default: all)")
+    inp.add_argument("--placeholder-regex", action="append", default=[], metavar="REGEX",
+                     help="a placeholder pattern of this job's own (a Python regular expression); repeatable")
+    inp.add_argument("--max-length", type=int, default=0,
+                     help="longest allowed translation in characters, for units without their own "
+                          "(XLIFF maxwidth); 0 = none [0]")
     inp.add_argument("--skip-invalid", action="store_true",
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
@@ -145,14 +157,35 @@ def _warn(message: str) -> None:
     print(f"lacuna score: {message}", file=sys.stderr, flush=True)
 
 
+def job_base(files: Sequence[str]) -> str | None:
+    """The folder holding every input: ids are relative to it, so they do not depend on where the
+    job is run from or how the files are named on the command line."""
+    folders = [os.path.dirname(os.path.abspath(f)) for f in files]
+    try:
+        return os.path.commonpath(folders) if folders else None
+    except ValueError:  # different drives
+        return None
+
+
 def read_inputs(files: Sequence[str], options: ReadOptions,
-                skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
-    """Every record of every file (a directory: every file in it), ids unique; problems in file order."""
+                skip_invalid: bool, skipped: Counter | None = None) -> tuple[list[Record], list[InputProblem]]:
+    """Every record of every file (a directory: every file in it), ids unique; problems in file
+    order. Units the files mark not ready are counted by reason in `skipped`; warnings are printed."""
     records: list[Record] = []
     problems: list[InputProblem] = []
     first_seen: dict[str, Record] = {}
-    for path in expand_inputs(files):
+    paths = list(expand_inputs(files))
+    if options.base is None:
+        options.base = job_base(paths)
+    for path in paths:
         for item in read_file(path, options):
+            if isinstance(item, Skipped):
+                if skipped is not None:
+                    skipped[item.reason] += 1
+                continue
+            if isinstance(item, InputWarning):
+                _warn(f"warning: {item}")
+                continue
             if isinstance(item, InputProblem):
                 problems.append(item)
                 if skip_invalid:
@@ -301,8 +334,11 @@ def run(args) -> int:
     options = ReadOptions(format=args.format, src_lang=args.src_lang, tgt_lang=args.tgt_lang,
                           id_column=args.id_column, source_column=args.source_column,
                           translation_column=args.translation_column, reference_column=args.reference_column,
-                          labels=labels, include_untranslated=args.include_untranslated)
-    records, problems = read_inputs(args.files, options, args.skip_invalid)
+                          labels=labels, include_untranslated=args.include_untranslated,
+                          include_unready=args.include_unready)
+    skipped: Counter = Counter()
+    records, problems = read_inputs(args.files, options, args.skip_invalid, skipped)
+    styles = [s.strip() for v in args.placeholder_style for s in v.split(",") if s.strip()]
     if problems and not args.skip_invalid:
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
             _warn(f"error: {problem}")
@@ -362,7 +398,9 @@ def run(args) -> int:
             raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
         progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                                  interval=args.progress_interval)
-        scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
+        job_options = to_options(requested, thresholds, extra_options, placeholder_styles=styles,
+                                 placeholder_patterns=args.placeholder_regex, max_length=args.max_length)
+        scorer = StreamScorer(client.stub, job_options, streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
                               batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries,
                               reconnect_timeout=args.reconnect_timeout)
@@ -410,7 +448,11 @@ def run(args) -> int:
         "consistency_seconds": round(consistency.seconds, 3) if consistency is not None else None,
     }
     summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
+    summary["skipped"] = dict(sorted(skipped.items()))
     print(format_summary(summary, gates), flush=True)
+    if skipped and not args.quiet:
+        print("skipped (the files mark them not for review; --include-unready scores the unready ones): "
+              + ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items())), flush=True)
     if args.summary:
         with open(args.summary, "w", encoding="utf-8") as f:
             json.dump(summary, f, ensure_ascii=False, indent=2)
