@@ -53,16 +53,13 @@ class Record:
     location: str  # "line 12", "unit 'greet'": for messages
     reference: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
-<<<<<<< HEAD
-    unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
-    line: int | None = None  # the line the unit starts on, where the format has lines
-=======
     #: Inline codes (`lacuna.v1.InlineCode` as dicts) of the source and the translation.
     source_codes: list[dict] = field(default_factory=list)
     target_codes: list[dict] = field(default_factory=list)
     #: Longest allowed translation in characters (XLIFF maxwidth, size-unit="char").
     max_length: int | None = None
->>>>>>> main
+    unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
+    line: int | None = None  # the line the unit starts on, where the format has lines
 
     def to_segment_dict(self) -> dict:
         seg = {"id": self.id, "source": self.source, "translation": self.translation,

@@ -101,27 +101,19 @@ def read_po(path: str, options: ReadOptions) -> Iterator[Record | InputProblem |
             if not any(t for _, _, t in forms) and not options.include_untranslated:
                 yield Skipped(path, where, "untranslated")
                 continue
-<<<<<<< HEAD
-            yield Record(
-                id=base_id if i == 0 else f"{base_id}[{i}]", source=source, translation=target,
-                src_lang=src_lang, tgt_lang=tgt_lang, source_file=path,
-                location=where if i == 0 else f"{where}, plural form {i}", labels=dict(labels),
-                line=line,
-            )
-=======
             for i, (category, source, target) in enumerate(forms):
                 yield Record(
                     id=base_id if i == 0 else f"{base_id}[{i}]", source=source, translation=target,
                     src_lang=src_lang, tgt_lang=tgt_lang, source_file=path,
                     location=where if i == 0 else f"{where}, plural form {i}",
-                    labels={**labels, "plural_form": category})
+                    labels={**labels, "plural_form": category}, line=line)
             continue
         target = str(unit.target or "")
         if not target and not options.include_untranslated:
             yield Skipped(path, where, "untranslated")
             continue
         yield Record(id=base_id, source=str(unit.source), translation=target, src_lang=src_lang,
-                     tgt_lang=tgt_lang, source_file=path, location=where, labels=labels)
+                     tgt_lang=tgt_lang, source_file=path, location=where, labels=labels, line=line)
 
 
 def _skip_reason(unit, options: ReadOptions) -> str:
@@ -139,4 +131,3 @@ def _skip_reason(unit, options: ReadOptions) -> str:
     if unit.isfuzzy() and unit.target:
         return "fuzzy"
     return ""
->>>>>>> main

@@ -87,13 +87,8 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
         notes = " | ".join(n.text.strip() for n in element if isinstance(n.tag, str)
                            and etree.QName(n).localname == "note" and n.text and n.text.strip())
         yield Record(
-<<<<<<< HEAD
-            id=f"{path}:{tuid}" if tuid else f"{path}:{line}", source=source[1], translation=target[1],
-            src_lang=source[0], tgt_lang=target[0], source_file=path, location=where,
-            unit_id=tuid or "", line=line,
-=======
             id=seg_id, source=source[1], translation=target[1], src_lang=source[0], tgt_lang=target[0],
             source_file=path, location=where, source_codes=source[2], target_codes=target[2],
             labels={"note": notes} if notes else {},
->>>>>>> main
+            unit_id=tuid or "", line=line,
         )
