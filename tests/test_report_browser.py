@@ -73,7 +73,8 @@ def job(checks_server, tmp_path_factory):
         (folder / name).write_text(text, encoding="utf-8")
     results, report = folder / "results.jsonl", folder / "report.html"
     code = score_main([*(str(folder / n) for n in files), "--server", checks_server.address,
-                       "--output", str(results), "--html", str(report), "--job-name", "weekly", "--quiet"])
+                       "--output", str(results), "--html", str(report), "--job-name", "weekly", "--quiet",
+                       "--include-unready"])  # the fuzzy PO entry too
     assert code == 0
     records = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     return records, report

@@ -47,7 +47,7 @@ def _is_keywords(unit, source: str) -> bool:
 
 def _plural_pairs(unit, lang: str, nplurals: int | None) -> list[tuple[str, str, str]]:
     """(category, source, translation) of each plural form, in msgstr order."""
-    from lacuna.server.checks.plural_rules import forms
+    from lacuna.plural_rules import forms
 
     singular, plural = str(unit.source.strings[0]), str(unit.source.strings[-1])
     targets = [str(t) for t in (unit.target.strings if unit.target is not None else [])]
