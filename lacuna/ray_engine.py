@@ -348,7 +348,7 @@ def run_ray(args) -> int:
         extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
     except ValueError as exc:
         raise _usage(str(exc)) from None
-    consistency = JobConsistency(records) if args.consistency else None
+    consistency = JobConsistency(records, batch._labels_list(args.consistency_context)) if args.consistency else None
     if not records:
         raise _usage("no segments to score in " + ", ".join(args.files))
 
