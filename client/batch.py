@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     terms.add_argument("--no-consistency", dest="consistency", action="store_false",
                        help="skip the consistency pass (one source translated two ways, one translation for "
                             "two sources, across every file of the job)")
+    terms.add_argument("--consistency-context", default="context,resname", metavar="LABELS",
+                       help="labels whose values keep segments apart in the consistency pass: segments that "
+                            "differ in one may be translated differently (comma-separated; '' for none) "
+                            "[context,resname: a PO msgctxt, an XLIFF resname]")
     inp = p.add_argument_group("inputs")
     inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
     inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
@@ -202,6 +206,10 @@ def read_inputs(files: Sequence[str], options: ReadOptions,
             first_seen[item.id] = item
             records.append(item)
     return records, problems
+
+
+def _labels_list(text: str) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
 def _servers(args) -> list[str]:
@@ -356,7 +364,7 @@ def run(args) -> int:
         extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    consistency = JobConsistency(records) if args.consistency else None
+    consistency = JobConsistency(records, _labels_list(args.consistency_context)) if args.consistency else None
     if not records and not (args.output and os.path.exists(args.output) and os.path.getsize(args.output)
                             and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))

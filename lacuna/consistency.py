@@ -2,9 +2,9 @@
 
 Texts are compared in a normalised form (NFKC, case-folded, runs of white space
 made one space, trailing sentence punctuation dropped), within one language pair
-and one context: segments whose `context` label differs (a PO `msgctxt`, an
-XLIFF `resname`) may legitimately be translated differently and are never
-compared. Empty translations are left out.
+and one context: segments whose `context` label (a PO `msgctxt`) or `resname`
+label (an XLIFF resname) differs may legitimately be translated differently and
+are never compared (`lacuna score --consistency-context` chooses the labels). Empty translations are left out.
 
 Only 64-bit keys of the normalised texts are kept, never the texts:
 
@@ -29,7 +29,8 @@ from typing import Iterable, Mapping, Sequence
 from lacuna.flag_types import INCONSISTENT_TRANSLATION as FLAG_TYPE
 from lacuna.languages import UnknownLanguage, parse
 
-CONTEXT_LABEL = "context"
+#: Labels that set a segment's context: a PO msgctxt (`context`), an XLIFF resname (`resname`).
+CONTEXT_LABELS = ("context", "resname")
 SAME_SOURCE, SAME_TRANSLATION = "source", "translation"
 #: Ids listed on one flag (the message names fewer).
 MAX_RELATED = 50
@@ -87,9 +88,10 @@ class Item:
 
     @classmethod
     def of(cls, id: str, source: str, translation: str, src_lang: str, tgt_lang: str,
-           labels: Mapping[str, str] | None = None) -> "Item":
-        return cls(id, source, translation, _canonical(src_lang), _canonical(tgt_lang),
-                   (labels or {}).get(CONTEXT_LABEL, ""))
+           labels: Mapping[str, str] | None = None, context_labels: Sequence[str] = CONTEXT_LABELS) -> "Item":
+        labels = labels or {}
+        context = "\x1f".join(str(labels.get(k, "")) for k in context_labels)
+        return cls(id, source, translation, _canonical(src_lang), _canonical(tgt_lang), context)
 
     @property
     def scope(self) -> tuple[str, str, str]:

@@ -37,3 +37,11 @@ def test_stream_flags_later_segments_and_stays_bounded():
     assert [bool(s) for s in seen] == [False, False, True, False, False, False, False, False]
     assert seen[2][0].related == ("1",) and seen[2][0].total == 2  # two segments say x; one id kept
     assert all(len(keys) <= 3 for keys in stream._first.values())  # D was never indexed
+
+
+def test_resname_keeps_units_apart_unless_the_labels_are_chosen():
+    rows = [("a", "Close", "Schließen", {"resname": "button.close"}),
+            ("b", "Close", "Geschlossen", {"resname": "status.closed"})]
+    assert find_inconsistencies(_items(*rows)) == {}
+    chosen = [Item.of(i, s, t, "en", "de", labels, context_labels=("context",)) for i, s, t, labels in rows]
+    assert sorted(find_inconsistencies(chosen)) == ["a", "b"]
