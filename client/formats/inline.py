@@ -72,7 +72,9 @@ class _Renderer:
 
     def element(self, el) -> None:
         name = _local(el)
-        if name in WRAPPING:
+        if name == "mrk" and el.get("mtype") == "seg":  # a segment boundary (SDLXLIFF), not a code
+            self.children(el)
+        elif name in WRAPPING:
             code_id = el.get("id") or el.get("x") or el.get("mid") or ""
             if not code_id:
                 self.anonymous += 1

@@ -4,8 +4,9 @@
   HTML/XML tags found in the text outside them. Each is a `Placeholder` with a `kind` (open,
   close, standalone), a `key` compared across the sides (`open:1`, `</b>`) and a `pair`.
 * **Placeholders**: the job's placeholder syntaxes found outside the codes (not tags).
-* **Plain text**: the text with codes, placeholders, code (`code_spans`) and plural syntax
-  replaced by spaces, one for one, so offsets into it are offsets into the text as sent. Of a
+* **Plain text**: the text with codes, code (`code_spans`) and plural syntax replaced by spaces
+  and each placeholder by `X` and spaces, one for one, so offsets into it are offsets into the
+  text as sent. Of a
   plural message only one form is kept (ICU `other`, the last pipe form): a Japanese message
   that rightly has one form reads the same as its English source's plural.
 """
@@ -19,6 +20,10 @@ from lacuna.server.checks import icu_message, symfony_plural
 from lacuna.server.checks.code_spans import code_spans
 from lacuna.server.checks.placeholder_syntax import DEFAULT, Placeholder, PlaceholderSyntax
 from lacuna.server.model import InlineCodeData, SegmentInput
+
+
+#: What a placeholder reads as in the plain text (its first character; the rest are spaces).
+VALUE = "X"
 
 
 def syntax_of(segment: SegmentInput) -> PlaceholderSyntax:
@@ -94,8 +99,13 @@ def plain_text(text: str, sent: tuple[InlineCodeData, ...], syntax: PlaceholderS
         _mask(chars, keep[1], len(text))
     _mask_choices(chars, text, icu_message.parse(text))
     tags, found = _found(text, sent, syntax)
-    for p in tags + found:
+    for p in tags:
         _mask(chars, p.start, p.end)
+    for p in found:  # a value stays a word ("is X px"), so the sentence around it still reads
+        kept = chars[p.start] == text[p.start]  # not in a plural form or branch set aside
+        _mask(chars, p.start, p.end)
+        if kept and p.style != "entity":
+            chars[p.start] = VALUE
     for start, end in code_spans("".join(chars)):
         _mask(chars, start, end)
     return "".join(chars)
