@@ -23,7 +23,7 @@ def pki(tmp_path_factory):
 
 def score(address: str, **kwargs) -> str:
     """'OK' or the status code name of one Score call."""
-    with Client(address, timeout=10, retries=0, **kwargs) as client:
+    with Client(address, timeout=30, retries=0, **kwargs) as client:
         try:
             client.score([SEGMENT])
             return "OK"
