@@ -150,14 +150,23 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
         seg.reference = item["reference"]
     for k, v in (item.get("labels") or {}).items():
         seg.labels[str(k)] = str(v)
+    for side in ("source_codes", "target_codes"):
+        for code in item.get(side) or ():
+            getattr(seg, side).add(**code)
+    if item.get("max_length"):
+        seg.max_length = int(item["max_length"])
     return seg
 
 
 def to_options(metrics: Sequence[str] | None = None,
                thresholds: Mapping[str, float] | None = None,
-               extra: types_pb2.ScoreOptions | None = None) -> types_pb2.ScoreOptions:
-    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency)."""
-    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+               extra: types_pb2.ScoreOptions | None = None, *, placeholder_styles: Sequence[str] = (),
+               placeholder_patterns: Sequence[str] = (), max_length: int = 0) -> types_pb2.ScoreOptions:
+    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency); the
+    keywords are the localization options (placeholder syntaxes to check, a length limit)."""
+    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}),
+                                     placeholder_styles=list(placeholder_styles),
+                                     placeholder_patterns=list(placeholder_patterns), max_length=max_length)
     if extra is not None:
         options.MergeFrom(extra)
     return options
@@ -306,7 +315,7 @@ class Client:
               thresholds: Mapping[str, float] | None = None, request_id: str = "",
               options: types_pb2.ScoreOptions | None = None) -> ScoreResult:
         """Score segments (dicts or `lacuna.v1.Segment`) in one call. `options` adds request options
-        such as `ScoreOptions(glossary="acme", consistency=True)`."""
+        such as `ScoreOptions(glossary="acme", consistency=True)` or `placeholder_styles`."""
         response = self.score_pb(segments, metrics, thresholds, request_id, options)
         return ScoreResult([SegmentResult.from_pb(r) for r in response.results],
                            [CorpusScore.from_pb(c) for c in response.corpus_scores], response.request_id)

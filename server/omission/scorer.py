@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Sequence
 
 from lacuna.server.model import MetricSpec, ScorerOutput, SegmentInput
-from lacuna.server.omission.detector import OmissionDetector, quote
+from lacuna.server.omission.detector import OmissionDetector
+from lacuna.server.omission.flags import quote
 from lacuna.server.omission.encoder import BatchingEncoder
 from lacuna.server.omission.length import content_units
 from lacuna.server.scorer import MeanAccumulator, ModelDescription, Scorer
@@ -64,10 +65,10 @@ class OmissionScorer(Scorer):
         return [
             MetricSpec("omission", "how likely source content is missing from the translation (0..1); "
                        "flags each omitted passage", requires_reference=False, higher_is_better=False,
-                       default=True),
+                       default=True, signatures=(self.detector.signature("omission"),)),
             MetricSpec("addition", "how likely the translation holds content with no counterpart in the "
                        "source (0..1); flags each added passage", requires_reference=False,
-                       higher_is_better=False, default=True),
+                       higher_is_better=False, default=True, signatures=(self.detector.signature("addition"),)),
         ]
 
     def checks(self) -> list[tuple[str, str]]:
@@ -126,7 +127,7 @@ class OmissionScorer(Scorer):
 
     def corpus(self, metrics: frozenset[str]) -> MeanAccumulator | None:
         wanted = [m for m in METRICS if m in metrics]
-        return MeanAccumulator(wanted) if wanted else None
+        return MeanAccumulator(wanted, {m: self.detector.signature(m) for m in wanted}) if wanted else None
 
     def close(self) -> None:
         self.encoder.close()
