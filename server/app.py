@@ -17,7 +17,7 @@ from lacuna.server.admission import Admission
 from lacuna.server.auth import TokenAuthInterceptor, TokenSet, server_credentials
 from lacuna.server.checks import ChecksScorer
 from lacuna.server.comet import usable_cores
-from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
+from lacuna.server.config import AdmissionConfig, ConfigError, SecurityConfig, ServerConfig, TelemetryConfig
 from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
@@ -83,22 +83,30 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
-def build_admission(config: ServerConfig) -> Admission:
+def build_admission(config: AdmissionConfig) -> Admission:
     """Admission control sized to the cores this process may use (see `lacuna.server.admission`)."""
     active = config.max_active or usable_cores()
     return Admission(max_active=active, max_queued=config.max_queued or active,
                      large_cost=config.large_request_cost)
 
 
-def build_interceptors(config: ServerConfig, observers: list) -> list[grpc.ServerInterceptor]:
+def build_interceptors(security: SecurityConfig, admission: AdmissionConfig, observers: list,
+                       log_texts: bool) -> list[grpc.ServerInterceptor]:
     """Token authentication first (when configured), then the service edge."""
     interceptors: list[grpc.ServerInterceptor] = []
-    tokens = TokenSet.from_config(config.auth_token_file)
+    tokens = TokenSet.from_config(security.auth_token_file)
     if tokens is not None:
         interceptors.append(TokenAuthInterceptor(tokens))
-    interceptors.append(ServiceInterceptor(observers, log_texts=config.log_texts,
-                                           time_budget_s=config.request_time_budget or None))
+    interceptors.append(ServiceInterceptor(observers, log_texts=log_texts,
+                                           time_budget_s=admission.request_time_budget or None))
     return interceptors
+
+
+def build_credentials(security: SecurityConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials, or None for plaintext."""
+    if not security.tls_cert:
+        return None
+    return server_credentials(security.tls_cert, security.tls_key, security.tls_client_ca)
 
 
 def load_glossaries(config: ServerConfig):
@@ -119,13 +127,13 @@ class LacunaServer:
 
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
-        self.admission = build_admission(config)
+        self.admission = build_admission(config.admission_config)
         self.pipeline = pipeline or build_pipeline(config)
         try:
             self.observers = build_observers(config.telemetry_config)
-            self.interceptors = build_interceptors(config, self.observers)
-            credentials = (server_credentials(config.tls_cert, config.tls_key, config.tls_client_ca)
-                           if config.tls_cert else None)
+            self.interceptors = build_interceptors(config.security_config, config.admission_config,
+                                                   self.observers, config.log_texts)
+            credentials = build_credentials(config.security_config)
         except BaseException:
             if pipeline is None:
                 self.pipeline.close()

@@ -58,6 +58,28 @@ class TelemetryConfig:
     alert_rules: str | None = None
 
 
+@dataclass(frozen=True)
+class AdmissionConfig:
+    """Bounded work: slots, queue, what counts as large, the per-request time budget."""
+
+    max_active: int = 0  # 0: one per core
+    max_queued: int = 0  # 0: as many as max_active
+    large_request_cost: int = 20_000
+    request_time_budget: float = 120.0  # 0: none
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """TLS, bearer tokens, and what the server tells about itself."""
+
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
+
+
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
@@ -131,6 +153,15 @@ class ServerConfig:
     @property
     def telemetry_config(self) -> TelemetryConfig:
         return TelemetryConfig(self.host, self.metrics_port, self.alert_rules)
+
+    @property
+    def admission_config(self) -> AdmissionConfig:
+        return AdmissionConfig(self.max_active, self.max_queued, self.large_request_cost, self.request_time_budget)
+
+    @property
+    def security_config(self) -> SecurityConfig:
+        return SecurityConfig(self.tls_cert, self.tls_key, self.tls_client_ca, self.auth_token_file,
+                              self.reflection, self.expose_versions)
 
 
 # flag -> (field, type, help)
