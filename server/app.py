@@ -27,6 +27,8 @@ from lacuna.server.validation import Limits
 log = structlog.get_logger("lacuna.server")
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["Lacuna"].full_name
+#: Calls in progress or waiting for a thread, as a multiple of the threads.
+RPC_BACKLOG = 4
 NO_COMET = ("no COMET model is loaded; start the server with --comet-model NAME_OR_PATH "
             "(or LACUNA_COMET_MODELS)")
 
@@ -141,7 +143,9 @@ class LacunaServer:
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
-        # every admitted or queued job holds a thread; a few more serve health and capabilities
+        # every admitted or queued job holds a thread; a few more serve health and capabilities.
+        # Calls beyond the threads wait for one (an open stream holds its thread between
+        # messages); beyond RPC_BACKLOG times the threads gRPC refuses them (RESOURCE_EXHAUSTED).
         threads = max(config.workers, self.admission.max_active + self.admission.max_queued + 4)
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
@@ -153,7 +157,7 @@ class LacunaServer:
         ]
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lacuna-rpc"),
                                    options=options, interceptors=self.interceptors,
-                                   maximum_concurrent_rpcs=threads)
+                                   maximum_concurrent_rpcs=RPC_BACKLOG * threads)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
         self.replica = replica_name(config)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
