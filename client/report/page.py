@@ -342,6 +342,7 @@ SCRIPT = r"""
   function start() {
     DATA = JSON.parse($("lacuna-data").textContent);
     rows = DATA.rows;
+    rows.forEach(function (r) { r.p = (r.sl || "?") + " \u2192 " + (r.tl || "?"); });  // as the overview names pairs
     readHash();
     fillSelect("f-pair", DATA.pairs.map(function (p) { return [p, p]; }));
     fillSelect("f-file", DATA.files.map(function (f) { return [f, f]; }));
