@@ -211,7 +211,9 @@ def test_job_over_servers_with_different_signatures_is_flagged(tmp_path, capsys)
             s.stop(grace=None)
     assert code == 0
     out = capsys.readouterr().out
-    conflicts = json.loads(summary.read_text(encoding="utf-8"))["signature_conflicts"]
+    written = json.loads(summary.read_text(encoding="utf-8"))
+    assert written["run"]["higher_is_better"] == {"chrf": True}  # from the capabilities
+    conflicts = written["signature_conflicts"]
     assert [(c["metric"], c["src_lang"], c["tgt_lang"], len(c["signatures"])) for c in conflicts] == \
         [("chrf", "en", "fr", 2)]
     assert "WARNING chrf en->fr: results come from servers with different signatures" in out
