@@ -51,6 +51,13 @@ that the their theirs them themselves then there these they this those though th
 upon very was were what whatever when where whether which while who whom whose why will with within without
 would you your yours yourself yourselves value this that with""".split())
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+#: Placeholders and markup ({{ limit }}, %(name)s, %s, {0}, <a href="...">): no glossary term is in them.
+PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|%\([^)]*\)[sd]|%[sd]|\{[^}]*\}|<[^>]*>")
+
+
+def unmarked(text: str) -> str:
+    """`text` with its placeholders blanked out, offsets kept."""
+    return PLACEHOLDER.sub(lambda m: " " * len(m.group()), text)
 TGT_WORD = re.compile(r"\w+")
 
 
@@ -69,18 +76,29 @@ def load_units(limit: int) -> list:
     return units
 
 
-# -- building the glossary (independent of the matcher: no stems) -------------------------
+# -- building the glossary (the target side independent of the matcher) ------------------
 
-def source_terms(text: str) -> set[str]:
-    words = [w.lower().strip("'-") for w in WORD.findall(text)]
-    content = [w if len(w) >= 4 and w not in STOP else None for w in words]
-    terms = {w for w in content if w}
-    terms |= {f"{a} {b}" for a, b in zip(content, content[1:]) if a and b}
-    return terms
+def source_terms(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
+    """Content words and two-word phrases of an English source, keyed by their English stems (as
+    a terminologist counts `monitor` and `monitors` as one term): key -> (surface, span)."""
+    from lacuna.server.terminology.matching import word_key
+
+    found = [(m.group().lower().strip("'-"), m.span()) for m in WORD.finditer(unmarked(text))]
+    content = [(w, span) if len(w) >= 4 and w not in STOP else None for w, span in found]
+    out: dict[str, tuple[str, tuple[int, int]]] = {}
+    for item in content:
+        if item:
+            out.setdefault(word_key(item[0], "en"), item)
+    for a, b in zip(content, content[1:]):
+        if a and b:
+            out.setdefault(f"{word_key(a[0], 'en')} {word_key(b[0], 'en')}",
+                           (f"{a[0]} {b[0]}", (a[1][0], b[1][1])))
+    return out
 
 
 def target_keys(text: str, lang: str) -> dict[str, str]:
     """Word groups (key -> a surface form) of a translation."""
+    text = unmarked(text)
     if lang in CHAR_LANGS:
         out = {}
         for run in TGT_WORD.findall(text.lower()):
@@ -89,16 +107,6 @@ def target_keys(text: str, lang: str) -> dict[str, str]:
                     out[run[i:i + n]] = run[i:i + n]
         return out
     return {_key(w): w for w in TGT_WORD.findall(text) if len(w) >= 3 and not w.isdigit()}
-
-
-def _term_form(forms: Counter) -> str:
-    """The glossary form of a word group: the form the others extend (`Telefon` for `Telefonnummer`,
-    `Telefone`), when there is one, else the most frequent."""
-    seen = [f for f, _ in forms.most_common()]
-    shortest = min(seen, key=len)
-    if all(f.casefold().startswith(shortest.casefold()) for f in seen):
-        return shortest
-    return seen[0]
 
 
 def _key(word: str) -> str:
@@ -115,9 +123,11 @@ def build_glossary(units: list, rng: random.Random):
     entries, meta = [], {}
     for lang, group in sorted(by_lang.items()):
         src_index, tgt_index, forms = defaultdict(set), defaultdict(set), defaultdict(Counter)
+        src_forms = defaultdict(Counter)
         for i, u in enumerate(group):
-            for t in source_terms(u.source):
+            for t, (surface, _) in source_terms(u.source).items():
                 src_index[t].add(i)
+                src_forms[t][surface] += 1
             for k, form in target_keys(u.translation, lang).items():
                 tgt_index[k].add(i)
                 forms[k][form] += 1
@@ -137,7 +147,7 @@ def build_glossary(units: list, rng: random.Random):
             if best is None:
                 continue
             key = best[1]
-            surface = _term_form(forms[key])
+            surface = forms[key].most_common(1)[0][0]  # the form translators wrote most
             forbidden = ()
             if rng.random() < 0.5:
                 seen = " ".join(group[i].translation.casefold() for i in ids)
@@ -145,8 +155,9 @@ def build_glossary(units: list, rng: random.Random):
                 if options:
                     pick = rng.choice(options)
                     forbidden = (forms[pick].most_common(1)[0][0],)
-            entries.append(GlossaryEntry((term,), (surface,), forbidden, "en", lang))
-            meta[(lang, term)] = key
+            source = src_forms[term].most_common(1)[0][0]
+            entries.append(GlossaryEntry((source,), (surface,), forbidden, "en", lang))
+            meta[(lang, source)] = (term, key)
         entries.extend(_dnt_entries(group))
     return entries, meta
 
@@ -169,7 +180,7 @@ def _dnt_entries(group) -> list:
 # -- injecting errors ----------------------------------------------------------------------
 
 def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[tuple]:
-    """(unit id, source, translation, lang, kind, source term) for each injected error."""
+    """(unit id, source, translation, lang, kind, span of the source term) for each injected error."""
     by_lang = defaultdict(list)
     for e in entries:
         by_lang[e.tgt_lang].append(e)
@@ -185,22 +196,24 @@ def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[t
             if e.do_not_translate:
                 if re.search(rf"\b{re.escape(e.source_terms[0])}\b", u.source) and e.source_terms[0] in u.translation:
                     candidates.append(e)
-            elif e.source_terms[0] in terms and meta[(lang, e.source_terms[0])] in u.translation.casefold():
+            elif meta[(lang, e.source_terms[0])][0] in terms and meta[(lang, e.source_terms[0])][1] in u.translation.casefold():
                 candidates.append(e)
         if not candidates:
             continue
         e = rng.choice(candidates)
         if e.do_not_translate:
             name = e.source_terms[0]
-            out.append((u.id, u.source, u.translation.replace(name, name.lower()), lang, "do_not_translate", name))
+            span = re.search(rf"\b{re.escape(name)}\b", u.source).span()
+            out.append((u.id, u.source, u.translation.replace(name, name.lower()), lang, "do_not_translate", span))
             continue
-        key = meta[(lang, e.source_terms[0])]
+        src_key, key = meta[(lang, e.source_terms[0])]
+        span = terms[src_key][1]
         if e.forbidden and rng.random() < 0.5:
             wrong, kind = e.forbidden[0], "forbidden"
         else:
             words = [w for w in vocabulary[lang] if key not in w.casefold() and w.casefold()[:4] != key]
             wrong, kind = (rng.choice(words) if words else "xxxxx"), "replaced"
-        out.append((u.id, u.source, _replace(u.translation, key, wrong, lang), lang, kind, e.source_terms[0]))
+        out.append((u.id, u.source, _replace(u.translation, key, wrong, lang), lang, kind, span))
     return out
 
 
@@ -236,14 +249,10 @@ def _term_flags(result) -> list:
     return [f for f in result.flags if f.type in TERM_FLAGS]
 
 
-def caught(result, source: str, term: str) -> bool:
-    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(term), source, flags=re.IGNORECASE)]
-    for f in _term_flags(result):
-        if f.source_span is None:
-            continue
-        if any(f.source_span.start < e and s < f.source_span.end for s, e in spans) or not spans:
-            return True
-    return False
+def caught(result, span: tuple[int, int]) -> bool:
+    """A term flag on the injected term's occurrence in the source."""
+    return any(f.source_span is not None and f.source_span.start < span[1] and span[0] < f.source_span.end
+               for f in _term_flags(result))
 
 
 def throughput(segments: list[dict], entries: list) -> tuple[float, float, int]:
@@ -290,12 +299,12 @@ def main(argv=None) -> int:
                      any(e for e in entries if e.tgt_lang == c["tgt_lang"] and
                          e.source_terms[0].lower() in c["source"].lower()))
     by_kind, hit_kind, missed = Counter(), Counter(), []
-    for b, (_, source, _, lang, kind, term) in zip(bad, injected):
+    for b, (_, source, _, lang, kind, span) in zip(bad, injected):
         by_kind[kind] += 1
-        found = caught(results[b["id"]], source, term)
+        found = caught(results[b["id"]], span)
         hit_kind[kind] += found
         if not found:
-            missed.append((kind, term, b))
+            missed.append((kind, source[span[0]:span[1]], b))
     total_caught = sum(hit_kind.values())
     print(f"injected term errors: {len(bad)}; caught {total_caught} = {total_caught / max(1, len(bad)):.2%} "
           f"(target >= 98%)")

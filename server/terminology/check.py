@@ -95,16 +95,15 @@ class PairGlossary:
                 for entry, term in candidates.values() for span in source.find(term)]
         hits.sort(key=lambda h: (-(h.span[1] - h.span[0]), h.span[0]))
         kept: list[SourceHit] = []
-        seen_entries: set[int] = set()
         for hit in hits:
             if any(hit.span[0] < k.span[1] and k.span[0] < hit.span[1] and hit.span != k.span for k in kept):
                 continue  # inside a longer term (entries with the same span are all judged)
-            if id(hit.entry) in seen_entries:
-                continue  # one flag per entry and segment
             kept.append(hit)
-            seen_entries.add(id(hit.entry))
         kept.sort(key=lambda h: h.span[0])
-        return kept
+        first: dict[int, SourceHit] = {}
+        for hit in kept:
+            first.setdefault(id(hit.entry), hit)  # one judgement per entry: its first occurrence
+        return list(first.values())
 
 
 def check_terms(glossary: PairGlossary, source: str, translation: str) -> tuple[list[FlagData], int]:

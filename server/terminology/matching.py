@@ -114,18 +114,32 @@ def _normalise_chars(text: str, case_sensitive: bool) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+#: Placeholders the server's verbatim mask leaves alone: `{{ limit }}` (Twig, Jinja), `%(name)s` (Python).
+PLACEHOLDERS = re.compile(r"\{\{.{0,80}?\}\}|%\(\w{1,40}\)[sdif]")
+
+
+def mask(text: str) -> str:
+    """`text` with URLs, e-mail addresses, markup and placeholders blanked (same length): no term is
+    looked for inside them (`phone` in `%(phone)s`)."""
+    from lacuna.server.checks.text import mask_verbatim
+
+    return mask_verbatim(PLACEHOLDERS.sub(lambda m: " " * len(m.group()), text))
+
+
 class Text:
-    """One text prepared for matching in its language; the work is done once per text."""
+    """One text prepared for matching in its language; the work is done once per text. Terms are
+    looked for outside URLs, markup and placeholders; spans index the text as given."""
 
     def __init__(self, text: str, lang: str):
         self.text = text
         self.lang = lang
+        self.masked = mask(text)
 
     # -- words -------------------------------------------------------------------------
 
     @cached_property
     def words(self) -> list[re.Match]:
-        return list(WORD.finditer(self.text))
+        return list(WORD.finditer(self.masked))
 
     @cached_property
     def keys(self) -> list[str]:
@@ -143,11 +157,11 @@ class Text:
 
     @cached_property
     def _chars_ci(self) -> tuple[str, list[int]]:
-        return _normalise_chars(self.text, False)
+        return _normalise_chars(self.masked, False)
 
     @cached_property
     def _chars_cs(self) -> tuple[str, list[int]]:
-        return _normalise_chars(self.text, True)
+        return _normalise_chars(self.masked, True)
 
     def chars(self, case_sensitive: bool) -> tuple[str, list[int]]:
         return self._chars_cs if case_sensitive else self._chars_ci
@@ -178,11 +192,17 @@ class Text:
         return spans
 
     def _find_in_compounds(self, term: Term) -> list[tuple[int, int]]:
-        part = term.keys[0] if not term.case_sensitive else term.keys[0]
-        if len(part) < MIN_COMPOUND_PART:
-            return []
-        words = self.surface if term.case_sensitive else self.folded_words
-        return [(self.words[i].start(), self.words[i].end()) for i, w in enumerate(words) if part in w]
+        """Words containing the term's stem or its folded form (`Gerät` in `Gerätecode`, where the
+        German stem is `gerat`)."""
+        if term.case_sensitive:
+            parts = {term.keys[0]}
+            words = self.surface
+        else:
+            parts = {term.keys[0], fold(term.text)}
+            words = self.folded_words
+        parts = {p for p in parts if len(p) >= MIN_COMPOUND_PART}
+        return [(self.words[i].start(), self.words[i].end())
+                for i, w in enumerate(words) if any(p in w for p in parts)]
 
     def _find_chars(self, term: Term) -> list[tuple[int, int]]:
         text, origin = self.chars(term.case_sensitive)
