@@ -28,6 +28,7 @@ from lacuna.client.results import (
     result_record,
 )
 from lacuna.client.signatures import conflict_messages
+from lacuna.metric_direction import directions_from_capabilities
 from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
@@ -138,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--html", help="write an HTML report here (lacuna.client.report)")
     out.add_argument("--alerts", metavar="RULES.yaml", help="evaluate these alert rules on the job at the end")
     out.add_argument("--job-name", help="job name for alerts (default: the output file's name)")
+    out.add_argument("--report-url", default=os.environ.get("LACUNA_REPORT_URL") or None, metavar="TEMPLATE",
+                     help="where the team opens the --html report once published (object storage, CI artifact), "
+                          "for the alerts' link; may use {job}, {report}, {date} [env LACUNA_REPORT_URL]")
     out.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     out.add_argument("--progress-interval", type=float, default=10.0,
                      help="seconds between progress lines when stderr is not a terminal [10]")
@@ -283,15 +287,32 @@ def _report_and_alert(args, records: list[dict], warnings: list[str] | None = No
     if args.alerts:
         from lacuna.alerting import run_job_alerts
 
-        job = args.job_name or (os.path.basename(args.output) if args.output else None)
+        job = _job_name(args)
         try:
-            alerts = run_job_alerts(args.alerts, records, report_path=args.html, job_name=job)
+            alerts = run_job_alerts(args.alerts, records, report_path=args.html, job_name=job,
+                                    report_url=_report_url(args))
         except Exception as exc:  # e.g. a rules file that changed since the check at the start
             _warn(f"error: --alerts {args.alerts}: {exc}")
             return EXIT_USAGE
         fired = sorted({str(getattr(a, "rule", a)) for a in alerts or []})
         print(f"alerts: {len(list(alerts or []))} fired" + (": " + ", ".join(fired) if fired else ""), flush=True)
     return EXIT_OK
+
+
+def _job_name(args) -> str | None:
+    return args.job_name or (os.path.basename(args.output) if args.output else None)
+
+
+def _report_url(args) -> str | None:
+    """--report-url expanded for this job (UsageError for a bad template)."""
+    if not args.report_url:
+        return None
+    from lacuna.alerting.report_url import ReportUrlError, expand
+
+    try:
+        return expand(args.report_url, _job_name(args), args.html)
+    except ReportUrlError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args) -> int:
@@ -337,6 +358,7 @@ def run(args) -> int:
 
     if args.alerts:
         _check_rules(args.alerts)
+        _report_url(args)
     from lacuna.client.job_checks import JobConsistency, job_options
 
     try:
@@ -428,6 +450,7 @@ def run(args) -> int:
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
+        "higher_is_better": directions_from_capabilities(m for m in caps.metrics if m.name in metrics),
         "scored": scored, "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,

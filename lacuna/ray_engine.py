@@ -278,6 +278,9 @@ def _open_output(args, metrics: list[str]):
 def _check_flags(args) -> None:
     if args.block_size < 1:
         raise _usage("--block-size must be at least 1")
+    if args.server:
+        raise _usage("--server names a server to send segments to; --engine ray scores without one "
+                     "(give --pipeline-args for the pipeline's flags instead)")
     if args.format_out is None and args.output:
         from lacuna.client.results_parquet import is_parquet_output
 

@@ -287,7 +287,7 @@ def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     report.write_report = lambda records, out_path, title=None, **kw: calls.setdefault("report", (records, out_path))
     alerting = types.ModuleType("lacuna.alerting")
 
-    def run_job_alerts(rules_path, records, report_path=None, job_name=None):
+    def run_job_alerts(rules_path, records, report_path=None, job_name=None, report_url=None):
         calls["alerts"] = (rules_path, records, report_path, job_name)
 
     alerting.run_job_alerts = run_job_alerts

@@ -58,6 +58,8 @@ class Record:
     target_codes: list[dict] = field(default_factory=list)
     #: Longest allowed translation in characters (XLIFF maxwidth, size-unit="char").
     max_length: int | None = None
+    unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
+    line: int | None = None  # the line the unit starts on, where the format has lines
 
     def to_segment_dict(self) -> dict:
         seg = {"id": self.id, "source": self.source, "translation": self.translation,

@@ -76,6 +76,7 @@ def read_delimited(path: str, options: ReadOptions, delimiter: str) -> Iterator[
                 tgt_lang=pick_language(cell(row, options.tgt_lang_column), options.tgt_lang, None),
                 source_file=path, location=f"line {lineno}",
                 reference=reference if reference else None,
+                unit_id=cell(row, options.id_column) or "", line=lineno,
             )
 
 

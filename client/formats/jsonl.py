@@ -40,6 +40,7 @@ def _record(path: str, lineno: int, obj, options: ReadOptions, name: str = "") -
         tgt_lang=pick_language(obj.get("tgt_lang"), options.tgt_lang, None),
         source_file=path, location=where, reference=obj.get("reference"),
         labels={str(k): str(v) for k, v in labels.items()},
+        unit_id=str(obj["id"]) if obj.get("id") not in (None, "") else "", line=lineno,
     )
 
 

@@ -47,7 +47,7 @@ def _is_keywords(unit, source: str) -> bool:
 
 def _plural_pairs(unit, lang: str, nplurals: int | None) -> list[tuple[str, str, str]]:
     """(category, source, translation) of each plural form, in msgstr order."""
-    from lacuna.server.checks.plural_rules import forms
+    from lacuna.plural_rules import forms
 
     singular, plural = str(unit.source.strings[0]), str(unit.source.strings[-1])
     targets = [str(t) for t in (unit.target.strings if unit.target is not None else [])]
@@ -106,14 +106,14 @@ def read_po(path: str, options: ReadOptions) -> Iterator[Record | InputProblem |
                     id=base_id if i == 0 else f"{base_id}[{i}]", source=source, translation=target,
                     src_lang=src_lang, tgt_lang=tgt_lang, source_file=path,
                     location=where if i == 0 else f"{where}, plural form {i}",
-                    labels={**labels, "plural_form": category})
+                    labels={**labels, "plural_form": category}, line=line)
             continue
         target = str(unit.target or "")
         if not target and not options.include_untranslated:
             yield Skipped(path, where, "untranslated")
             continue
         yield Record(id=base_id, source=str(unit.source), translation=target, src_lang=src_lang,
-                     tgt_lang=tgt_lang, source_file=path, location=where, labels=labels)
+                     tgt_lang=tgt_lang, source_file=path, location=where, labels=labels, line=line)
 
 
 def _skip_reason(unit, options: ReadOptions) -> str:

@@ -90,4 +90,5 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
             id=seg_id, source=source[1], translation=target[1], src_lang=source[0], tgt_lang=target[0],
             source_file=path, location=where, source_codes=source[2], target_codes=target[2],
             labels={"note": notes} if notes else {},
+            unit_id=tuid or "", line=line,
         )

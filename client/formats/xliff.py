@@ -117,7 +117,8 @@ def _units_1(path, file_el, root, options) -> Iterator:
             max_length = int(unit.get("maxwidth"))
         yield Record(id=unit_id, source=source, translation=translation, src_lang=src_lang, tgt_lang=tgt_lang,
                      source_file=path, location=where, labels=labels, source_codes=source_codes,
-                     target_codes=target_codes, max_length=max_length)
+                     target_codes=target_codes, max_length=max_length, unit_id=unit.get("id") or "",
+                     line=unit.sourceline)
 
 
 def _skip_reason(options: ReadOptions, translate_no: bool, not_ready: bool, state: str) -> str:
@@ -153,4 +154,4 @@ def _units_2(path, file_el, root, options) -> Iterator:
             labels = {k: v for k, v in (("note", notes), ("state", state), ("resname", unit.get("name", ""))) if v}
             yield Record(id=seg_id, source=source, translation=translation, src_lang=src_lang, tgt_lang=tgt_lang,
                          source_file=path, location=where, labels=labels, source_codes=source_codes,
-                         target_codes=target_codes)
+                         target_codes=target_codes, unit_id=unit.get("id") or "", line=segment.sourceline)

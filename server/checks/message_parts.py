@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lacuna.server.checks import icu_message
-from lacuna.server.checks.plural_rules import forms as plural_forms
+from lacuna.plural_rules import forms as plural_forms
 from lacuna.server.checks.segment_markup import pipe_forms
 from lacuna.server.model import SegmentInput
 

@@ -1,7 +1,7 @@
 """Plural forms: the translation gives the forms its language needs (flag `plural_forms`).
 
 * **Pipe plurals** (Symfony, Laravel: `one apple|%count% apples`): the translation needs as
-  many forms as its language has (`plural_rules.accepted_counts`: one for Japanese, Chinese and
+  many forms as its language has (`lacuna.plural_rules.accepted_counts`: one for Japanese, Chinese and
   Korean, three for Russian, six for Arabic); interval forms (`{0}`, `]1,Inf[`) must all be
   kept. Fewer forms than the language needs, or an empty form, is flagged; more is not.
 * **ICU** `plural` / `selectordinal` / `select`: each argument of the source is in the
@@ -19,7 +19,7 @@ as the source's plural for the text scorers (`segment_markup`).
 from __future__ import annotations
 
 from lacuna.server.checks import Check, icu_message
-from lacuna.server.checks.plural_rules import accepted_counts, categories, required
+from lacuna.plural_rules import accepted_counts, categories, required
 from lacuna.server.checks.segment_markup import pipe_forms
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput

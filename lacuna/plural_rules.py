@@ -1,5 +1,6 @@
 """Which plural forms a language has: CLDR's categories for integers, and the order gettext
-(PO `msgstr[N]`) and Symfony (`one|many` messages) number them in.
+(PO `msgstr[N]`) and Symfony (`one|many` messages) number them in. Shared by the server's
+checks and the client's PO reader.
 
 The categories are CLDR's (zero, one, two, few, many, other). Forms that CLDR gives only to
 fractions or to exact millions (Russian `other`, Czech `many`, French/Spanish `many`) are often
