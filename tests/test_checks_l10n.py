@@ -213,8 +213,8 @@ def test_truncated_translation(checks_server):
     assert not of_type(whole, "truncated")
     label = score_one(checks_server, "Shipping Method:", "配送方法:", tgt="ja")
     assert not of_type(label, "truncated")
-    bracket = score_one(checks_server, "Please enter a valid email address (Ex: johndoe@domain.com).",
-                        "请输入一个有效的电子邮件地址 (Ex:", tgt="zh")
+    bracket = score_one(checks_server, "Please enter a valid email address (for example, the one you use at work).",
+                        "请输入一个有效的电子邮件地址（例如，", tgt="zh")
     assert of_type(bracket, "truncated")
 
 
