@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import random
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -29,6 +31,8 @@ from grpc_status import rpc_status
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 
 SERVICE = "lacuna.v1.Lacuna"
+#: Times a unary call refused by a busy server (RESOURCE_EXHAUSTED with a retry hint) is sent again.
+BUSY_RETRIES = 8
 
 
 # -- typed results -------------------------------------------------------------------------
@@ -150,14 +154,23 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
         seg.reference = item["reference"]
     for k, v in (item.get("labels") or {}).items():
         seg.labels[str(k)] = str(v)
+    for side in ("source_codes", "target_codes"):
+        for code in item.get(side) or ():
+            getattr(seg, side).add(**code)
+    if item.get("max_length"):
+        seg.max_length = int(item["max_length"])
     return seg
 
 
 def to_options(metrics: Sequence[str] | None = None,
                thresholds: Mapping[str, float] | None = None,
-               extra: types_pb2.ScoreOptions | None = None) -> types_pb2.ScoreOptions:
-    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency)."""
-    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}))
+               extra: types_pb2.ScoreOptions | None = None, *, placeholder_styles: Sequence[str] = (),
+               placeholder_patterns: Sequence[str] = (), max_length: int = 0) -> types_pb2.ScoreOptions:
+    """Request options; `extra` adds other fields (glossary, glossary_entries, consistency); the
+    keywords are the localization options (placeholder syntaxes to check, a length limit)."""
+    options = types_pb2.ScoreOptions(metrics=list(metrics or ()), thresholds=dict(thresholds or {}),
+                                     placeholder_styles=list(placeholder_styles),
+                                     placeholder_patterns=list(placeholder_patterns), max_length=max_length)
     if extra is not None:
         options.MergeFrom(extra)
     return options
@@ -252,12 +265,15 @@ def _read(path: str | None) -> bytes | None:
 class Client:
     def __init__(self, target: str | Sequence[str] = "127.0.0.1:50051", *, timeout: float | None = 300.0,
                  retries: int = 4, max_message_bytes: int = 64 * 1024 * 1024, tls_ca: str | None = None,
-                 tls_cert: str | None = None, tls_key: str | None = None, token: str | None = None):
+                 tls_cert: str | None = None, tls_key: str | None = None, token: str | None = None,
+                 busy_retries: int = BUSY_RETRIES):
         """`tls_ca` (PEM) turns TLS on and names the CA that signed the server's certificate;
         `tls_cert`/`tls_key` add a client certificate (mutual TLS); `token` is sent as a bearer
-        token on every call."""
+        token on every call. A `Score` refused by a busy server (RESOURCE_EXHAUSTED with a retry
+        hint) is sent again after the hint, up to `busy_retries` times within `timeout`."""
         self.target = channel_target(target)
         self.timeout = timeout
+        self.busy_retries = max(0, busy_retries)
         options = [
             ("grpc.service_config", _service_config(retries)),
             ("grpc.enable_retries", 1),
@@ -297,16 +313,26 @@ class Client:
                  options: types_pb2.ScoreOptions | None = None) -> service_pb2.ScoreResponse:
         request = service_pb2.ScoreRequest(segments=[to_segment(s) for s in segments],
                                            options=to_options(metrics, thresholds, options), request_id=request_id)
-        try:
-            return self.stub.Score(request, timeout=self.timeout, wait_for_ready=True)
-        except grpc.RpcError as err:
-            raise LacunaError.from_rpc_error(err) from None
+        started = time.monotonic()
+        for attempt in range(self.busy_retries + 1):
+            timeout = None if self.timeout is None else self.timeout - (time.monotonic() - started)
+            try:
+                return self.stub.Score(request, timeout=timeout, wait_for_ready=True)
+            except grpc.RpcError as err:
+                error = LacunaError.from_rpc_error(err)
+            # a busy server (full queue: no field, a retry hint) is asked again after the hint
+            delay = (error.retry_after or 0.0) * (1 + random.random() / 2)
+            busy = error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and not error.field and error.retry_after
+            if not busy or attempt == self.busy_retries or (timeout is not None and delay >= timeout):
+                raise error
+            time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def score(self, segments: Iterable, metrics: Sequence[str] | None = None,
               thresholds: Mapping[str, float] | None = None, request_id: str = "",
               options: types_pb2.ScoreOptions | None = None) -> ScoreResult:
         """Score segments (dicts or `lacuna.v1.Segment`) in one call. `options` adds request options
-        such as `ScoreOptions(glossary="acme", consistency=True)`."""
+        such as `ScoreOptions(glossary="acme", consistency=True)` or `placeholder_styles`."""
         response = self.score_pb(segments, metrics, thresholds, request_id, options)
         return ScoreResult([SegmentResult.from_pb(r) for r in response.results],
                            [CorpusScore.from_pb(c) for c in response.corpus_scores], response.request_id)

@@ -71,6 +71,18 @@ class CorpusSession:
         return out
 
 
+def plain_segments(segments: Sequence[SegmentInput]) -> list[SegmentInput]:
+    """The segments without inline codes, placeholders, code and plural syntax (same offsets)."""
+    from lacuna.server.checks.segment_markup import plain_segment
+
+    return [plain_segment(s) for s in segments]
+
+
+def has_text(segment: SegmentInput) -> bool:
+    """A source with words left once markup is set aside (a lone `{0}` or `<x/>` has none)."""
+    return bool(segment.source.strip())
+
+
 class Pipeline:
     def __init__(self, scorers: Sequence[Scorer], unavailable: Mapping[str, str] | None = None):
         """`unavailable` maps metric names this server knows but cannot compute to a hint
@@ -137,14 +149,19 @@ class Pipeline:
     ) -> list[SegmentOutcome]:
         outcomes = [SegmentOutcome(id=s.id) for s in segments]
         failed: set[int] = set()
+        plain: list[SegmentInput] | None = None
         for scorer in self.scorers:
             if not self._wants(scorer, metrics):
                 continue
-            live = [i for i in range(len(segments)) if i not in failed]
+            seen = segments
+            if not getattr(scorer, "sees_markup", False):  # text scorers read the text without markup
+                plain = plain if plain is not None else plain_segments(segments)
+                seen = plain
+            live = [i for i in range(len(segments)) if i not in failed and has_text(seen[i])]
             if not live:
-                break
+                continue
             budget.check()
-            outputs = self._run(scorer, [segments[i] for i in live], metrics)
+            outputs = self._run(scorer, [seen[i] for i in live], metrics)
             for i, out in zip(live, outputs):
                 if isinstance(out, Exception):
                     failed.add(i)

@@ -17,6 +17,7 @@ import structlog
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import budget, convert
 from lacuna.server.admission import Admission, QueueFull
+from lacuna.server.l10n_options import L10nOptions, l10n_options
 from lacuna.server.errors import Abort
 from lacuna.server.interceptor import current_call
 from lacuna.server.model import SegmentInput, SegmentOutcome
@@ -84,6 +85,14 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
         return metrics | frozenset(thresholds), thresholds
 
+    @staticmethod
+    def _l10n(options: types_pb2.ScoreOptions) -> L10nOptions:
+        """The job's placeholder styles, patterns and length limit."""
+        try:
+            return l10n_options(options)
+        except OptionError as exc:
+            raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
+
     def _job_checks(self, options: types_pb2.ScoreOptions) -> JobChecks:
         """Glossary and consistency checks of one call (lacuna.server.terminology)."""
         try:
@@ -129,11 +138,13 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(exc.code, exc.message, exc.field) from None
         call.request_id = request.request_id or uuid.uuid4().hex[:16]
         metrics, thresholds = self._options(request.options)
+        l10n = self._l10n(request.options)
         job = self._job_checks(request.options)
         try:
             validate_count(len(request.segments), self.limits)
             seen: dict[str, int] = {}
-            call.segments = [validate_segment(pb, i, self.limits, seen) for i, pb in enumerate(request.segments)]
+            call.segments = l10n.apply([validate_segment(pb, i, self.limits, seen)
+                                        for i, pb in enumerate(request.segments)])
         except ValidationError as exc:
             raise Abort(exc.code, exc.message, exc.field) from None
         corpus = self.pipeline.new_corpus_session(metrics)
@@ -162,6 +173,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             call.extra["messages"] += 1
             if metrics is None:
                 metrics, thresholds = self._options(message.options)
+                l10n = self._l10n(message.options)
                 job = self._job_checks(message.options)
                 corpus = self.pipeline.new_corpus_session(metrics)
             if len(message.segments) > self.limits.max_segments:
@@ -178,6 +190,8 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                     results[pos] = convert.error_result(pb.id, exc.code.name, exc.field, exc.message)
                     call.outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name,
                                                         error_field=exc.field, error_message=exc.message))
+            valid = l10n.apply(valid)
+            call.budget.restart_budget()  # the time budget is per message, not per stream
             outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
             if valid:
                 job.apply(valid, outcomes)

@@ -17,7 +17,9 @@ import grpc
 
 from lacuna.languages import UnknownLanguage, parse
 from lacuna.server.errors import quote_prefix
-from lacuna.server.model import SegmentInput
+from lacuna.server.model import InlineCodeData, SegmentInput
+
+CODE_KINDS = ("standalone", "open", "close")
 
 BAD = grpc.StatusCode.INVALID_ARGUMENT
 TOO_BIG = grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -92,12 +94,30 @@ def validate_segment(pb, index: int, limits: Limits, seen_ids: dict[str, int]) -
         if len(value) > MAX_LABEL_VALUE_CHARS:
             raise fail(BAD, "labels", f"label {quote_prefix(key, 20)}: value of {len(value)} characters, more than "
                                       f"the limit of {MAX_LABEL_VALUE_CHARS}")
+    codes = {name: _codes(getattr(pb, name), text, name, fail)
+             for name, text in (("source_codes", pb.source), ("target_codes", pb.translation))}
     seen_ids[seg_id] = index
     return SegmentInput(
         index=index, id=seg_id, source=pb.source, translation=pb.translation,
         reference=pb.reference if has_reference else None,
         src_lang=langs["src_lang"], tgt_lang=langs["tgt_lang"], labels=dict(pb.labels),
+        source_codes=codes["source_codes"], target_codes=codes["target_codes"],
+        max_length=pb.max_length if pb.HasField("max_length") else 0,
     )
+
+
+def _codes(pbs, text: str, name: str, fail) -> tuple[InlineCodeData, ...]:
+    """The inline codes of one side, checked against its text (spans inside it, known kinds)."""
+    out = []
+    for i, code in enumerate(pbs):
+        where = f"{name}[{i}]"
+        if code.kind not in CODE_KINDS:
+            raise fail(BAD, where + ".kind", f"{code.kind!r} is not one of {', '.join(CODE_KINDS)}")
+        if not code.start < code.end <= len(text):
+            raise fail(BAD, where, f"span [{code.start}, {code.end}) is not inside the text "
+                                   f"({len(text)} characters)")
+        out.append(InlineCodeData(code.id, code.kind, code.start, code.end, code.element, code.pair))
+    return tuple(sorted(out, key=lambda c: c.start))
 
 
 def validate_request_id(request_id: str) -> None:

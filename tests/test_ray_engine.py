@@ -191,3 +191,5 @@ def test_bad_engine_options_are_usage_errors(tmp_path, capsys):
     assert main([job, "--engine", "ray", "--pipeline-args=--max-chars -1"]) == 2
     assert "--max-chars" in capsys.readouterr().err
     assert main([job, "--engine", "ray", "--block-size", "0"]) == 2
+    assert main([job, "--engine", "ray", "--server", "127.0.0.1:50051"]) == 2
+    assert "--engine ray scores without one" in capsys.readouterr().err

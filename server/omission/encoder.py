@@ -45,6 +45,8 @@ LatentTerms = dict[int, float]
 LATENT_TOP_K = 64
 #: Texts per token pass between two looks at the call's budget.
 TOKEN_CHUNK = 8
+#: Texts per encoder chunk while several requests wait (one alone gets `max_batch`).
+SHARED_CHUNK = 16
 #: How often a caller waiting for the encoder worker looks at its call's budget, seconds.
 WAIT_POLL_S = 0.05
 #: How long `close` waits for the worker to finish its chunk, seconds.
@@ -334,9 +336,11 @@ class BatchingEncoder:
             chunk: dict[str, None] = {}
             served: list[_Request] = []
             cursors = [0] * len(live)
-            while len(chunk) < self.max_batch and any(c < len(r.todo) for c, r in zip(cursors, live)):
+            # several waiting: smaller chunks, so a short request waits for less of a long one's work
+            size = self.max_batch if len(live) <= 1 else max(1, min(self.max_batch, SHARED_CHUNK))
+            while len(chunk) < size and any(c < len(r.todo) for c, r in zip(cursors, live)):
                 for k, request in enumerate(live):
-                    if cursors[k] < len(request.todo) and len(chunk) < self.max_batch:
+                    if cursors[k] < len(request.todo) and len(chunk) < size:
                         chunk[request.todo[cursors[k]]] = None
                         cursors[k] += 1
             for k, request in enumerate(live):
