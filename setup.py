@@ -16,4 +16,5 @@ for name, folder in FOLDERS.items():
     packages += [f"{name}.{sub}" for sub in find_packages(folder)]
 
 setup(packages=packages, package_dir=package_dir,
-      package_data={"lacuna.proto.lacuna.v1": ["*.proto", "*.pyi"]}, include_package_data=True)
+      package_data={"lacuna.proto.lacuna.v1": ["*.proto", "*.pyi"],
+                    "lacuna.server.omission": ["weights/*.json"]}, include_package_data=True)

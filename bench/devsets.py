@@ -148,3 +148,15 @@ def _mqm(name: str) -> list[dict]:
                      "doc": r["doc"], "categories": r["categories"],
                      "gold": {"omitted_spans": r["omitted_spans"], "label": r["label"]}})
     return rows
+
+
+def as_halomi_rows(rows: list[dict]) -> list:
+    """The rows as bench/halomi.py's Row, so HalOmi's tooling (bench_omission.row_features and
+    its cross-validation) runs on them unchanged: label 1 becomes omission class 2 (of 0-3),
+    no hallucination, the set's name as data_source. Meant for the sentence-level sets (the
+    annotated ones, ui-strings); a document is one Row too, but row_features reads only its
+    first bead."""
+    import halomi
+
+    return [halomi.Row(r["src_lang"], r["tgt_lang"], r["source"], r["translation"], "", "",
+                       2 if r["gold"]["label"] else 0, 0, r["set"]) for r in rows]

@@ -13,9 +13,10 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from typing import Sequence
 
-from lacuna.client.formats import FORMATS, InputProblem, ReadOptions, Record, read_file
+from lacuna.client.formats import FORMATS, InputProblem, InputWarning, ReadOptions, Record, Skipped, read_file
 from lacuna.client.formats.directory import expand_inputs
 from lacuna.client.progress import make_progress
 from lacuna.client.results import (
@@ -27,6 +28,7 @@ from lacuna.client.results import (
     result_record,
 )
 from lacuna.client.signatures import conflict_messages
+from lacuna.metric_direction import directions_from_capabilities
 from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
@@ -73,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--streams", type=int, default=4, help="concurrent stream calls [4]")
     conn.add_argument("--window", type=int, default=4, help="messages in flight per stream [4]")
     conn.add_argument("--batches-per-call", type=int, default=16, help="messages per stream call [16]")
+    conn.add_argument("--reconnect-timeout", type=float, default=120.0,
+                      help="keep retrying an unreachable or busy server for this long after its last answer, "
+                           "then resume where the job stopped (a restart) [120]")
+    conn.add_argument("--tls-ca", metavar="PEM", help="CA certificate that signed the server's (turns TLS on)")
+    conn.add_argument("--tls-cert", metavar="PEM", help="client certificate, for mutual TLS (with --tls-key)")
+    conn.add_argument("--tls-key", metavar="PEM", help="client private key, for mutual TLS")
+    conn.add_argument("--token-env", default="LACUNA_TOKEN", metavar="NAME",
+                      help="environment variable holding the bearer token, if the server wants one [LACUNA_TOKEN]")
     what = p.add_argument_group("scoring")
     what.add_argument("--metrics", default="", help="comma-separated metric names (default: the server's defaults)")
     what.add_argument("--threshold", action="append", default=[], metavar="METRIC=VALUE",
@@ -86,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     terms.add_argument("--no-consistency", dest="consistency", action="store_false",
                        help="skip the consistency pass (one source translated two ways, one translation for "
                             "two sources, across every file of the job)")
+    terms.add_argument("--consistency-context", default="context,resname", metavar="LABELS",
+                       help="labels whose values keep segments apart in the consistency pass: segments that "
+                            "differ in one may be translated differently (comma-separated; '' for none) "
+                            "[context,resname: a PO msgctxt, an XLIFF resname]")
     inp = p.add_argument_group("inputs")
     inp.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
     inp.add_argument("--src-lang", help="source language (fills or overrides the file's; required for TSV/CSV)")
@@ -98,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--label", action="append", default=[], metavar="KEY=VALUE", help="label added to every segment")
     inp.add_argument("--include-untranslated", action="store_true",
                      help="score units without a translation as empty (default: skip them)")
+    inp.add_argument("--include-unready", action="store_true",
+                     help="also score what the files mark not ready: XLIFF state new/needs-*, translate=\"no\", "
+                          "PO fuzzy and obsolete entries (default: skip them and count them in the summary)")
+    inp.add_argument("--placeholder-style", action="append", default=[], metavar="STYLE",
+                     help="placeholder syntaxes to check (repeat or comma-separate: printf, double_brace, icu, "
+                          "percent_brace, percent_name, percent_number, dollar, html, entity; default: all)")
+    inp.add_argument("--placeholder-regex", action="append", default=[], metavar="REGEX",
+                     help="a placeholder pattern of this job's own (a Python regular expression); repeatable")
+    inp.add_argument("--max-length", type=int, default=0,
+                     help="longest allowed translation in characters, for units without their own "
+                          "(XLIFF maxwidth); 0 = none [0]")
     inp.add_argument("--skip-invalid", action="store_true",
                      help="warn about bad files/lines/units and score the rest (default: exit 2)")
     out = p.add_argument_group("outputs")
@@ -114,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--html", help="write an HTML report here (lacuna.client.report)")
     out.add_argument("--alerts", metavar="RULES.yaml", help="evaluate these alert rules on the job at the end")
     out.add_argument("--job-name", help="job name for alerts (default: the output file's name)")
+    out.add_argument("--report-url", default=os.environ.get("LACUNA_REPORT_URL") or None, metavar="TEMPLATE",
+                     help="where the team opens the --html report once published (object storage, CI artifact), "
+                          "for the alerts' link; may use {job}, {report}, {date} [env LACUNA_REPORT_URL]")
     out.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     out.add_argument("--progress-interval", type=float, default=10.0,
                      help="seconds between progress lines when stderr is not a terminal [10]")
@@ -134,14 +162,35 @@ def _warn(message: str) -> None:
     print(f"lacuna score: {message}", file=sys.stderr, flush=True)
 
 
+def job_base(files: Sequence[str]) -> str | None:
+    """The folder holding every input: ids are relative to it, so they do not depend on where the
+    job is run from or how the files are named on the command line."""
+    folders = [os.path.dirname(os.path.abspath(f)) for f in files]
+    try:
+        return os.path.commonpath(folders) if folders else None
+    except ValueError:  # different drives
+        return None
+
+
 def read_inputs(files: Sequence[str], options: ReadOptions,
-                skip_invalid: bool) -> tuple[list[Record], list[InputProblem]]:
-    """Every record of every file (a directory: every file in it), ids unique; problems in file order."""
+                skip_invalid: bool, skipped: Counter | None = None) -> tuple[list[Record], list[InputProblem]]:
+    """Every record of every file (a directory: every file in it), ids unique; problems in file
+    order. Units the files mark not ready are counted by reason in `skipped`; warnings are printed."""
     records: list[Record] = []
     problems: list[InputProblem] = []
     first_seen: dict[str, Record] = {}
-    for path in expand_inputs(files):
+    paths = list(expand_inputs(files))
+    if options.base is None:
+        options.base = job_base(paths)
+    for path in paths:
         for item in read_file(path, options):
+            if isinstance(item, Skipped):
+                if skipped is not None:
+                    skipped[item.reason] += 1
+                continue
+            if isinstance(item, InputWarning):
+                _warn(f"warning: {item}")
+                continue
             if isinstance(item, InputProblem):
                 problems.append(item)
                 if skip_invalid:
@@ -160,9 +209,19 @@ def read_inputs(files: Sequence[str], options: ReadOptions,
     return records, problems
 
 
+def _labels_list(text: str) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
 def _servers(args) -> list[str]:
     given = args.server or [os.environ.get("LACUNA_SERVER") or "127.0.0.1:50051"]
     return [t.strip() for s in given for t in s.split(",") if t.strip()]
+
+
+def _security(args) -> dict:
+    """TLS files and the bearer token (from the environment, never the command line) for Client."""
+    return {"tls_ca": args.tls_ca, "tls_cert": args.tls_cert, "tls_key": args.tls_key,
+            "token": os.environ.get(args.token_env, "").strip() or None}
 
 
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -228,15 +287,32 @@ def _report_and_alert(args, records: list[dict], warnings: list[str] | None = No
     if args.alerts:
         from lacuna.alerting import run_job_alerts
 
-        job = args.job_name or (os.path.basename(args.output) if args.output else None)
+        job = _job_name(args)
         try:
-            alerts = run_job_alerts(args.alerts, records, report_path=args.html, job_name=job)
+            alerts = run_job_alerts(args.alerts, records, report_path=args.html, job_name=job,
+                                    report_url=_report_url(args))
         except Exception as exc:  # e.g. a rules file that changed since the check at the start
             _warn(f"error: --alerts {args.alerts}: {exc}")
             return EXIT_USAGE
         fired = sorted({str(getattr(a, "rule", a)) for a in alerts or []})
         print(f"alerts: {len(list(alerts or []))} fired" + (": " + ", ".join(fired) if fired else ""), flush=True)
     return EXIT_OK
+
+
+def _job_name(args) -> str | None:
+    return args.job_name or (os.path.basename(args.output) if args.output else None)
+
+
+def _report_url(args) -> str | None:
+    """--report-url expanded for this job (UsageError for a bad template)."""
+    if not args.report_url:
+        return None
+    from lacuna.alerting.report_url import ReportUrlError, expand
+
+    try:
+        return expand(args.report_url, _job_name(args), args.html)
+    except ReportUrlError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args) -> int:
@@ -267,8 +343,11 @@ def run(args) -> int:
     options = ReadOptions(format=args.format, src_lang=args.src_lang, tgt_lang=args.tgt_lang,
                           id_column=args.id_column, source_column=args.source_column,
                           translation_column=args.translation_column, reference_column=args.reference_column,
-                          labels=labels, include_untranslated=args.include_untranslated)
-    records, problems = read_inputs(args.files, options, args.skip_invalid)
+                          labels=labels, include_untranslated=args.include_untranslated,
+                          include_unready=args.include_unready)
+    skipped: Counter = Counter()
+    records, problems = read_inputs(args.files, options, args.skip_invalid, skipped)
+    styles = [s.strip() for v in args.placeholder_style for s in v.split(",") if s.strip()]
     if problems and not args.skip_invalid:
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
             _warn(f"error: {problem}")
@@ -279,20 +358,21 @@ def run(args) -> int:
 
     if args.alerts:
         _check_rules(args.alerts)
+        _report_url(args)
     from lacuna.client.job_checks import JobConsistency, job_options
 
     try:
         extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    consistency = JobConsistency(records) if args.consistency else None
+    consistency = JobConsistency(records, _labels_list(args.consistency_context)) if args.consistency else None
     if not records and not (args.output and os.path.exists(args.output) and os.path.getsize(args.output)
                             and not args.fresh):
         raise UsageError("no segments to score in " + ", ".join(args.files))
 
     servers = _servers(args)
     try:
-        client = Client(servers, timeout=args.connect_timeout, retries=args.retries)
+        client = Client(servers, timeout=args.connect_timeout, retries=args.retries, **_security(args))
     except (ValueError, OSError) as exc:
         raise UsageError(f"--server {','.join(servers)}: {exc}") from None
     with client:
@@ -327,9 +407,12 @@ def run(args) -> int:
             raise UsageError(f"--output {args.output}: cannot write it: {exc}") from None
         progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                                  interval=args.progress_interval)
-        scorer = StreamScorer(client.stub, to_options(requested, thresholds, extra_options), streams=args.streams,
+        job_options = to_options(requested, thresholds, extra_options, placeholder_styles=styles,
+                                 placeholder_patterns=args.placeholder_regex, max_length=args.max_length)
+        scorer = StreamScorer(client.stub, job_options, streams=args.streams,
                               window=args.window, batch_size=args.batch_size,
-                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries)
+                              batches_per_call=args.batches_per_call, timeout=args.timeout, retries=args.retries,
+                              reconnect_timeout=args.reconnect_timeout)
         scored = 0
         score_started = time.perf_counter()
         failure: LacunaError | None = None
@@ -367,6 +450,7 @@ def run(args) -> int:
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
+        "higher_is_better": directions_from_capabilities(m for m in caps.metrics if m.name in metrics),
         "scored": scored, "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,
@@ -374,7 +458,11 @@ def run(args) -> int:
         "consistency_seconds": round(consistency.seconds, 3) if consistency is not None else None,
     }
     summary["gates"] = {"fail_on": args.fail_on, "min": minimums, "max": maximums, "failed": gates}
+    summary["skipped"] = dict(sorted(skipped.items()))
     print(format_summary(summary, gates), flush=True)
+    if skipped and not args.quiet:
+        print("skipped (the files mark them not for review; --include-unready scores the unready ones): "
+              + ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items())), flush=True)
     if args.summary:
         with open(args.summary, "w", encoding="utf-8") as f:
             json.dump(summary, f, ensure_ascii=False, indent=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 USAGE = """usage: lacuna COMMAND [ARGS]
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         from lacuna.client.batch import main as run
     elif command == "report":
         from lacuna.client.report import main as run
+    elif command == "serve":  # the server is its own program; the client does not import it
+        os.execv(sys.executable, [sys.executable, "-m", "lacuna.server", *rest])
     else:
         print(f"lacuna: unknown command {command!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Sequence
 
-from lacuna.consistency import FLAG_TYPE, SAME_SOURCE, Inconsistency, Item, find_inconsistencies
+from lacuna.consistency import CONTEXT_LABELS, FLAG_TYPE, SAME_SOURCE, Inconsistency, Item, find_inconsistencies
 from lacuna.glossary import GlossaryEntry, GlossaryError, read_glossary
 from lacuna.glossary.wordlist import read_do_not_translate
 from lacuna.proto import types_pb2
@@ -67,10 +67,11 @@ def flag_json(found: Inconsistency, record) -> dict:
 class JobConsistency:
     """The consistency pass over every record of a job, done before scoring."""
 
-    def __init__(self, records):
+    def __init__(self, records, context_labels: Sequence[str] = CONTEXT_LABELS):
         started = time.perf_counter()
         self.found = find_inconsistencies(
-            Item.of(r.id, r.source, r.translation, r.src_lang or "", r.tgt_lang or "", r.labels) for r in records)
+            Item.of(r.id, r.source, r.translation, r.src_lang or "", r.tgt_lang or "", r.labels, context_labels)
+            for r in records)
         self.seconds = time.perf_counter() - started
 
     def apply(self, rec: dict, record) -> None:

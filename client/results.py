@@ -73,6 +73,10 @@ def result_record(result_json: dict, record: Record) -> dict:
     if record.reference is not None:
         out["reference"] = record.reference
     out["labels"] = dict(record.labels)
+    if record.unit_id:
+        out["unit_id"] = record.unit_id
+    if record.line is not None:
+        out["line"] = record.line
     return out
 
 

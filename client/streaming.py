@@ -10,9 +10,12 @@ calls keep spreading over the round-robin targets.
 
 A call that fails with UNAVAILABLE (a server restarting, a connection lost) or
 with RESOURCE_EXHAUSTED from a full server queue puts its unanswered batches back
-at the head of the queue and is retried with exponential backoff and jitter; a batch is never answered twice, because it is
-forgotten as soon as its answer arrives. Any other failure, or more than
-`retries` failures in a row without an answer, stops the job with `StreamFailed`.
+at the head of the queue and is retried with exponential backoff and jitter (or after
+the server's retry hint); a batch is never answered twice, because it is forgotten as
+soon as its answer arrives. Failures are retried while fewer than `retries` came in a
+row, or while less than `reconnect_timeout` seconds have passed since the last answer
+(a server being restarted); anything else stops the job with `StreamFailed`. gRPC's own
+retry policy does not apply to the stream (see client.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import itertools
 import queue
 import random
 import threading
+import time
 from typing import Any, Iterable, Iterator, Sequence
 
 import grpc
@@ -57,13 +61,16 @@ class _Call:
 class StreamScorer:
     def __init__(self, stub: service_pb2_grpc.LacunaStub, options: types_pb2.ScoreOptions, *,
                  streams: int = 4, window: int = 4, batch_size: int = 32, batches_per_call: int = 16,
-                 timeout: float | None = 300.0, retries: int = 5, backoff: float = 0.5, max_backoff: float = 10.0):
+                 timeout: float | None = 300.0, retries: int = 5, backoff: float = 0.5, max_backoff: float = 10.0,
+                 reconnect_timeout: float = 0.0):
         if min(streams, window, batch_size, batches_per_call) < 1:
             raise ValueError("streams, window, batch_size and batches_per_call must be at least 1")
         self.stub, self.options = stub, options
         self.streams, self.window, self.batch_size = streams, window, batch_size
         self.batches_per_call, self.timeout = batches_per_call, timeout
         self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
+        self.reconnect_timeout = reconnect_timeout
+        self._last_answer = time.monotonic()
         self._lock = threading.Lock()
         self._retry: collections.deque[list[Item]] = collections.deque()
         self._source: Iterator[list[Item]] = iter(())
@@ -135,6 +142,7 @@ class StreamScorer:
                             batch = call.sent.popleft()
                         call.window.release()
                         self._out.put(("results", batch, list(response.results)))
+                        self._last_answer = time.monotonic()
                         failures = 0
                     if call.sent:  # the server closed the stream without answering everything
                         self._requeue(call)
@@ -146,10 +154,12 @@ class StreamScorer:
                 except grpc.RpcError as rpc_error:
                     self._requeue(call)
                     err = LacunaError.from_rpc_error(rpc_error)
-                    if retryable(err) and failures < self.retries and not self._stop.is_set():
+                    if retryable(err) and self._may_retry(failures) and not self._stop.is_set():
                         failures += 1
                         self.retried_calls += 1
-                        delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+                        delay = min(self.max_backoff, self.backoff * 2 ** (min(failures, 16) - 1))
+                        if err.retry_after is not None:
+                            delay = min(self.max_backoff, err.retry_after)
                         self._stop.wait(delay * (0.5 + random.random() / 2))
                         continue
                     if not self._stop.is_set():
@@ -163,11 +173,19 @@ class StreamScorer:
         finally:
             self._out.put(("done", None, None))
 
+    def _may_retry(self, failures: int) -> bool:
+        """Another try after `failures` in a row: within `retries`, or within `reconnect_timeout`
+        of the last answer any stream got."""
+        if failures < self.retries:
+            return True
+        return time.monotonic() - self._last_answer < self.reconnect_timeout
+
     # -- the caller's side ---------------------------------------------------------------------
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[Any, types_pb2.SegmentResult]]:
         """Yields (payload, result) as answers arrive, in no particular order."""
         it = iter(items)
+        self._last_answer = time.monotonic()
         self._source = iter(lambda: list(itertools.islice(it, self.batch_size)), [])
         workers = [threading.Thread(target=self._worker, name=f"lacuna-stream-{i}", daemon=True)
                    for i in range(self.streams)]

@@ -2,9 +2,9 @@
 
 Texts are compared in a normalised form (NFKC, case-folded, runs of white space
 made one space, trailing sentence punctuation dropped), within one language pair
-and one context: segments whose `context` label differs (a PO `msgctxt`, an
-XLIFF `resname`) may legitimately be translated differently and are never
-compared. Empty translations are left out.
+and one context: segments whose `context` label (a PO `msgctxt`) or `resname`
+label (an XLIFF resname) differs may legitimately be translated differently and
+are never compared (`lacuna score --consistency-context` chooses the labels). Empty translations are left out.
 
 Only 64-bit keys of the normalised texts are kept, never the texts:
 
@@ -26,8 +26,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-FLAG_TYPE = "inconsistent_translation"
-CONTEXT_LABEL = "context"
+from lacuna.flag_types import INCONSISTENT_TRANSLATION as FLAG_TYPE
+from lacuna.languages import UnknownLanguage, parse
+
+#: Labels that set a segment's context: a PO msgctxt (`context`), an XLIFF resname (`resname`).
+CONTEXT_LABELS = ("context", "resname")
 SAME_SOURCE, SAME_TRANSLATION = "source", "translation"
 #: Ids listed on one flag (the message names fewer).
 MAX_RELATED = 50
@@ -44,6 +47,14 @@ def normalise(text: str) -> str:
 
 def _key(pair: tuple[str, str, str], text: str) -> int:
     return hash((pair, normalise(text)))
+
+
+def _canonical(tag: str) -> str:
+    """`en_US` and `en-us` are one language pair; an unknown tag is kept as given."""
+    try:
+        return parse(tag).tag
+    except UnknownLanguage:
+        return tag
 
 
 @dataclass(frozen=True)
@@ -77,8 +88,10 @@ class Item:
 
     @classmethod
     def of(cls, id: str, source: str, translation: str, src_lang: str, tgt_lang: str,
-           labels: Mapping[str, str] | None = None) -> "Item":
-        return cls(id, source, translation, src_lang, tgt_lang, (labels or {}).get(CONTEXT_LABEL, ""))
+           labels: Mapping[str, str] | None = None, context_labels: Sequence[str] = CONTEXT_LABELS) -> "Item":
+        labels = labels or {}
+        context = "\x1f".join(str(labels.get(k, "")) for k in context_labels)
+        return cls(id, source, translation, _canonical(src_lang), _canonical(tgt_lang), context)
 
     @property
     def scope(self) -> tuple[str, str, str]:

@@ -111,8 +111,8 @@ def parse(tag: str) -> Language:
             script = part.title()
         elif region is None and _REGION.match(part):
             region = part.upper()
-        elif len(part) >= 5 or part.lower() in ("x",) or (len(part) == 4 and part[0].isdigit()):
-            break  # variants, extensions and private use: accepted, not kept
+        elif len(part) >= 5 or len(part) == 1 or (len(part) == 4 and part[0].isdigit()):
+            break  # variants, extensions (`-u-ca-gregory`) and private use (`-x-...`): accepted, not kept
         else:
             raise UnknownLanguage(f"malformed language tag {tag!r}")
     return Language(base, script, region)

@@ -45,8 +45,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                        help="server: send segments to --server (default); ray: score them in Ray actors that "
                             "each load the pipeline once")
     group.add_argument("--ray-address", metavar="ADDRESS",
-                       help="Ray cluster to use: auto (the one `ray start` runs here), HOST:6379 or "
-                            "ray://HOST:10001 [env RAY_ADDRESS]; default: start a local Ray for this job")
+                       help="Ray cluster to use: auto (the one `ray start` runs on this node) or HEAD:6379 "
+                            "[env RAY_ADDRESS]; default: start a local Ray for this job. (Ray Data does not run "
+                            "over the Ray Client, so not ray://.)")
     group.add_argument("--ray-actors", type=int, default=0,
                        help="scoring actors (default 0: as many as the cluster's CPUs, or GPUs with "
                             "--ray-gpus-per-actor, allow)")
@@ -166,16 +167,20 @@ def connect(address: str | None, quiet: bool):
         import ray
     except ImportError:
         raise _usage("--engine ray needs Ray: pip install 'lacuna[ray]'") from None
+    address = address or os.environ.get("RAY_ADDRESS") or "local"  # local: a new Ray, even if one runs here
+    if address.startswith("ray://"):
+        raise _usage(f"--ray-address {address}: Ray Data does not run over the Ray Client (ray://); run "
+                     "lacuna score on a node of the cluster with --ray-address auto (or HEAD:6379)")
     if ray.is_initialized():  # a caller (a test, a notebook) already connected
         return ray
-    address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs = dict(log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
-    if address is None:
+    if address == "local":
         kwargs["include_dashboard"] = False
     try:
         ray.init(address=address, **kwargs)
     except Exception as exc:  # ConnectionError, a bad address, ...
-        raise ConnectionError(f"cannot connect to Ray at {address or 'a new local instance'}: {exc}") from None
+        where = "a new local instance" if address == "local" else address
+        raise ConnectionError(f"cannot connect to Ray at {where}: {exc}") from None
     return ray
 
 
@@ -273,6 +278,9 @@ def _open_output(args, metrics: list[str]):
 def _check_flags(args) -> None:
     if args.block_size < 1:
         raise _usage("--block-size must be at least 1")
+    if args.server:
+        raise _usage("--server names a server to send segments to; --engine ray scores without one "
+                     "(give --pipeline-args for the pipeline's flags instead)")
     if args.format_out is None and args.output:
         from lacuna.client.results_parquet import is_parquet_output
 
@@ -289,7 +297,8 @@ def _read(args, labels):
     options = ReadOptions(format=args.format, src_lang=args.src_lang, tgt_lang=args.tgt_lang,
                           id_column=args.id_column, source_column=args.source_column,
                           translation_column=args.translation_column, reference_column=args.reference_column,
-                          labels=labels, include_untranslated=args.include_untranslated)
+                          labels=labels, include_untranslated=args.include_untranslated,
+                          include_unready=getattr(args, "include_unready", False))
     records, problems = read_inputs(args.files, options, args.skip_invalid)
     if problems and not args.skip_invalid:
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
@@ -342,7 +351,7 @@ def run_ray(args) -> int:
         extra_options = job_options(args.glossary, args.do_not_translate, args.server_glossary)
     except ValueError as exc:
         raise _usage(str(exc)) from None
-    consistency = JobConsistency(records) if args.consistency else None
+    consistency = JobConsistency(records, batch._labels_list(args.consistency_context)) if args.consistency else None
     if not records:
         raise _usage("no segments to score in " + ", ".join(args.files))
 
@@ -355,7 +364,10 @@ def run_ray(args) -> int:
     actors, cpus, gpus = actor_plan(ray, args, config)
     if gpus > 0 and config.comet_models and config.device == "cpu":
         config = replace(config, device="cuda")
-    options = to_options(requested, thresholds, extra_options)
+    styles = [s.strip() for v in getattr(args, "placeholder_style", []) for s in v.split(",") if s.strip()]
+    options = to_options(requested, thresholds, extra_options, placeholder_styles=styles,
+                         placeholder_patterns=getattr(args, "placeholder_regex", []),
+                         max_length=getattr(args, "max_length", 0))
     options_bytes = options.SerializeToString()
 
     caps_bytes, refused = ray.get(ray.remote(probe).options(num_cpus=cpus, num_gpus=gpus)

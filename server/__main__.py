@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from lacuna.server.app import serve
@@ -21,7 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"lacuna-server: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    _exit_now(0)
     return 0
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the server has drained and stopped. Interpreter shutdown would
+    otherwise wait for the encoder's native threads to finish a batch nobody waits for
+    (seconds), past --shutdown-grace."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

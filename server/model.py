@@ -14,6 +14,18 @@ from lacuna.severity import SEVERITIES
 
 
 @dataclass(frozen=True)
+class InlineCodeData:
+    """An inline code of a segment's text (see `lacuna.v1.InlineCode`)."""
+
+    id: str
+    kind: str  # "standalone", "open", "close"
+    start: int
+    end: int
+    element: str = ""
+    pair: str = ""
+
+
+@dataclass(frozen=True)
 class SegmentInput:
     """A validated segment. `index` is its position in the request or stream."""
 
@@ -25,6 +37,14 @@ class SegmentInput:
     src_lang: Language
     tgt_lang: Language
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: Inline codes the caller marked in the source and the translation.
+    source_codes: tuple[InlineCodeData, ...] = ()
+    target_codes: tuple[InlineCodeData, ...] = ()
+    #: Longest allowed translation in characters (0: no limit).
+    max_length: int = 0
+    #: The job's placeholder syntax (`lacuna.server.checks.placeholder_syntax.PlaceholderSyntax`);
+    #: None = every built-in style.
+    placeholder_syntax: object | None = None
 
     @property
     def pair(self) -> tuple[str, str]:

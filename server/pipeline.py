@@ -1,7 +1,9 @@
 """The scoring pipeline: runs every scorer over a batch and merges what they find.
 
 A scorer that fails on a batch is retried segment by segment, so one bad
-segment costs only its own result; the others are never lost.
+segment costs only its own result; the others are never lost. A call whose budget is
+spent (deadline, cancellation; `lacuna.server.budget`) stops between scorers, and its
+`Abandoned` is never mistaken for a scorer failure.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Mapping, Sequence
 import structlog
 
 from lacuna.flag_types import LOW_SCORE
+from lacuna.server import budget
+from lacuna.server.budget import Abandoned
+from lacuna.server.errors import quote_prefix
 from lacuna.severity import BLOCKING_SEVERITIES
 from lacuna.server.model import (
     CorpusScoreData,
@@ -66,6 +71,18 @@ class CorpusSession:
         return out
 
 
+def plain_segments(segments: Sequence[SegmentInput]) -> list[SegmentInput]:
+    """The segments without inline codes, placeholders, code and plural syntax (same offsets)."""
+    from lacuna.server.checks.segment_markup import plain_segment
+
+    return [plain_segment(s) for s in segments]
+
+
+def has_text(segment: SegmentInput) -> bool:
+    """A source with words left once markup is set aside (a lone `{0}` or `<x/>` has none)."""
+    return bool(segment.source.strip())
+
+
 class Pipeline:
     def __init__(self, scorers: Sequence[Scorer], unavailable: Mapping[str, str] | None = None):
         """`unavailable` maps metric names this server knows but cannot compute to a hint
@@ -94,7 +111,7 @@ class Pipeline:
         OptionError (a NaN limit)."""
         out: dict[str, float] = {}
         for raw, limit in thresholds.items():
-            where = f"options.thresholds[{raw}]"
+            where = f"options.thresholds[{raw[:40]}]"
             name = self._known(raw, where)
             if math.isnan(limit):
                 raise OptionError(where, f"the threshold for {name!r} is not a number")
@@ -108,7 +125,7 @@ class Pipeline:
         if name in self.unavailable:
             raise MetricUnavailable(where, f"{name!r} is not available: {self.unavailable[name]}")
         known = ", ".join(sorted(set(self.specs) | set(self.unavailable)))
-        raise UnknownMetric(where, f"unknown metric {raw!r} (known: {known})")
+        raise UnknownMetric(where, f"unknown metric {quote_prefix(raw)} (known: {known})")
 
     def new_corpus_session(self, metrics: frozenset[str]) -> CorpusSession:
         session = CorpusSession()
@@ -132,13 +149,19 @@ class Pipeline:
     ) -> list[SegmentOutcome]:
         outcomes = [SegmentOutcome(id=s.id) for s in segments]
         failed: set[int] = set()
+        plain: list[SegmentInput] | None = None
         for scorer in self.scorers:
             if not self._wants(scorer, metrics):
                 continue
-            live = [i for i in range(len(segments)) if i not in failed]
+            seen = segments
+            if not getattr(scorer, "sees_markup", False):  # text scorers read the text without markup
+                plain = plain if plain is not None else plain_segments(segments)
+                seen = plain
+            live = [i for i in range(len(segments)) if i not in failed and has_text(seen[i])]
             if not live:
-                break
-            outputs = self._run(scorer, [segments[i] for i in live], metrics)
+                continue
+            budget.check()
+            outputs = self._run(scorer, [seen[i] for i in live], metrics)
             for i, out in zip(live, outputs):
                 if isinstance(out, Exception):
                     failed.add(i)
@@ -166,7 +189,7 @@ class Pipeline:
             if len(outputs) != len(segments):
                 raise RuntimeError(f"{scorer.name} returned {len(outputs)} outputs for {len(segments)} segments")
             return outputs
-        except Overloaded:
+        except (Overloaded, Abandoned):
             raise
         except Exception:
             if len(segments) == 1:
@@ -176,8 +199,9 @@ class Pipeline:
         results: list[ScorerOutput | Exception] = []
         for seg in segments:
             try:
+                budget.check()
                 results.append(scorer.score([seg], metrics)[0])
-            except Overloaded:
+            except (Overloaded, Abandoned):
                 raise
             except Exception as exc:  # isolate the bad segment, keep the rest
                 log.exception("scorer_failed", scorer=scorer.name, segment_id=seg.id)

@@ -16,13 +16,17 @@ import structlog
 
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 from lacuna.server import budget, convert
+from lacuna.server.admission import Admission, QueueFull
+from lacuna.server.l10n_options import L10nOptions, l10n_options
 from lacuna.server.errors import Abort
 from lacuna.server.interceptor import current_call
 from lacuna.server.model import SegmentInput, SegmentOutcome
 from lacuna.server.pipeline import MetricUnavailable, OptionError, Overloaded, Pipeline
 from lacuna.server.terminology.session import JobChecks
 from lacuna.server.terminology.store import GlossaryStore
-from lacuna.server.validation import Limits, ValidationError, validate_count, validate_segment
+from lacuna.server.text_cost import cost
+from lacuna.server.validation import (Limits, ValidationError, validate_count, validate_request_id,
+                                      validate_segment)
 
 log = structlog.get_logger("lacuna.service")
 
@@ -56,11 +60,13 @@ def _versions() -> dict[str, str]:
 class LacunaService(service_pb2_grpc.LacunaServicer):
     def __init__(self, pipeline: Pipeline, limits: Limits, max_message_bytes: int,
                  observers: Iterable[Observer] = (), glossaries: GlossaryStore | None = None,
-                 replica: str = ""):
+                 replica: str = "", admission: Admission | None = None, expose_versions: bool = False):
         """`replica` names this server in every result and log event (empty: not named)."""
         self.pipeline = pipeline
         self.glossaries = glossaries or GlossaryStore()
         self.replica = replica
+        self.admission = admission
+        self.expose_versions = expose_versions
         self.limits = limits
         self.max_message_bytes = max_message_bytes
         self.observers = list(observers)
@@ -79,6 +85,14 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
         return metrics | frozenset(thresholds), thresholds
 
+    @staticmethod
+    def _l10n(options: types_pb2.ScoreOptions) -> L10nOptions:
+        """The job's placeholder styles, patterns and length limit."""
+        try:
+            return l10n_options(options)
+        except OptionError as exc:
+            raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
+
     def _job_checks(self, options: types_pb2.ScoreOptions) -> JobChecks:
         """Glossary and consistency checks of one call (lacuna.server.terminology)."""
         try:
@@ -87,8 +101,14 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             raise Abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc), exc.field) from None
 
     def _score(self, segments, metrics, thresholds, corpus) -> list[SegmentOutcome]:
+        """Score one job (a request, a stream message) once admission control lets it run."""
         try:
-            return self.pipeline.score(segments, metrics, thresholds, corpus)
+            if self.admission is None:
+                return self.pipeline.score(segments, metrics, thresholds, corpus)
+            with self.admission.slot(sum(cost(s) for s in segments), budget.current_budget()):
+                return self.pipeline.score(segments, metrics, thresholds, corpus)
+        except QueueFull as exc:  # refused before any work; the client retries after the hint
+            raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc), retry_after_s=exc.retry_after_s) from None
         except Overloaded as exc:  # a full queue refuses the whole call; the client retries later
             raise Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)) from None
 
@@ -111,13 +131,20 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
 
     def Score(self, request: service_pb2.ScoreRequest, context: grpc.ServicerContext) -> service_pb2.ScoreResponse:
         call = current_call()
+        try:
+            validate_request_id(request.request_id)
+        except ValidationError as exc:
+            call.request_id = uuid.uuid4().hex[:16]
+            raise Abort(exc.code, exc.message, exc.field) from None
         call.request_id = request.request_id or uuid.uuid4().hex[:16]
         metrics, thresholds = self._options(request.options)
+        l10n = self._l10n(request.options)
         job = self._job_checks(request.options)
         try:
             validate_count(len(request.segments), self.limits)
             seen: dict[str, int] = {}
-            call.segments = [validate_segment(pb, i, self.limits, seen) for i, pb in enumerate(request.segments)]
+            call.segments = l10n.apply([validate_segment(pb, i, self.limits, seen)
+                                        for i, pb in enumerate(request.segments)])
         except ValidationError as exc:
             raise Abort(exc.code, exc.message, exc.field) from None
         corpus = self.pipeline.new_corpus_session(metrics)
@@ -146,6 +173,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
             call.extra["messages"] += 1
             if metrics is None:
                 metrics, thresholds = self._options(message.options)
+                l10n = self._l10n(message.options)
                 job = self._job_checks(message.options)
                 corpus = self.pipeline.new_corpus_session(metrics)
             if len(message.segments) > self.limits.max_segments:
@@ -162,6 +190,8 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                     results[pos] = convert.error_result(pb.id, exc.code.name, exc.field, exc.message)
                     call.outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name,
                                                         error_field=exc.field, error_message=exc.message))
+            valid = l10n.apply(valid)
+            call.budget.restart_budget()  # the time budget is per message, not per stream
             outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
             if valid:
                 job.apply(valid, outcomes)
@@ -195,7 +225,8 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
         for glossary in self.glossaries.glossaries.values():
             response.models.add(name=glossary.name, kind="glossary", path=glossary.path, device="", loaded=True)
         response.languages.extend(sorted(languages))
-        response.versions.update(_versions())
+        if self.expose_versions:  # off by default: exact library versions help an attacker
+            response.versions.update(_versions())
         response.limits.max_segments_per_request = self.limits.max_segments
         response.limits.max_chars_per_text = self.limits.max_chars
         response.limits.max_message_bytes = self.max_message_bytes

@@ -18,9 +18,21 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Summary, st
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from lacuna.languages import ISO_639_1, ISO_639_3, Language
 from lacuna.server.model import SegmentInput, SegmentOutcome
 
 log = structlog.get_logger("lacuna.telemetry")
+
+#: Language label values: a primary language subtag from the ISO 639 tables Lacuna knows (a
+#: bounded set; scripts, regions, extensions dropped), else OTHER_LANGUAGE. 3,000 distinct
+#: tags make no more series than their languages do.
+LABEL_LANGUAGES = frozenset(ISO_639_1) | frozenset(code for code, short in ISO_639_3.items() if short is None)
+OTHER_LANGUAGE = "other"
+
+
+def language_label(lang: Language) -> str:
+    return lang.base if lang.base in LABEL_LANGUAGES else OTHER_LANGUAGE
+
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
@@ -80,6 +92,9 @@ class PrometheusObserver:
                              ["type", "severity", "src_lang", "tgt_lang"], registry=r)
         self.scores = Summary("lacuna_segment_score", "Segment scores (sum and count give the mean)",
                               ["metric", "src_lang", "tgt_lang"], registry=r)
+        self.cpu = Counter("lacuna_request_cpu_seconds", "CPU spent on calls, by method and the status they "
+                           "ended with (CANCELLED/DEADLINE_EXCEEDED: work for callers who left)",
+                           ["method", "code"], registry=r)
         self._model_state: ModelStateCollector | None = None
 
     @classmethod
@@ -101,7 +116,7 @@ class PrometheusObserver:
 
     def observe(self, method: str, segments: Sequence[SegmentInput], outcomes: Sequence[SegmentOutcome]) -> None:
         for seg, out in zip(segments, outcomes):
-            src, tgt = seg.src_lang.tag, seg.tgt_lang.tag
+            src, tgt = language_label(seg.src_lang), language_label(seg.tgt_lang)
             if out.error_code:
                 self.failed.labels(src, tgt, out.error_code).inc()
                 continue
@@ -116,6 +131,9 @@ class PrometheusObserver:
     def observe_call(self, method: str, code: grpc.StatusCode, seconds: float) -> None:
         self.requests.labels(method, code.name).inc()
         self.latency.labels(method).observe(seconds)
+
+    def observe_cpu(self, method: str, code: grpc.StatusCode, seconds: float) -> None:
+        self.cpu.labels(method, code.name).inc(seconds)
 
     def close(self) -> None:
         if self._httpd is not None:

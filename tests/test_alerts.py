@@ -386,3 +386,80 @@ rules:
                         (25, good), (26, bad), (27, bad)]:  # cleared (old flags left), then fires again
         fired += [(minute, a.value) for a in engine.feed([obs], now=minute * 60)]
     assert fired == [(1, 2), (11.5, 4), (27, 2)]
+
+
+# -- once per window and group, under concurrency; where the alert points -------------------
+
+BURST_RULES = """
+channels: {hook: {type: webhook, url_env: TEST_HOOK_URL, timeout: 2, retries: 2, backoff: 0.05}}
+rules:
+  - {name: failing, measure: failed_share, op: ">", threshold: 50%, window: 15m, group_by: [tgt_lang],
+     channels: [hook]}
+  - {name: empties, measure: flag_count, flag_type: empty, op: ">=", threshold: 10, window: 19 segments,
+     group_by: [tgt_lang], channels: [hook]}
+"""
+
+
+def test_burst_of_concurrent_requests_alerts_once_per_window_and_group(start_server, receiver, monkeypatch,
+                                                                       tmp_path):
+    """Each request sends, per target language, an empty translation then a good one, so both
+    measures cross their thresholds and fall back with every request (the failing share goes
+    over 50% and back to 50%; the last 19 segments hold 10 empty flags, then 9). Sixteen such
+    requests, six at a time, must give one message per rule and language, not one per crossing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    hook = receiver()
+    monkeypatch.setenv("TEST_HOOK_URL", hook.url)
+    server = start_server(alert_rules=str(write_rules(tmp_path, BURST_RULES)), omission=False)
+
+    def request(n: int) -> None:
+        batch = []
+        for tgt, good in (("fr", GOOD[n % 3][1]), ("de", GOOD[n % 3][2])):
+            batch.append({"id": f"{tgt}-{n}-empty", "source": GOOD[n % 3][0], "translation": "",
+                          "src_lang": "en", "tgt_lang": tgt})
+            batch.append({"id": f"{tgt}-{n}-good", "source": GOOD[n % 3][0], "translation": good,
+                          "src_lang": "en", "tgt_lang": tgt})
+        with Client(server.address) as client:
+            client.score(batch)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(6) as pool:  # within the server's admission limit (8 worker threads)
+        list(pool.map(request, range(16)))
+    assert time.monotonic() - started < 60
+    hook.wait_for(4)
+    server.stop(grace=None)  # flushes the delivery queue
+    time.sleep(0.2)
+    messages = sorted((body["rule"], body["group"]["tgt_lang"]) for _, body in hook.posts)
+    assert messages == [("empties", "de"), ("empties", "fr"), ("failing", "de"), ("failing", "fr")]
+    for _, body in hook.posts:
+        assert 1 <= len(body["worst"]) <= 3
+        assert all(w["id"].endswith("-empty") for w in body["worst"])
+        assert body["counts"] in ({"empty/critical": 10}, {"empty/critical": 1})
+
+
+def test_alert_links_the_published_report_with_job_counts_and_worst(start_server, hooks, tmp_path, capsys):
+    from lacuna.client.batch import main as score_main
+
+    slack, hook = hooks
+    server = start_server(omission=False)
+    job = tmp_path / "job.jsonl"
+    rows = ([{"id": f"fr{i}", "source": GOOD[i % 3][0], "translation": "" if i < 4 else GOOD[i % 3][1],
+              "src_lang": "en", "tgt_lang": "fr", "labels": {"project": "shop"}} for i in range(6)])
+    job.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rules = write_rules(tmp_path, RULES.replace("{window}", "job"))
+    base = [str(job), "--server", server.address, "--alerts", str(rules), "--job-name", "weekly fr",
+            "--html", str(tmp_path / "r.html"), "--quiet"]
+    assert score_main(base + ["--report-url", "https://reports.example.com/{unknown}/r.html"]) == 2
+    assert "unknown field {unknown}" in capsys.readouterr().err
+    assert score_main(base + ["--report-url", "https://reports.example.com/{job}/{report}"]) == 0
+    [(_, message)] = slack.wait_for(1)
+    text = json.dumps(message, ensure_ascii=False)
+    url = "https://reports.example.com/weekly%20fr/r.html#tgt=fr"
+    assert f"<{url}|Open the report>" in text
+    assert "weekly fr" in message["blocks"][0]["text"]["text"] and "*Job*\\nweekly fr" in text
+    assert "empty/critical 4" in text
+    bodies = {body["rule"]: body for _, body in hook.wait_for(2)}
+    empties = bodies["empty-translations"]
+    assert empties["job"] == "weekly fr" and empties["counts"] == {"empty/critical": 4}
+    assert [w["id"] for w in empties["worst"]] == ["fr0", "fr1", "fr2"]
+    assert empties["report"] == url

@@ -95,14 +95,14 @@ def test_jsonl_and_xliff_end_to_end(server, tmp_path, capsys):
     assert rc == 0, captured.err
     results = read_results(out)
     by_id = {r["id"]: r for r in results}
-    assert set(by_id) == {"door", "lamp", "tea", "map", "apples", f"{xlf}:save"}
+    assert set(by_id) == {"door", "lamp", "tea", "map", "apples", f"{xlf.name}:save"}
     for rec in results:
         assert RESULT_KEYS <= set(rec), rec
         assert rec["labels"] == {"job": "demo"}
     door = by_id["door"]
     assert (door["src_lang"], door["tgt_lang"], door["source_file"]) == ("en", "de", jsonl)
     assert door["reference"] == CLEAN[0][3] and set(door["scores"]) == {"bleu", "chrf"}
-    save = by_id[f"{xlf}:save"]
+    save = by_id[f"{xlf.name}:save"]
     assert (save["tgt_lang"], save["source"], save["scores"]) == ("fr", "Save the file", {})
     assert "reference" not in save
     apples = by_id["apples"]
@@ -287,7 +287,7 @@ def test_report_and_alert_hooks_get_every_record(server, tmp_path, monkeypatch):
     report.write_report = lambda records, out_path, title=None, **kw: calls.setdefault("report", (records, out_path))
     alerting = types.ModuleType("lacuna.alerting")
 
-    def run_job_alerts(rules_path, records, report_path=None, job_name=None):
+    def run_job_alerts(rules_path, records, report_path=None, job_name=None, report_url=None):
         calls["alerts"] = (rules_path, records, report_path, job_name)
 
     alerting.run_job_alerts = run_job_alerts
@@ -472,6 +472,6 @@ def test_tsv_tmx_and_po_through_the_server(server, tmp_path):
     assert "tok:ja-mecab" in bleu["signature"] and bleu["segments"] == 2
     others = {r["id"]: r for r in read_results(tmp_path / "o2.jsonl")}
     assert {(i, r["src_lang"], r["tgt_lang"]) for i, r in others.items()} == {
-        (f"{tmx}:bird", "en", "es"), (f"{po}:6", "en", "it")}
+        (f"{tmx.name}:bird", "en", "es"), (f"{po.name}:6", "en", "it")}
     assert all("error" not in r and r["passed"] for r in others.values())
     assert all("chrf" not in r["scores"] for r in others.values())  # no references: no chrF

@@ -70,8 +70,9 @@ def _flags(rec, kind):
 
 def test_glossaries_and_consistency_across_two_files(server, tmp_path, capsys):
     po, jsonl = _job(tmp_path)
-    out, summary = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    out, summary, report = tmp_path / "out.jsonl", tmp_path / "summary.json", tmp_path / "report.html"
     code = main([po, jsonl, "--server", server.address, "--quiet", "-o", str(out), "--summary", str(summary),
+                 "--html", str(report),
                  "--glossary", str(DATA / "acme.tbx"), "--glossary", str(DATA / "acme.csv"),
                  "--do-not-translate", str(DATA / "names.txt"), "--server-glossary", "folders"])
     assert code == 0
@@ -101,6 +102,36 @@ def test_glossaries_and_consistency_across_two_files(server, tmp_path, capsys):
     assert data["flags_by_type"]["inconsistent_translation"] == 4
     assert data["run"]["consistency_seconds"] is not None
     assert "inconsistent_translation" in capsys.readouterr().out
+
+    # the report puts each inconsistent set side by side
+    page = report.read_text(encoding="utf-8")
+    section = page[page.index('<section id="consistency">'):page.index("</section>", page.index('id="consistency"'))]
+    assert section.count("<table>") == 2
+    assert "Same source, different translations (2 segments)" in section
+    assert "Datei sichern." in section and "Datei speichern" in section
+    assert "Same translation, different sources (2 segments)" in section and "Show settings" in section
+
+
+def test_alert_rules_count_the_new_flag_types(server, tmp_path, capsys, monkeypatch):
+    po, jsonl = _job(tmp_path)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("""channels:
+  hook: {type: webhook, url_env: LACUNA_TEST_HOOK, retries: 0, timeout: 1}
+rules:
+  - {name: terms, measure: flag_count, flag_type: terminology, op: ">=", threshold: 1, channels: [hook]}
+  - {name: forbidden, measure: flag_count, flag_type: forbidden_term, op: ">=", threshold: 1, channels: [hook]}
+  - {name: names, measure: flag_count, flag_type: do_not_translate, op: ">=", threshold: 1, channels: [hook]}
+  - {name: consistency, measure: flag_count, flag_type: inconsistent_translation, op: ">=", threshold: 4,
+     channels: [hook]}
+  - {name: too-inconsistent, measure: flag_count, flag_type: inconsistent_translation, op: ">=", threshold: 5,
+     channels: [hook]}
+""", encoding="utf-8")
+    monkeypatch.delenv("LACUNA_TEST_HOOK", raising=False)
+    code = main([po, jsonl, "--server", server.address, "--quiet", "--alerts", str(rules),
+                 "--glossary", str(DATA / "acme.tbx"), "--glossary", str(DATA / "acme.csv"),
+                 "--do-not-translate", str(DATA / "names.txt")])
+    assert code == 0
+    assert "alerts: 4 fired: consistency, forbidden, names, terms" in capsys.readouterr().out
 
 
 def test_no_consistency_and_bad_glossary(server, tmp_path, capsys):

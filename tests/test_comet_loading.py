@@ -82,7 +82,12 @@ def test_hub_name_resolves_from_cache_offline(start_server, tiny_comet, hub_cach
         got = b.score(SEGS, metrics=["comet"])
         caps = b.capabilities()
     assert [r.scores["comet"] for r in got.segments] == pytest.approx(want, abs=1e-4)
-    assert {c.signature for c in got.corpus if c.metric == "comet"} == {HUB_MODEL}
+    import importlib.metadata
+
+    version = importlib.metadata.version("unbabel-comet")
+    assert {c.signature for c in got.corpus if c.metric == "comet"} == {f"comet|model:{HUB_MODEL}|comet-version:{version}"}
+    assert next(m for m in caps.metrics if m.name == "comet").signatures == [
+        f"comet|model:{HUB_MODEL}|comet-version:{version}"]
     model = next(m for m in caps.models if m.name == HUB_MODEL)
     assert model.kind == "comet" and str(hub_cache) in model.path and model.device == "cpu"
     assert no_network == []

@@ -55,7 +55,7 @@ def test_comet_matches_model_predict_per_segment_and_per_pair(start_server, tiny
     corpus = {(c.src_lang, c.tgt_lang): c for c in result.corpus if c.metric == "comet"}
     for pair, mean in _mean_by_pair(segs, expected).items():
         assert corpus[pair].score == pytest.approx(mean, abs=TOL)
-        assert corpus[pair].signature == path
+        assert corpus[pair].signature.startswith(f"comet|model:{path}|comet-version:")
     assert corpus[("en", "de")].segments == len(EN)
 
 

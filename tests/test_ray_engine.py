@@ -64,7 +64,7 @@ def read_jsonl(path) -> list[dict]:
 @pytest.fixture(scope="module")
 def local_ray():
     """One local Ray (2 CPUs) for the whole module: starting Ray is the slow part."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=300 * 1024 * 1024)
     try:
         yield ray.get_runtime_context().gcs_address
     finally:
@@ -157,6 +157,7 @@ def test_killed_ray_job_resumes_without_losing_or_repeating(local_ray, tmp_path)
 
 def test_parquet_directories_in_and_out(local_ray, tmp_path):
     rows = many(10)
+    rows[9] = (*rows[9][:2], "Zeile 99 des langen Auftrags liest sich gut.", *rows[9][3:])  # a number_mismatch
     inputs = tmp_path / "inputs.parquet"
     inputs.mkdir()
     for part, chunk in enumerate((rows[:6], rows[6:])):
@@ -168,13 +169,27 @@ def test_parquet_directories_in_and_out(local_ray, tmp_path):
     out = tmp_path / "results.parquet"
     args = [str(inputs), "--engine", "ray", "--pipeline-args=--no-omission", "--block-size", "4",
             "-o", str(out), "-q"]
-    assert main(args) == 0
+    report = tmp_path / "report.html"
+    assert main([*args, "--html", str(report)]) == 0
+    assert "seg009" in report.read_text(encoding="utf-8")  # the flagged segment, from the Ray results
     records = list(results_parquet.read_records(str(out)))
     assert sorted(r["id"] for r in records) == [r[0] for r in rows]
     assert all(r["labels"] == {"project": "pq"} and r["source_file"].endswith(".parquet") for r in records)
     table = pq.read_table(str(out))
-    assert table.num_rows == 10 and min(table.column("bleu").to_pylist()) == pytest.approx(100.0)
+    assert table.num_rows == 10 and table.column("bleu").null_count == 0
+    assert table.column("passed").to_pylist().count(False) == 1
     summary = tmp_path / "summary.json"
     assert main([*args, "--summary", str(summary)]) == 0  # rerun: all there, nothing scored again
     assert json.loads(summary.read_text())["run"]["scored"] == 0
     assert len(list(results_parquet.read_records(str(out)))) == 10
+
+
+def test_bad_engine_options_are_usage_errors(tmp_path, capsys):
+    job = write_job(tmp_path / "job.jsonl", many(2))
+    assert main([job, "--engine", "ray", "--ray-address", "ray://head:10001"]) == 2
+    assert "Ray Client" in capsys.readouterr().err
+    assert main([job, "--engine", "ray", "--pipeline-args=--max-chars -1"]) == 2
+    assert "--max-chars" in capsys.readouterr().err
+    assert main([job, "--engine", "ray", "--block-size", "0"]) == 2
+    assert main([job, "--engine", "ray", "--server", "127.0.0.1:50051"]) == 2
+    assert "--engine ray scores without one" in capsys.readouterr().err

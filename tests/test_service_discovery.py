@@ -11,7 +11,17 @@ from lacuna.client import Client
 
 @pytest.fixture
 def server(start_server):
-    return start_server(omission=False, max_segments=321, max_chars=4321, max_message_bytes=1_000_000)
+    return start_server(omission=False, max_segments=321, max_chars=4321, max_message_bytes=1_000_000,
+                        reflection=True, expose_versions=True)
+
+
+def test_reflection_and_versions_are_off_by_default(checks_server):
+    with grpc.insecure_channel(checks_server.address) as channel:
+        with pytest.raises(grpc.RpcError) as info:
+            list(ProtoReflectionDescriptorDatabase(channel).get_services())
+        assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    with Client(checks_server.address, timeout=30) as client:
+        assert dict(client.capabilities().versions) == {}
 
 
 def test_health_reports_serving_then_not_serving_on_shutdown(server):

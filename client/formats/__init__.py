@@ -9,6 +9,16 @@ keys, TSV/CSV columns, TMX <tuv xml:lang>) come first, then the --src-lang /
 --tgt-lang flags, then what the file declares for all its units (XLIFF
 source-language/target-language or srcLang/trgLang, the TMX header srclang, the
 PO Language header).
+
+Ids are `NAME:UNIT`, where NAME is the file's path relative to the job's base folder (the
+folder holding all of a job's inputs; for one file, its name): the same job run from another
+folder, or with the files named another way, gets the same ids and resumes.
+
+Units the file itself says are not ready (XLIFF `state` new/needs-*, `translate="no"`, PO fuzzy
+and obsolete entries, the gettext header, translator credits and keyword lists) are not
+scored: a reader yields a `Skipped` for each, counted in the summary (`--include-unready`
+scores them). What is odd but readable (a duplicate unit id, a CSV without a header) is read,
+with an `InputWarning`.
 """
 
 from __future__ import annotations
@@ -43,13 +53,48 @@ class Record:
     location: str  # "line 12", "unit 'greet'": for messages
     reference: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    #: Inline codes (`lacuna.v1.InlineCode` as dicts) of the source and the translation.
+    source_codes: list[dict] = field(default_factory=list)
+    target_codes: list[dict] = field(default_factory=list)
+    #: Longest allowed translation in characters (XLIFF maxwidth, size-unit="char").
+    max_length: int | None = None
+    unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
+    line: int | None = None  # the line the unit starts on, where the format has lines
 
     def to_segment_dict(self) -> dict:
         seg = {"id": self.id, "source": self.source, "translation": self.translation,
                "src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "labels": self.labels}
         if self.reference is not None:
             seg["reference"] = self.reference
+        if self.source_codes:
+            seg["source_codes"] = self.source_codes
+        if self.target_codes:
+            seg["target_codes"] = self.target_codes
+        if self.max_length:
+            seg["max_length"] = self.max_length
         return seg
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A unit the file marks as not for review (not ready, not translatable, a header)."""
+
+    file: str
+    location: str
+    reason: str  # "state=new", "fuzzy", "obsolete", "translate=no", "header", "credits", ...
+
+
+@dataclass(frozen=True)
+class InputWarning:
+    """Something odd that was read anyway (a duplicate id, a CSV without a header)."""
+
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.location}" if self.location else self.file
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,30 @@ class ReadOptions:
     tgt_lang_column: str = "tgt_lang"
     labels: dict[str, str] = field(default_factory=dict)  # added to every record
     include_untranslated: bool = False
+    include_unready: bool = False  # score what the file marks not ready (see Skipped)
+    base: str | None = None  # ids are relative to this folder (default: the file's own folder)
+
+
+def id_name(path: str, base: str | None) -> str:
+    """The file's name in ids: relative to `base` (default: the file's folder), `/`-separated."""
+    folder = base if base is not None else os.path.dirname(os.path.abspath(path))
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    return rel.replace(os.sep, "/")
+
+
+class UniqueIds:
+    """Makes unit ids unique within a file: a repeated id gets `#2`, `#3`, ... and a warning."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, seg_id: str, location: str) -> tuple[str, InputWarning | None]:
+        n = self.seen.get(seg_id, 0) + 1
+        self.seen[seg_id] = n
+        if n == 1:
+            return seg_id, None
+        return f"{seg_id}#{n}", InputWarning(self.path, location, f"duplicate id {seg_id!r}: read as {seg_id}#{n}")
 
 
 def normalize_tag(tag: str | None) -> str:
@@ -139,7 +208,7 @@ def _reader(fmt: str) -> Callable[[str, ReadOptions], Iterator[Record | InputPro
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]:
+def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem | Skipped | InputWarning]:
     """Records and problems of one file, in file order. Languages are filled and checked here.
 
     Ids and `source_file` use the path as given, normalised (`./a/../job.po` -> `job.po`),

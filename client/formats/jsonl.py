@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from lacuna.client.formats import InputProblem, ReadOptions, Record, pick_language
+from lacuna.client.formats import InputProblem, ReadOptions, Record, id_name, pick_language
 
 _TEXT_KEYS = ("source", "translation")
 _OPTIONAL_STRINGS = ("reference", "src_lang", "tgt_lang")
 
 
-def _record(path: str, lineno: int, obj, options: ReadOptions) -> Record | InputProblem:
+def _record(path: str, lineno: int, obj, options: ReadOptions, name: str = "") -> Record | InputProblem:
     where = f"line {lineno}"
     if not isinstance(obj, dict):
         return InputProblem(path, where, f"expected a JSON object, got {type(obj).__name__}")
@@ -26,7 +26,7 @@ def _record(path: str, lineno: int, obj, options: ReadOptions) -> Record | Input
             return InputProblem(path, where, f"{key!r} must be a string, not {type(obj[key]).__name__}")
     seg_id = obj.get("id")
     if seg_id is None or seg_id == "":
-        seg_id = f"{path}:{lineno}"
+        seg_id = f"{name or path}:{lineno}"
     elif isinstance(seg_id, (str, int)) and not isinstance(seg_id, bool):
         seg_id = str(seg_id)
     else:
@@ -40,10 +40,12 @@ def _record(path: str, lineno: int, obj, options: ReadOptions) -> Record | Input
         tgt_lang=pick_language(obj.get("tgt_lang"), options.tgt_lang, None),
         source_file=path, location=where, reference=obj.get("reference"),
         labels={str(k): str(v) for k, v in labels.items()},
+        unit_id=str(obj["id"]) if obj.get("id") not in (None, "") else "", line=lineno,
     )
 
 
 def read_jsonl(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]:
+    name = id_name(path, options.base)
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -53,4 +55,4 @@ def read_jsonl(path: str, options: ReadOptions) -> Iterator[Record | InputProble
             except json.JSONDecodeError as exc:
                 yield InputProblem(path, f"line {lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
                 continue
-            yield _record(path, lineno, obj, options)
+            yield _record(path, lineno, obj, options, name)

@@ -8,7 +8,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from lacuna.client.formats import InputProblem, ReadOptions, Record, normalize_tag
+from lacuna.client.formats import InputProblem, ReadOptions, Record, UniqueIds, id_name, normalize_tag
+from lacuna.client.formats.inline import render
 
 
 def _matches(tag: str, wanted: str) -> bool:
@@ -16,7 +17,14 @@ def _matches(tag: str, wanted: str) -> bool:
     return tag == wanted or tag.split("-")[0] == wanted or wanted.split("-")[0] == tag
 
 
-def _choose(variants: list[tuple[str, str]], wanted: str) -> tuple[str, str] | None:
+def _seg(tuv):
+    for child in tuv:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "seg":
+            return child
+    return None
+
+
+def _choose(variants: list[tuple], wanted: str) -> tuple | None:
     exact = [v for v in variants if v[0].lower() == wanted.lower()]
     if exact:
         return exact[0]
@@ -37,6 +45,8 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
         yield InputProblem(path, "", f"cannot read as TMX: {exc}")
         return
     header_src = store.sourcelanguage
+    name = id_name(path, options.base)
+    unique = UniqueIds(path)
     for unit in store.units:
         element = unit.xmlelement
         tuid = element.get("tuid")
@@ -45,7 +55,8 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
         variants = []
         for tuv in unit.getlanguageNodes():
             lang = normalize_tag(lisa.getXMLlang(tuv) or tuv.get("lang"))
-            variants.append((lang, unit.getNodeText(tuv) or ""))
+            text, codes = render(_seg(tuv))
+            variants.append((lang, text, codes))
         src_wanted = normalize_tag(options.src_lang or element.get("srclang") or header_src)
         if not src_wanted or src_wanted == "*all*":
             yield InputProblem(path, where, "no source language: the header has no srclang; give --src-lang")
@@ -61,7 +72,7 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
             if target is None:
                 if not options.include_untranslated:
                     continue
-                target = (normalize_tag(options.tgt_lang), "")
+                target = (normalize_tag(options.tgt_lang), "", [])
         elif len(others) == 1:
             target = others[0]
         elif not others:
@@ -70,7 +81,14 @@ def read_tmx(path: str, options: ReadOptions) -> Iterator[Record | InputProblem]
             yield InputProblem(path, where, f"several target languages ({', '.join(v[0] for v in others)}); "
                                             "choose one with --tgt-lang")
             continue
+        seg_id, warning = unique(f"{name}:{tuid}" if tuid else f"{name}:{line}", where)
+        if warning is not None:
+            yield warning
+        notes = " | ".join(n.text.strip() for n in element if isinstance(n.tag, str)
+                           and etree.QName(n).localname == "note" and n.text and n.text.strip())
         yield Record(
-            id=f"{path}:{tuid}" if tuid else f"{path}:{line}", source=source[1], translation=target[1],
-            src_lang=source[0], tgt_lang=target[0], source_file=path, location=where,
+            id=seg_id, source=source[1], translation=target[1], src_lang=source[0], tgt_lang=target[0],
+            source_file=path, location=where, source_codes=source[2], target_codes=target[2],
+            labels={"note": notes} if notes else {},
+            unit_id=tuid or "", line=line,
         )

@@ -1,5 +1,6 @@
-"""What a report says about a results file: totals, corpus scores per language pair, flag
-counts, score distributions and the flagged segments, worst first."""
+"""What a report says about a results file: totals, an overview per language pair and per
+file (counts by flag type and severity, pass rate, corpus scores), score distributions, the
+labels present, and the flagged segments, worst first (`lacuna.worst_order`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from lacuna.severity import most_severe_first, normalize_severity
 from lacuna.worst_order import record_worst_key
 
 SEVERITIES = most_severe_first()
+NO_FILE = "(no file)"
+MAX_LABEL_VALUES = 200  # label keys with more distinct values get a text box, not a list
 
 
 class RecordsError(ValueError):
@@ -49,6 +52,10 @@ def pair_of(record: Mapping) -> str:
     return f"{record.get('src_lang') or '?'} → {record.get('tgt_lang') or '?'}"
 
 
+def file_of(record: Mapping) -> str:
+    return str(record.get("source_file") or NO_FILE)
+
+
 def _span(value) -> list[int] | None:
     if not isinstance(value, Mapping):
         return None
@@ -67,6 +74,15 @@ def _float(value) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _flags(record: Mapping) -> list[Mapping]:
+    return [f for f in record.get("flags") or () if isinstance(f, Mapping)]
+
+
+def _labels(record: Mapping) -> dict[str, str]:
+    labels = record.get("labels")
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, Mapping) else {}
+
+
 @dataclass
 class CorpusScore:
     metric: str
@@ -77,18 +93,47 @@ class CorpusScore:
 
 
 @dataclass
-class PairSummary:
-    pair: str
+class GroupSummary:
+    """One row of an overview table: a language pair or a file."""
+
+    name: str
     segments: int = 0
     passed: int = 0
     errors: int = 0
     flagged: int = 0
     flags: int = 0
+    by_type: Counter = field(default_factory=Counter)
+    by_severity: Counter = field(default_factory=Counter)
     scores: list[CorpusScore] = field(default_factory=list)
+
+    @property
+    def pair(self) -> str:  # the name of a language-pair row
+        return self.name
 
     @property
     def pass_rate(self) -> float:
         return self.passed / self.segments if self.segments else 0.0
+
+    @property
+    def score_map(self) -> dict[str, CorpusScore]:
+        return {s.metric: s for s in self.scores}
+
+    def add(self, record: Mapping) -> None:
+        self.segments += 1
+        if record.get("error"):
+            self.errors += 1
+        elif record.get("passed"):
+            self.passed += 1
+        flags = _flags(record)
+        if flags:
+            self.flagged += 1
+            self.flags += len(flags)
+        for f in flags:
+            self.by_type[str(f.get("type") or "flag")] += 1
+            self.by_severity[normalize_severity(f.get("severity"))] += 1
+
+
+PairSummary = GroupSummary  # the name earlier releases used
 
 
 @dataclass
@@ -97,15 +142,26 @@ class ReportData:
     passed: int
     errors: int
     flagged: int
-    pairs: list[PairSummary]
+    pairs: list[GroupSummary]
+    files: list[GroupSummary]
     flag_counts: dict[str, dict[str, int]]  # type -> severity -> count
-    distributions: dict[str, dict[str, list[float]]]  # metric -> pair -> values
+    distributions: dict[str, list[float]]  # metric -> every segment's value
     rows: list[dict]  # flagged and failed segments, worst first (compact keys for the page)
-    source_files: list[str]
+    labels: dict[str, list[str]]  # label key -> its values (most frequent first)
 
     @property
     def pass_rate(self) -> float:
         return self.passed / self.segments if self.segments else 0.0
+
+    @property
+    def source_files(self) -> list[str]:
+        return [f.name for f in self.files if f.name != NO_FILE]
+
+    @property
+    def metrics(self) -> list[str]:
+        """Metrics with a score anywhere: BLEU, chrF, TER first, then by name."""
+        present = {s.metric for g in self.pairs + self.files for s in g.scores}
+        return [m for m in REFERENCE_METRICS if m in present] + sorted(present - set(REFERENCE_METRICS))
 
 
 def corpus_reference_scores(records: list[Mapping], tgt_lang: str) -> list[CorpusScore]:
@@ -119,17 +175,31 @@ def corpus_reference_scores(records: list[Mapping], tgt_lang: str) -> list[Corpu
             for name, (value, signature) in corpus_scores(hyps, refs, tgt_lang).items()]
 
 
-def _severity(flag: Mapping) -> str:
-    return normalize_severity(flag.get("severity", "minor"))
+def group_scores(records: list[Mapping]) -> list[CorpusScore]:
+    """Corpus BLEU/chrF/TER where the records share one target language, then the mean of
+    every other metric's segment scores."""
+    targets = {str(r.get("tgt_lang") or "") for r in records}
+    scores = corpus_reference_scores(records, targets.pop()) if len(targets) == 1 else []
+    done = {s.metric for s in scores}
+    sums: Counter = Counter()
+    counts: Counter = Counter()
+    for r in records:
+        for metric, value in (r.get("scores") or {}).items():
+            v = _float(value)
+            if v is not None and metric not in done:
+                sums[str(metric)] += v
+                counts[str(metric)] += 1
+    for metric in sorted(counts):
+        n = counts[metric]
+        scores.append(CorpusScore(metric, sums[metric] / n, "mean", n, f"mean of {n} segment scores"))
+    return scores
 
 
-def _row(record: Mapping, index: int) -> dict:
+def _row(record: Mapping) -> dict:
     flags = []
-    for f in record.get("flags") or ():
-        if not isinstance(f, Mapping):
-            continue
-        flag = {"t": str(f.get("type") or "flag"), "s": _severity(f), "m": str(f.get("message") or ""),
-                "d": str(f.get("detector") or ""), "c": _float(f.get("confidence"))}
+    for f in _flags(record):
+        flag = {"t": str(f.get("type") or "flag"), "s": normalize_severity(f.get("severity")),
+                "m": str(f.get("message") or ""), "d": str(f.get("detector") or ""), "c": _float(f.get("confidence"))}
         src, tgt = _span(f.get("source_span")), _span(f.get("target_span"))
         if src:
             flag["ss"] = src
@@ -138,16 +208,21 @@ def _row(record: Mapping, index: int) -> dict:
         flags.append(flag)
     scores = {str(k): round(v, 4) for k, v in ((k, _float(v)) for k, v in (record.get("scores") or {}).items())
               if v is not None}
-    row = {"i": index, "id": str(record.get("id", "")), "p": pair_of(record),
+    row = {"id": str(record.get("id", "")),
            "src": str(record.get("source") or ""), "tgt": str(record.get("translation") or ""),
-           "f": flags, "sc": scores, "ok": bool(record.get("passed", False))}
+           "f": flags, "sc": scores, "ok": bool(record.get("passed", False)),
+           "sl": str(record.get("src_lang") or ""), "tl": str(record.get("tgt_lang") or "")}
     if isinstance(record.get("reference"), str):
         row["ref"] = record["reference"]
     if record.get("source_file"):
         row["file"] = str(record["source_file"])
-    labels = record.get("labels")
-    if isinstance(labels, Mapping) and labels:
-        row["l"] = {str(k): str(v) for k, v in labels.items()}
+    if record.get("unit_id"):
+        row["u"] = str(record["unit_id"])
+    if isinstance(record.get("line"), int) and not isinstance(record.get("line"), bool):
+        row["ln"] = record["line"]
+    labels = _labels(record)
+    if labels:
+        row["l"] = labels
     error = record.get("error")
     if error:
         e = error if isinstance(error, Mapping) else {"message": str(error)}
@@ -159,51 +234,44 @@ def _row(record: Mapping, index: int) -> dict:
 def summarize(records: Iterable[Mapping]) -> ReportData:
     records = list(records)
     by_pair: dict[str, list[Mapping]] = defaultdict(list)
+    by_file: dict[str, list[Mapping]] = defaultdict(list)
+    pair_rows: dict[str, GroupSummary] = {}
+    file_rows: dict[str, GroupSummary] = {}
     flag_counts: dict[str, Counter] = defaultdict(Counter)
-    distributions: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    rows = []
-    files: list[str] = []
-    seen_files: set[str] = set()
+    distributions: dict[str, list[float]] = defaultdict(list)
+    label_values: dict[str, Counter] = defaultdict(Counter)
+    ranked = []
     passed = errors = flagged = 0
     for index, record in enumerate(records):
-        pair = pair_of(record)
+        pair, file = pair_of(record), file_of(record)
         by_pair[pair].append(record)
-        f = record.get("source_file")
-        if f and f not in seen_files:
-            seen_files.add(f)
-            files.append(str(f))
+        by_file[file].append(record)
+        pair_rows.setdefault(pair, GroupSummary(pair)).add(record)
+        file_rows.setdefault(file, GroupSummary(file)).add(record)
         if record.get("error"):
             errors += 1
         elif record.get("passed"):
             passed += 1
-        for flag in record.get("flags") or ():
-            if isinstance(flag, Mapping):
-                flag_counts[str(flag.get("type") or "flag")][_severity(flag)] += 1
+        flags = _flags(record)
+        flagged += bool(flags)
+        for flag in flags:
+            flag_counts[str(flag.get("type") or "flag")][normalize_severity(flag.get("severity"))] += 1
         for metric, value in (record.get("scores") or {}).items():
             v = _float(value)
             if v is not None:
-                distributions[str(metric)][pair].append(round(v, 4))
-        if record.get("flags") or record.get("error"):
-            flagged += 1 if record.get("flags") else 0
-            rows.append((record_worst_key(record), index, _row(record, index)))
-    rows = [row for _, _, row in sorted(rows, key=lambda t: t[:2])]
-    pairs = []
-    for pair in sorted(by_pair):
-        recs = by_pair[pair]
-        ps = PairSummary(pair, segments=len(recs))
-        ps.passed = sum(1 for r in recs if r.get("passed") and not r.get("error"))
-        ps.errors = sum(1 for r in recs if r.get("error"))
-        ps.flagged = sum(1 for r in recs if r.get("flags"))
-        ps.flags = sum(len(r.get("flags") or ()) for r in recs)
-        ps.scores = corpus_reference_scores(recs, str(recs[0].get("tgt_lang") or ""))
-        done = {s.metric for s in ps.scores}
-        for metric in sorted(distributions):
-            values = distributions[metric].get(pair)
-            if values and metric not in done:
-                ps.scores.append(CorpusScore(metric, sum(values) / len(values), "mean", len(values),
-                                             f"mean of {len(values)} segment scores"))
-        pairs.append(ps)
-    return ReportData(segments=len(records), passed=passed, errors=errors, flagged=flagged, pairs=pairs,
-                      flag_counts={t: dict(c) for t, c in sorted(flag_counts.items(), key=lambda kv: -sum(kv[1].values()))},
-                      distributions={m: dict(v) for m, v in sorted(distributions.items())}, rows=rows,
-                      source_files=files)
+                distributions[str(metric)].append(v)
+        for key, value in _labels(record).items():
+            label_values[key][value] += 1
+        if flags or record.get("error"):
+            ranked.append((record_worst_key(record), index, _row(record)))
+    for name, group in pair_rows.items():
+        group.scores = group_scores(by_pair[name])
+    for name, group in file_rows.items():
+        group.scores = group_scores(by_file[name])
+    ranked.sort(key=lambda t: t[:2])
+    return ReportData(
+        segments=len(records), passed=passed, errors=errors, flagged=flagged,
+        pairs=[pair_rows[p] for p in sorted(pair_rows)], files=[file_rows[f] for f in sorted(file_rows)],
+        flag_counts={t: dict(c) for t, c in sorted(flag_counts.items(), key=lambda kv: -sum(kv[1].values()))},
+        distributions=dict(sorted(distributions.items())), rows=[row for _, _, row in ranked],
+        labels={k: [v for v, _ in c.most_common()] for k, c in sorted(label_values.items())})

@@ -6,32 +6,22 @@ import datetime as dt
 import os
 import pathlib
 
-from plotly.offline import get_plotlyjs
-
 from lacuna.client.report.charts import build_charts
+from lacuna.client.report.consistency import add_section
 from lacuna.client.report.page import json_for_script, render_page
-from lacuna.client.report.summary import REFERENCE_METRICS, SEVERITIES, ReportData, summarize
-
-
-def _plotly_js() -> str:
-    js = get_plotlyjs()
-    # An inline script ends at the first "</script"; plotly.min.js has none, but make sure.
-    return js.replace("</script", "<\\/script")
+from lacuna.client.report.summary import MAX_LABEL_VALUES, SEVERITIES, ReportData, summarize
+from lacuna.severity import SEVERITY_RANK
 
 
 def render_report(data: ReportData, title: str, warnings: list[str] | None = None) -> str:
-    present = {s.metric for p in data.pairs for s in p.scores}
-    metrics = [m for m in REFERENCE_METRICS if m in present] + sorted(present - set(REFERENCE_METRICS))
-    charts = build_charts(data)
-    types = list(data.flag_counts)
-    blob = {"rows": data.rows, "pairs": [p.pair for p in data.pairs], "types": types,
-            "has_errors": data.errors > 0, "charts": charts}
+    blob = {"rows": data.rows, "pairs": [p.name for p in data.pairs], "files": [f.name for f in data.files],
+            "types": list(data.flag_counts), "labels": data.labels, "max_label_values": MAX_LABEL_VALUES,
+            "has_errors": data.errors > 0, "severities": list(SEVERITIES), "severity_rank": SEVERITY_RANK}
     return render_page(
-        title=title, warnings=list(warnings or []), data=data, metrics=metrics, severities=SEVERITIES, charts=charts,
-        scores_by_pair={p.pair: {s.metric: s for s in p.scores} for p in data.pairs},
+        title=title, warnings=list(warnings or []), data=data, severities=SEVERITIES, charts=build_charts(data),
         total_flags=sum(sum(c.values()) for c in data.flag_counts.values()),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        blob=json_for_script(blob), plotly_js=_plotly_js())
+        blob=json_for_script(blob))
 
 
 def write_report(records: list[dict], out_path: str | os.PathLike, title: str | None = None,
@@ -43,6 +33,7 @@ def write_report(records: list[dict], out_path: str | os.PathLike, title: str | 
     if title is None:
         title = f"Lacuna report: {out.stem}"
     html = render_report(data, title, warnings)
+    html = add_section(html, records)  # inconsistent translations side by side
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")

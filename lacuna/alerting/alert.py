@@ -1,4 +1,5 @@
-"""A fired alert: which rule, for which group, the value that broke the threshold, the worst segments."""
+"""A fired alert: which rule, for which group, the value that broke the threshold, the flags
+behind it, the three worst segments and where the report is."""
 
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ class Alert:
     channels: tuple[str, ...]
     origin: str  # "batch job NAME" or "lacuna-server"
     fired_at: str  # ISO 8601, UTC
-    report: str | None = None
+    report: str | None = None  # the report: a URL the team can open, or a path on the machine that ran the job
     link: str | None = None
+    job: str | None = None  # the batch job's name (or the group's labels.job)
+    counts: dict[str, int] = field(default_factory=dict)  # "type/severity" -> flags behind the measure
     deliveries: list[Delivery] = field(default_factory=list)
 
     @property
@@ -42,6 +45,10 @@ class Alert:
     def summary(self) -> str:
         return (f"{self.rule}: {self.measure} {self.value_text} {self.op} {self.threshold_text} "
                 f"over {self.window} ({self.group_text}; {self.segments} segments) in {self.origin}")
+
+    @property
+    def report_is_url(self) -> bool:
+        return bool(self.report) and self.report.startswith(("http://", "https://"))
 
     def to_dict(self) -> dict:
         out = asdict(self)

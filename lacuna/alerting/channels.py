@@ -21,20 +21,25 @@ def _snippet(text: str, limit: int = SNIPPET) -> str:
 def slack_payload(alert: Alert) -> dict:
     """An incoming-webhook message: header, summary, the worst segments, a pointer to the report."""
     e = _slack_escape
-    title = f":rotating_light: {alert.rule}"
+    title = f":rotating_light: {alert.rule}" + (f" · {alert.job}" if alert.job else "")
     summary = (f"*{e(alert.measure)}* is *{e(alert.value_text)}* ({e(alert.op)} {e(alert.threshold_text)}) "
                f"over {e(alert.window)}")
     if alert.description:
         summary += f"\n{e(alert.description)}"
+    if alert.counts:
+        summary += "\n*Counted:* " + ", ".join(f"{e(k)} {v}" for k, v in alert.counts.items())
+    fields = [
+        {"type": "mrkdwn", "text": f"*Where*\n{e(alert.group_text)}"},
+        {"type": "mrkdwn", "text": f"*Segments*\n{alert.segments}"},
+        {"type": "mrkdwn", "text": f"*From*\n{e(alert.origin)}"},
+        {"type": "mrkdwn", "text": f"*Fired*\n{e(alert.fired_at)}"},
+    ]
+    if alert.job:
+        fields.insert(0, {"type": "mrkdwn", "text": f"*Job*\n{e(alert.job)}"})
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": _snippet(title, 150), "emoji": True}},
         {"type": "section", "text": {"type": "mrkdwn", "text": summary[:SLACK_TEXT_LIMIT]}},
-        {"type": "section", "fields": [
-            {"type": "mrkdwn", "text": f"*Where*\n{e(alert.group_text)}"},
-            {"type": "mrkdwn", "text": f"*Segments*\n{alert.segments}"},
-            {"type": "mrkdwn", "text": f"*From*\n{e(alert.origin)}"},
-            {"type": "mrkdwn", "text": f"*Fired*\n{e(alert.fired_at)}"},
-        ]},
+        {"type": "section", "fields": fields},
     ]
     if alert.worst:
         blocks.append({"type": "divider"})
@@ -47,11 +52,11 @@ def slack_payload(alert: Alert) -> dict:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}})
     pointers = []
     if alert.report:
-        target = alert.report
-        if target.startswith(("http://", "https://")):
-            pointers.append(f"<{target}|Open the report>")
-        else:
-            pointers.append(f"Report: `{e(target)}`")
+        if alert.report_is_url:
+            pointers.append(f"<{alert.report}|Open the report>")
+        else:  # no --report-url: only the machine that ran the job has the file
+            pointers.append(f"Report file on the machine that ran the job: `{e(alert.report)}` "
+                            f"(give --report-url to link a published copy)")
     if alert.link:
         pointers.append(f"<{alert.link}|More>" if alert.link.startswith(("http://", "https://")) else e(alert.link))
     if pointers:

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -27,6 +27,7 @@ import structlog
 
 from lacuna.alerting.alert import Alert
 from lacuna.alerting.observation import Observation
+from lacuna.alerting.report_url import link_for
 from lacuna.alerting.rules import Rule, RuleSet
 from lacuna.severity import severity_rank
 
@@ -55,6 +56,23 @@ def contribution(rule: Rule, obs: Observation) -> tuple[float, float]:
     return float(value), 1.0
 
 
+def counted_flags(rule: Rule, obs: Observation) -> Counter | None:
+    """The flags ("type/severity") behind this segment's contribution, for the alert's counts."""
+    if not obs.flags and not obs.error:
+        return None  # most segments: nothing to count
+    if rule.measure == "flag_count":
+        floor = severity_rank(rule.min_severity)
+        found = Counter(f"{t}/{sev}" for t, sev, _ in obs.flags
+                        if (rule.flag_type is None or t == rule.flag_type) and severity_rank(sev) >= floor)
+    elif rule.measure == "failed_share" and not obs.passed:
+        found = Counter(f"{t}/{sev}" for t, sev, _ in obs.flags)
+    elif rule.measure == "error_share" and obs.error:
+        found = Counter({"not scored": 1})
+    else:
+        return None
+    return found or None
+
+
 def measure_value(rule: Rule, num: float, den: float) -> float:
     return num if rule.measure == "flag_count" else num / den
 
@@ -64,29 +82,36 @@ class _WindowState:
     """Running sums over one (rule, group) window, and whether its alert has fired."""
 
     rule: Rule
-    entries: deque = field(default_factory=deque)  # [time or seq, num, den]
+    entries: deque = field(default_factory=deque)  # [time or seq, num, den, Counter of flags or None]
     num: float = 0.0
     den: float = 0.0
     seen: int = 0  # segments ever added (count windows)
     firing: bool = False
     fired_mark: float = 0.0  # time or `seen` when it fired
     candidates: deque = field(default_factory=lambda: deque(maxlen=CANDIDATES_KEPT))
+    counts: Counter = field(default_factory=Counter)  # the counted flags in the window
 
     def add(self, now: float, num: float, den: float, obs: Observation) -> None:
         self.seen += 1
         self.num += num
         self.den += den
+        flags = counted_flags(self.rule, obs)
+        if flags:
+            self.counts.update(flags)
         w = self.rule.window
         if w.kind == "time":
             width = max(1.0, w.size / TIME_BUCKETS)
             bucket = math.floor(now / width) * width
             if self.entries and self.entries[-1][0] == bucket:
-                self.entries[-1][1] += num
-                self.entries[-1][2] += den
+                last = self.entries[-1]
+                last[1] += num
+                last[2] += den
+                if flags:
+                    last[3] = flags + last[3] if last[3] else Counter(flags)
             else:
-                self.entries.append([bucket, num, den])
+                self.entries.append([bucket, num, den, flags])
         elif w.kind == "count":
-            self.entries.append([self.seen, num, den])
+            self.entries.append([self.seen, num, den, flags])
         if den and (num or self.rule.measure == "mean_score"):
             self.candidates.append((now, self.seen, num, obs))
         self.evict(now)
@@ -98,11 +123,14 @@ class _WindowState:
             stale = (w.kind == "time" and mark <= now - w.size) or (w.kind == "count" and mark <= self.seen - w.size)
             if not stale:
                 break
-            _, num, den = self.entries.popleft()
+            _, num, den, flags = self.entries.popleft()
             self.num -= num
             self.den -= den
+            if flags:
+                self.counts.subtract(flags)
         if not self.entries and w.kind != "job":
             self.num = self.den = 0.0  # no float drift once empty
+            self.counts.clear()
 
     def ready(self) -> bool:
         w = self.rule.window
@@ -138,11 +166,12 @@ class AlertEngine:
     """
 
     def __init__(self, ruleset: RuleSet, mode: str = "server", origin: str = "lacuna-server",
-                 report: str | None = None, clock: Callable[[], float] = time.monotonic):
+                 report: str | None = None, clock: Callable[[], float] = time.monotonic, job: str | None = None):
         self.ruleset = ruleset
         self.mode = mode
         self.origin = origin
-        self.report = report
+        self.report = report  # a URL (each alert links its group's view) or a local path
+        self.job = job
         self.clock = clock
         self.rules = [r for r in ruleset.rules if mode == "batch" or r.window.kind != "job"]
         skipped = [r.name for r in ruleset.rules if r not in self.rules]
@@ -214,11 +243,13 @@ class AlertEngine:
             return None  # fired in this window already
         state.firing = True
         state.fired_mark = now if rule.window.kind == "time" else state.seen
+        group = dict(zip(rule.group_by, key))
         return Alert(
             rule=rule.name, description=rule.description, measure=rule.describe_measure(),
-            group=dict(zip(rule.group_by, key)), value=round(value, 6), value_text=rule.format_value(value),
+            group=group, value=round(value, 6), value_text=rule.format_value(value),
             op=rule.op, threshold=rule.threshold, threshold_text=rule.format_value(rule.threshold),
             window=rule.window.describe(), segments=int(state.den), worst=[o.summary() for o in state.worst(now)],
             channels=rule.channels, origin=self.origin,
             fired_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            report=self.report, link=rule.link)
+            report=link_for(self.report, group), link=rule.link, job=self.job or group.get("labels.job"),
+            counts={k: int(v) for k, v in state.counts.most_common() if v > 0})

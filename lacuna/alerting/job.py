@@ -14,28 +14,31 @@ from lacuna.alerting.rules import RuleSet, load_rules
 
 
 def evaluate_job(ruleset: RuleSet, records: Iterable[Mapping], report_path: str | None = None,
-                 job_name: str | None = None) -> list[Alert]:
+                 job_name: str | None = None, report_url: str | None = None) -> list[Alert]:
     """The alerts a finished job raises, without sending them.
 
     Records are taken in order: `N segments` windows slide over them; time windows
-    and `job` cover the whole job (results files carry no timestamps).
+    and `job` cover the whole job (results files carry no timestamps). `report_url`
+    (an expanded --report-url) is where the team opens the report; without it the
+    alert names the local report file.
     """
     origin = f"batch job {job_name}" if job_name else "batch job"
-    if report_path and "://" not in str(report_path):
-        report_path = os.path.abspath(report_path)  # readers of the alert are not in our working directory
-    engine = AlertEngine(ruleset, mode="batch", origin=origin, report=report_path, clock=lambda: 0.0)
+    report = report_url
+    if report is None and report_path:
+        report = str(report_path) if "://" in str(report_path) else os.path.abspath(report_path)
+    engine = AlertEngine(ruleset, mode="batch", origin=origin, report=report, clock=lambda: 0.0, job=job_name)
     alerts = engine.feed(Observation.from_record(r) for r in records)
     alerts.extend(engine.finish())
     return alerts
 
 
 def run_job_alerts(rules_path: str | os.PathLike, records: list[dict], report_path: str | None = None,
-                   job_name: str | None = None) -> list[Alert]:
+                   job_name: str | None = None, report_url: str | None = None) -> list[Alert]:
     """Evaluate the rules over a finished job's records and deliver every alert; returns them,
     each with `.deliveries`. Raises RulesError for a bad rules file; delivery failures are
     recorded (and logged), never raised."""
     ruleset = load_rules(rules_path)
-    alerts = evaluate_job(ruleset, records, report_path, job_name)
+    alerts = evaluate_job(ruleset, records, report_path, job_name, report_url)
     if alerts:
         with ThreadPoolExecutor(max_workers=min(8, len(alerts)), thread_name_prefix="lacuna-alerts") as pool:
             list(pool.map(lambda a: deliver(a, dict(ruleset.channels)), alerts))

@@ -12,6 +12,15 @@ names; a check that raises is logged and skipped for that segment.
 | numbers                 | number_mismatch   | major            | numbers.py        |
 | length_ratio            | length_ratio      | minor / major    | length_ratio.py   |
 | paired_marks            | unpaired_mark     | minor            | paired_marks.py   |
+| placeholders            | placeholder_missing / _changed / _extra | critical / critical / major | placeholders.py |
+| tags                    | tag_missing / tag_extra / tag_nesting   | critical / major / critical | tags.py |
+| plurals                 | plural_forms      | critical / major | plurals.py        |
+| length_limit            | length_limit      | major            | length_limit.py   |
+| truncation              | truncated         | major            | truncation.py     |
+
+Checks that judge words (untranslated, wrong_language, numbers, length_ratio, paired_marks) see
+the text without inline codes, placeholders, code and plural syntax (`segment_markup`); the
+checks of markup (`sees_markup = True`) see the texts as sent.
 
 Each module's docstring says what it judges and what it deliberately leaves alone.
 """
@@ -32,6 +41,8 @@ log = structlog.get_logger("lacuna.checks")
 class Check(abc.ABC):
     name: str = "check"
     description: str = ""
+    #: True: sees the texts as sent; False: the plain texts (see `segment_markup`).
+    sees_markup: bool = False
 
     @abc.abstractmethod
     def run(self, segment: SegmentInput) -> ScorerOutput: ...
@@ -49,13 +60,20 @@ def default_checks() -> list[Check]:
     from lacuna.server.checks.numbers import NumberMismatch
     from lacuna.server.checks.length_ratio import LengthRatio
     from lacuna.server.checks.paired_marks import PairedMarks
+    from lacuna.server.checks.placeholders import Placeholders
+    from lacuna.server.checks.tags import Tags
+    from lacuna.server.checks.plurals import Plurals
+    from lacuna.server.checks.length_limit import LengthLimit
+    from lacuna.server.checks.truncation import Truncation
 
-    return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio(), PairedMarks()]
+    return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio(), PairedMarks(),
+            Placeholders(), Tags(), Plurals(), LengthLimit(), Truncation()]
 
 
 class ChecksScorer(Scorer):
     name = "checks"
     always = True
+    sees_markup = True  # hands each check the view it asks for
 
     def __init__(self, checks: list[Check] | None = None):
         self._checks = default_checks() if checks is None else checks
@@ -68,11 +86,18 @@ class ChecksScorer(Scorer):
 
     def score(self, segments: Sequence[SegmentInput], metrics: frozenset[str]) -> list[ScorerOutput]:
         outputs = []
+        from lacuna.server.checks.segment_markup import plain_segment
+
         for seg in segments:
             out = ScorerOutput()
+            plain = None
             for check in self._checks:
                 try:
-                    found = check.run(seg)
+                    if check.sees_markup:
+                        found = check.run(seg)
+                    else:
+                        plain = plain or plain_segment(seg)
+                        found = check.run(plain)
                 except Exception:  # a broken check costs only its own flags, not the segment
                     log.exception("check_failed", check=check.name, segment_id=seg.id)
                     continue

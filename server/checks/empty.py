@@ -11,6 +11,7 @@ from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 class EmptyTranslation(Check):
     name = "empty"
     description = "translation is empty or only whitespace (critical)"
+    sees_markup = True
 
     def run(self, segment: SegmentInput) -> ScorerOutput:
         out = ScorerOutput()

@@ -105,12 +105,28 @@ def detect(text: str, must_include: frozenset[str] = frozenset()) -> list[tuple[
 
 
 def judged_text(segment: SegmentInput) -> str:
-    """The translation without what is copied as is: URLs, placeholders, numbers, source names."""
+    """The translation without what is copied as is: URLs, placeholders, numbers, source names;
+    in a target language not written in Latin letters, also without its Latin-script words
+    (product names, terms, code) when it has letters of its own script: `OAuth2 もしくは Access
+    Token` is judged on its Japanese (too little to judge), an English copy still as English."""
     text = _DIGITS.sub(" ", mask_verbatim(segment.translation[:MAX_JUDGED_CHARS]))
     source_names = set(_NAME.findall(segment.source))
     if source_names:
         text = _NAME.sub(lambda m: " " if m.group(0) in source_names else m.group(0), text)
+    if segment.tgt_lang.base in NON_LATIN_TARGETS:
+        without = _LATIN_WORD.sub(lambda m: " " * len(m.group(0)), text)
+        if letters(without) >= MIN_OWN_LETTERS:
+            return without
     return text
+
+
+#: Letters of a non-Latin target's own script that make its Latin words names and terms.
+MIN_OWN_LETTERS = 3
+#: Languages written in a script other than Latin: Latin words in them are names, terms or code.
+NON_LATIN_TARGETS = frozenset({"ja", "zh", "ko", "ru", "uk", "be", "bg", "mk", "el", "ar", "fa", "ur", "he", "yi",
+                               "hi", "mr", "ne", "bn", "pa", "gu", "ta", "te", "kn", "ml", "si", "th", "lo", "km",
+                               "my", "ka", "hy", "am", "ky", "mn", "tg"})
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'_.-]*")
 
 
 def accepted(code: str, target: str, text: str) -> bool:

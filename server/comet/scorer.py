@@ -26,6 +26,16 @@ DESCRIPTIONS = {
 SPAN_DETECTOR = "xcomet"
 
 
+def comet_version() -> str:
+    """The installed unbabel-comet release (part of the scores' signature)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("unbabel-comet")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 class CometScorer(Scorer):
     def __init__(self, model_name: str, traits: ModelTraits, metric_names: dict[str, str],
                  batcher: DynamicBatcher, device: str, path: str = ""):
@@ -38,13 +48,18 @@ class CometScorer(Scorer):
         self.batcher = batcher
         self.device = device
         self.path = path
+        self._version = comet_version()
 
     # -- what it offers ----------------------------------------------------------------
+
+    def signature(self, metric: str) -> str:
+        """sacrebleu-style: what `metric`'s scores depend on (the model as named, the COMET release)."""
+        return f"{metric}|model:{self.model_name}|comet-version:{self._version}"
 
     def metrics(self) -> list[MetricSpec]:
         return [MetricSpec(name=published, description=DESCRIPTIONS[base].format(model=self.model_name),
                            requires_reference=(base == "comet"), higher_is_better=True,
-                           default=(published == base), signatures=(self.model_name,))
+                           default=(published == base), signatures=(self.signature(published),))
                 for base, published in self.metric_names.items()]
 
     def checks(self) -> list[tuple[str, str]]:
@@ -60,7 +75,7 @@ class CometScorer(Scorer):
         mine = [m for m in self.metric_names.values() if m in metrics]
         if not mine:
             return None
-        return MeanAccumulator(mine, {m: self.model_name for m in mine})
+        return MeanAccumulator(mine, {m: self.signature(m) for m in mine})
 
     # -- scoring -----------------------------------------------------------------------
 

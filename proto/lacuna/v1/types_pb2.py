@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lacuna/v1/types.proto\x12\tlacuna.v1\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"\xe3\x01\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x13\n\x0btranslation\x18\x03 \x01(\t\x12\x16\n\treference\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\x12.\n\x06labels\x18\x07 \x03(\x0b\x32\x1e.lacuna.v1.Segment.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0c\n\n_reference\"\xbe\x01\n\x04\x46lag\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12$\n\x0bsource_span\x18\x03 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12$\n\x0btarget_span\x18\x04 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x07 \x01(\t\x12\x13\n\x0brelated_ids\x18< \x03(\t\"<\n\x0cSegmentError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xe9\x01\n\rSegmentResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\x06scores\x18\x02 \x03(\x0b\x32$.lacuna.v1.SegmentResult.ScoresEntry\x12\x1e\n\x05\x66lags\x18\x03 \x03(\x0b\x32\x0f.lacuna.v1.Flag\x12\x0e\n\x06passed\x18\x04 \x01(\x08\x12&\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x17.lacuna.v1.SegmentError\x12\x0f\n\x07replica\x18\x46 \x01(\t\x1a-\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"u\n\x0b\x43orpusScore\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x11\n\tsignature\x18\x03 \x01(\t\x12\x10\n\x08segments\x18\x04 \x01(\r\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\"\xea\x01\n\x0cScoreOptions\x12\x0f\n\x07metrics\x18\x01 \x03(\t\x12;\n\nthresholds\x18\x02 \x03(\x0b\x32\'.lacuna.v1.ScoreOptions.ThresholdsEntry\x12\x10\n\x08glossary\x18< \x01(\t\x12\x32\n\x10glossary_entries\x18= \x03(\x0b\x32\x18.lacuna.v1.GlossaryEntry\x12\x13\n\x0b\x63onsistency\x18> \x01(\x08\x1a\x31\n\x0fThresholdsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xcf\x01\n\rGlossaryEntry\x12\x14\n\x0csource_terms\x18\x01 \x03(\t\x12\x0f\n\x07targets\x18\x02 \x03(\t\x12\x11\n\tforbidden\x18\x03 \x03(\t\x12\x10\n\x08src_lang\x18\x04 \x01(\t\x12\x10\n\x08tgt_lang\x18\x05 \x01(\t\x12\x16\n\x0epart_of_speech\x18\x06 \x01(\t\x12\x1b\n\x0e\x63\x61se_sensitive\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x18\n\x10\x64o_not_translate\x18\x08 \x01(\x08\x42\x11\n\x0f_case_sensitiveb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lacuna/v1/types.proto\x12\tlacuna.v1\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"\xe5\x02\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x13\n\x0btranslation\x18\x03 \x01(\t\x12\x16\n\treference\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\x12.\n\x06labels\x18\x07 \x03(\x0b\x32\x1e.lacuna.v1.Segment.LabelsEntry\x12+\n\x0csource_codes\x18\x32 \x03(\x0b\x32\x15.lacuna.v1.InlineCode\x12+\n\x0ctarget_codes\x18\x33 \x03(\x0b\x32\x15.lacuna.v1.InlineCode\x12\x17\n\nmax_length\x18\x34 \x01(\rH\x01\x88\x01\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0c\n\n_referenceB\r\n\x0b_max_length\"a\n\nInlineCode\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\r\x12\x0b\n\x03\x65nd\x18\x04 \x01(\r\x12\x0f\n\x07\x65lement\x18\x05 \x01(\t\x12\x0c\n\x04pair\x18\x06 \x01(\t\"\xbe\x01\n\x04\x46lag\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12$\n\x0bsource_span\x18\x03 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12$\n\x0btarget_span\x18\x04 \x01(\x0b\x32\x0f.lacuna.v1.Span\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x07 \x01(\t\x12\x13\n\x0brelated_ids\x18< \x03(\t\"<\n\x0cSegmentError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xe9\x01\n\rSegmentResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\x06scores\x18\x02 \x03(\x0b\x32$.lacuna.v1.SegmentResult.ScoresEntry\x12\x1e\n\x05\x66lags\x18\x03 \x03(\x0b\x32\x0f.lacuna.v1.Flag\x12\x0e\n\x06passed\x18\x04 \x01(\x08\x12&\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x17.lacuna.v1.SegmentError\x12\x0f\n\x07replica\x18\x46 \x01(\t\x1a-\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"u\n\x0b\x43orpusScore\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x11\n\tsignature\x18\x03 \x01(\t\x12\x10\n\x08segments\x18\x04 \x01(\r\x12\x10\n\x08src_lang\x18\x05 \x01(\t\x12\x10\n\x08tgt_lang\x18\x06 \x01(\t\"\xb8\x02\n\x0cScoreOptions\x12\x0f\n\x07metrics\x18\x01 \x03(\t\x12;\n\nthresholds\x18\x02 \x03(\x0b\x32\'.lacuna.v1.ScoreOptions.ThresholdsEntry\x12\x1a\n\x12placeholder_styles\x18\x35 \x03(\t\x12\x1c\n\x14placeholder_patterns\x18\x36 \x03(\t\x12\x12\n\nmax_length\x18\x37 \x01(\r\x12\x10\n\x08glossary\x18< \x01(\t\x12\x32\n\x10glossary_entries\x18= \x03(\x0b\x32\x18.lacuna.v1.GlossaryEntry\x12\x13\n\x0b\x63onsistency\x18> \x01(\x08\x1a\x31\n\x0fThresholdsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xcf\x01\n\rGlossaryEntry\x12\x14\n\x0csource_terms\x18\x01 \x03(\t\x12\x0f\n\x07targets\x18\x02 \x03(\t\x12\x11\n\tforbidden\x18\x03 \x03(\t\x12\x10\n\x08src_lang\x18\x04 \x01(\t\x12\x10\n\x08tgt_lang\x18\x05 \x01(\t\x12\x16\n\x0epart_of_speech\x18\x06 \x01(\t\x12\x1b\n\x0e\x63\x61se_sensitive\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x18\n\x10\x64o_not_translate\x18\x08 \x01(\x08\x42\x11\n\x0f_case_sensitiveb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -30,23 +30,25 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['_SPAN']._serialized_start=36
   _globals['_SPAN']._serialized_end=70
   _globals['_SEGMENT']._serialized_start=73
-  _globals['_SEGMENT']._serialized_end=300
-  _globals['_SEGMENT_LABELSENTRY']._serialized_start=241
-  _globals['_SEGMENT_LABELSENTRY']._serialized_end=286
-  _globals['_FLAG']._serialized_start=303
-  _globals['_FLAG']._serialized_end=493
-  _globals['_SEGMENTERROR']._serialized_start=495
-  _globals['_SEGMENTERROR']._serialized_end=555
-  _globals['_SEGMENTRESULT']._serialized_start=558
-  _globals['_SEGMENTRESULT']._serialized_end=791
-  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_start=746
-  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_end=791
-  _globals['_CORPUSSCORE']._serialized_start=793
-  _globals['_CORPUSSCORE']._serialized_end=910
-  _globals['_SCOREOPTIONS']._serialized_start=913
-  _globals['_SCOREOPTIONS']._serialized_end=1147
-  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_start=1098
-  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_end=1147
-  _globals['_GLOSSARYENTRY']._serialized_start=1150
-  _globals['_GLOSSARYENTRY']._serialized_end=1357
+  _globals['_SEGMENT']._serialized_end=430
+  _globals['_SEGMENT_LABELSENTRY']._serialized_start=356
+  _globals['_SEGMENT_LABELSENTRY']._serialized_end=401
+  _globals['_INLINECODE']._serialized_start=432
+  _globals['_INLINECODE']._serialized_end=529
+  _globals['_FLAG']._serialized_start=532
+  _globals['_FLAG']._serialized_end=722
+  _globals['_SEGMENTERROR']._serialized_start=724
+  _globals['_SEGMENTERROR']._serialized_end=784
+  _globals['_SEGMENTRESULT']._serialized_start=787
+  _globals['_SEGMENTRESULT']._serialized_end=1020
+  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_start=975
+  _globals['_SEGMENTRESULT_SCORESENTRY']._serialized_end=1020
+  _globals['_CORPUSSCORE']._serialized_start=1022
+  _globals['_CORPUSSCORE']._serialized_end=1139
+  _globals['_SCOREOPTIONS']._serialized_start=1142
+  _globals['_SCOREOPTIONS']._serialized_end=1454
+  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_start=1405
+  _globals['_SCOREOPTIONS_THRESHOLDSENTRY']._serialized_end=1454
+  _globals['_GLOSSARYENTRY']._serialized_start=1457
+  _globals['_GLOSSARYENTRY']._serialized_end=1664
 # @@protoc_insertion_point(module_scope)

@@ -14,7 +14,7 @@ class Span(_message.Message):
     def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
 
 class Segment(_message.Message):
-    __slots__ = ("id", "source", "translation", "reference", "src_lang", "tgt_lang", "labels")
+    __slots__ = ("id", "source", "translation", "reference", "src_lang", "tgt_lang", "labels", "source_codes", "target_codes", "max_length")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +29,9 @@ class Segment(_message.Message):
     SRC_LANG_FIELD_NUMBER: _ClassVar[int]
     TGT_LANG_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_CODES_FIELD_NUMBER: _ClassVar[int]
+    TARGET_CODES_FIELD_NUMBER: _ClassVar[int]
+    MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
     id: str
     source: str
     translation: str
@@ -36,7 +39,26 @@ class Segment(_message.Message):
     src_lang: str
     tgt_lang: str
     labels: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    source_codes: _containers.RepeatedCompositeFieldContainer[InlineCode]
+    target_codes: _containers.RepeatedCompositeFieldContainer[InlineCode]
+    max_length: int
+    def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., source_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., target_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., max_length: _Optional[int] = ...) -> None: ...
+
+class InlineCode(_message.Message):
+    __slots__ = ("id", "kind", "start", "end", "element", "pair")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    ELEMENT_FIELD_NUMBER: _ClassVar[int]
+    PAIR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    kind: str
+    start: int
+    end: int
+    element: str
+    pair: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., element: _Optional[str] = ..., pair: _Optional[str] = ...) -> None: ...
 
 class Flag(_message.Message):
     __slots__ = ("type", "severity", "source_span", "target_span", "confidence", "message", "detector", "related_ids")
@@ -108,7 +130,7 @@ class CorpusScore(_message.Message):
     def __init__(self, metric: _Optional[str] = ..., score: _Optional[float] = ..., signature: _Optional[str] = ..., segments: _Optional[int] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ...) -> None: ...
 
 class ScoreOptions(_message.Message):
-    __slots__ = ("metrics", "thresholds", "glossary", "glossary_entries", "consistency")
+    __slots__ = ("metrics", "thresholds", "placeholder_styles", "placeholder_patterns", "max_length", "glossary", "glossary_entries", "consistency")
     class ThresholdsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -118,15 +140,21 @@ class ScoreOptions(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     METRICS_FIELD_NUMBER: _ClassVar[int]
     THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    PLACEHOLDER_STYLES_FIELD_NUMBER: _ClassVar[int]
+    PLACEHOLDER_PATTERNS_FIELD_NUMBER: _ClassVar[int]
+    MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
     GLOSSARY_FIELD_NUMBER: _ClassVar[int]
     GLOSSARY_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
     metrics: _containers.RepeatedScalarFieldContainer[str]
     thresholds: _containers.ScalarMap[str, float]
+    placeholder_styles: _containers.RepeatedScalarFieldContainer[str]
+    placeholder_patterns: _containers.RepeatedScalarFieldContainer[str]
+    max_length: int
     glossary: str
     glossary_entries: _containers.RepeatedCompositeFieldContainer[GlossaryEntry]
     consistency: bool
-    def __init__(self, metrics: _Optional[_Iterable[str]] = ..., thresholds: _Optional[_Mapping[str, float]] = ..., glossary: _Optional[str] = ..., glossary_entries: _Optional[_Iterable[_Union[GlossaryEntry, _Mapping]]] = ..., consistency: bool = ...) -> None: ...
+    def __init__(self, metrics: _Optional[_Iterable[str]] = ..., thresholds: _Optional[_Mapping[str, float]] = ..., placeholder_styles: _Optional[_Iterable[str]] = ..., placeholder_patterns: _Optional[_Iterable[str]] = ..., max_length: _Optional[int] = ..., glossary: _Optional[str] = ..., glossary_entries: _Optional[_Iterable[_Union[GlossaryEntry, _Mapping]]] = ..., consistency: bool = ...) -> None: ...
 
 class GlossaryEntry(_message.Message):
     __slots__ = ("source_terms", "targets", "forbidden", "src_lang", "tgt_lang", "part_of_speech", "case_sensitive", "do_not_translate")

@@ -1,0 +1,339 @@
+"""Localization QA on real, finished localization files (bench/l10n_files/, see its README),
+clean and with injected defects, scored by a real server over loopback.
+
+For each file the readers of `lacuna score` give the units (what the file marks not ready is
+skipped, as in a job). Every unit is scored as it is ("clean": it should pass), then seeded
+copies with one defect each are scored:
+
+| defect              | injected into the translation                              | right flag type(s)          |
+|---------------------|------------------------------------------------------------|-----------------------------|
+| drop_placeholder    | one placeholder removed                                     | placeholder_missing         |
+| alter_placeholder   | one placeholder's type or name changed (`%s`->`%d`)         | placeholder_changed         |
+| drop_tag            | one inline tag/code removed                                 | tag_missing                 |
+| swap_tag            | an opening tag and its closing tag swapped                  | tag_nesting                 |
+| broken_plural       | a plural form / ICU `other` branch removed, PO form emptied | plural_forms                |
+| drop_sentence       | one sentence of a translation of 2+ sentences removed       | omission                    |
+| truncation          | the translation cut after about half its length             | omission, truncated         |
+| changed_number      | a number the source has changed                              | number_mismatch             |
+| untranslated        | the translation replaced by the source                      | untranslated                |
+
+A defect applies only to units that have what it needs (a placeholder on both sides, ...).
+Printed per file and per defect type: the share of clean units that fail (a major or critical
+flag), and the share of defective copies caught with a flag of the right type; also server
+errors (must be 0) and the flag types that make clean units fail.
+
+    .venv/bin/python bench/bench_l10n.py                     # all files, omission on (~10 minutes on 2 cores)
+    .venv/bin/python bench/bench_l10n.py --no-omission       # checks only (fast)
+    .venv/bin/python bench/bench_l10n.py --per-defect 20     # fewer defective copies per file and type
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from lacuna.client.client import Client
+from lacuna.client.formats import ReadOptions, Record, read_file
+from lacuna.server.app import LacunaServer
+from lacuna.server.checks import icu_message, symfony_plural
+from lacuna.server.checks.placeholder_syntax import DEFAULT
+from lacuna.server.config import ServerConfig
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "l10n_files")
+#: Languages the CSV files do not name.
+CSV_LANGUAGES = {"magento.ja_JP.csv": "ja", "magento.zh_CN.csv": "zh"}
+RIGHT = {
+    "drop_placeholder": {"placeholder_missing"}, "alter_placeholder": {"placeholder_changed"},
+    "drop_tag": {"tag_missing"}, "swap_tag": {"tag_nesting"}, "broken_plural": {"plural_forms"},
+    "drop_sentence": {"omission"}, "truncation": {"omission", "truncated"}, "changed_number": {"number_mismatch"},
+    "untranslated": {"untranslated"},
+}
+DEFECTS = tuple(RIGHT)
+_SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+[\"'”」』)]*|$)\s*")
+_NUMBER = re.compile(r"(?<![\w.,%$])\d{2,}(?![\w%])")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def units(path: str) -> list[Record]:
+    """The file's records as a job reads them (skipped units left out)."""
+    name = os.path.basename(path)
+    options = ReadOptions(src_lang="en", tgt_lang=CSV_LANGUAGES.get(name), base=HERE)
+    return [r for r in read_file(path, options) if isinstance(r, Record)]
+
+
+def _edit(rec: Record, start: int, end: int, new: str) -> Record:
+    """`rec` with translation[start:end] replaced; target codes after the edit shifted."""
+    text = rec.translation[:start] + new + rec.translation[end:]
+    shift = len(new) - (end - start)
+    codes = []
+    for c in rec.target_codes:
+        if c["end"] <= start:
+            codes.append(c)
+        elif c["start"] >= end:
+            codes.append({**c, "start": c["start"] + shift, "end": c["end"] + shift})
+    return replace(rec, translation=text, target_codes=codes)
+
+
+def _found(rec: Record, side: str):
+    text = rec.source if side == "source" else rec.translation
+    codes = rec.source_codes if side == "source" else rec.target_codes
+    return DEFAULT.find(text, [(c["start"], c["end"]) for c in codes])
+
+
+def _placeholders(rec: Record):
+    """Target placeholders whose key the source has too (the ones a defect can break)."""
+    source_keys = {p.key for p in _found(rec, "source") if p.style not in ("html", "entity")}
+    return [p for p in _found(rec, "target") if p.style not in ("html", "entity") and p.key in source_keys]
+
+
+def _tags(rec: Record) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, pair) of the target's tags and codes that the source has too."""
+    source = {p.key for p in _found(rec, "source") if p.style == "html"}
+    found = [(p.start, p.end, p.kind, p.pair) for p in _found(rec, "target") if p.style == "html" and p.key in source]
+    source_codes = {(c["kind"], c["id"]) for c in rec.source_codes}
+    found += [(c["start"], c["end"], c["kind"], c["pair"]) for c in rec.target_codes
+              if (c["kind"], c["id"]) in source_codes]
+    return sorted(found)
+
+
+def drop_placeholder(rec, rng):
+    found = _placeholders(rec)
+    if not found:
+        return None
+    p = rng.choice(found)
+    return _edit(rec, p.start, p.end, "")
+
+
+_ALTER = {"s": "d", "d": "s", "i": "s", "f": "d", "@": "d", "u": "s", "x": "s"}
+
+
+def alter_placeholder(rec, rng):
+    found = [p for p in _placeholders(rec)]
+    if not found:
+        return None
+    p = rng.choice(found)
+    text = p.text
+    if p.style == "printf" and text[-1] in _ALTER:
+        new = text[:-1] + _ALTER[text[-1]]
+    elif p.style == "percent_number":
+        new = "%" + str(int(text[1:]) + 1)
+    elif p.style == "double_brace":
+        new = text.replace(p.name, p.name + "_count", 1)
+    elif p.style == "icu" and p.name.isdigit():
+        new = text.replace(p.name, str(int(p.name) + 1), 1)
+    elif p.style in ("icu", "percent_brace", "percent_name", "dollar"):
+        new = text.replace(p.name, p.name + "x", 1) if p.name and p.name in text else None
+    else:
+        new = None
+    if not new or new == text:
+        return None
+    return _edit(rec, p.start, p.end, new)
+
+
+def drop_tag(rec, rng):
+    found = _tags(rec)
+    if not found:
+        return None
+    start, end, _, _ = rng.choice(found)
+    return _edit(rec, start, end, "")
+
+
+def swap_tag(rec, rng):
+    found = _tags(rec)
+    pairs = []
+    for i, (s, e, kind, pair) in enumerate(found):
+        if kind == "open":
+            close = next((t for t in found[i + 1:] if t[2] == "close" and t[3] == pair), None)
+            if close is not None:
+                pairs.append(((s, e), (close[0], close[1])))
+    if not pairs:
+        return None
+    (s1, e1), (s2, e2) = rng.choice(pairs)
+    text = rec.translation
+    opening, closing = text[s1:e1], text[s2:e2]
+    swapped = _edit(rec, s2, e2, opening)
+    return _edit(swapped, s1, e1, closing)
+
+
+def broken_plural(rec, rng):
+    if rec.labels.get("plural_form") and rec.translation:
+        return _edit(rec, 0, len(rec.translation), "")
+    if symfony_plural.parse(rec.source):
+        forms = symfony_plural.split(rec.translation)
+        if len(forms) >= 2:
+            cut = forms[-2].end  # the pipe before the last form
+            return _edit(rec, cut, len(rec.translation), "")
+        return None
+    choices = icu_message.parse(rec.translation)
+    for choice in choices:
+        other = choice.branch("other")
+        if other is not None and len(choice.branches) > 1:
+            key_start = rec.translation.rfind("other", 0, other.start)
+            return _edit(rec, key_start, other.end + 1, "")
+    return None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    return [s for s in spans if len(_WORD.findall(text[s[0]:s[1]])) >= 3 or (s[1] - s[0]) >= 12]
+
+
+def drop_sentence(rec, rng):
+    spans = _sentences(rec.translation)
+    if len(spans) < 2 or _tags(rec) or _placeholders(rec):
+        return None
+    s, e = rng.choice(spans)
+    return _edit(rec, s, e, "")
+
+
+def truncation(rec, rng):
+    text = rec.translation
+    if len(text) < 40 or _tags(rec) or symfony_plural.parse(rec.source):
+        return None
+    cut = len(text) // 2
+    space = text.rfind(" ", 0, cut)
+    if space > len(text) // 3:
+        cut = space
+    return _edit(rec, cut, len(text), "")
+
+
+def changed_number(rec, rng):
+    source_numbers = {m.group(0) for m in _NUMBER.finditer(rec.source)}
+    found = [m for m in _NUMBER.finditer(rec.translation) if m.group(0) in source_numbers]
+    if not found:
+        return None
+    m = rng.choice(found)
+    digits = m.group(0)
+    new = digits[:-1] + str((int(digits[-1]) + 3) % 10)
+    return _edit(rec, m.start(), m.end(), new)
+
+
+def untranslated(rec, rng):
+    if len(_WORD.findall(rec.source)) < 4 or rec.source_codes:
+        return None
+    return replace(rec, translation=rec.source, target_codes=[])
+
+
+INJECT = {name: globals()[name] for name in DEFECTS}
+
+
+def score_all(client: Client, records: list[Record], batch: int = 50) -> list:
+    out = []
+    for i in range(0, len(records), batch):
+        segs = [r.to_segment_dict() for r in records[i:i + batch]]
+        out.extend(client.score(segs).segments)
+    return out
+
+
+def fails(result) -> bool:
+    return bool(result.error) or not result.passed
+
+
+def run_file(client: Client, path: str, per_defect: int, seed: int):
+    records = units(path)
+    rng = random.Random(seed)
+    for n, r in enumerate(records):
+        r.id = f"clean:{n}"
+    clean = score_all(client, records)
+    errors = sum(1 for r in clean if r.error)
+    failing = [(rec, res) for rec, res in zip(records, clean) if fails(res)]
+    causes = Counter(f.type for _, res in failing for f in res.flags if f.severity in ("major", "critical"))
+    defects: dict[str, tuple[int, int]] = {}
+    missed: list = []
+    for name in DEFECTS:
+        candidates = []
+        for rec in records:
+            made = INJECT[name](rec, rng)
+            if made is not None and made.translation != rec.translation:
+                candidates.append(made)
+        rng.shuffle(candidates)
+        candidates = candidates[:per_defect]
+        for n, rec in enumerate(candidates):
+            rec.id = f"{name}:{n}"
+        results = score_all(client, candidates) if candidates else []
+        errors += sum(1 for r in results if r.error)
+        hit = [bool({f.type for f in r.flags} & RIGHT[name]) for r in results]
+        defects[name] = (sum(hit), len(candidates))
+        missed.extend((name, rec, res) for rec, res, h in zip(candidates, results, hit) if not h)
+    return len(records), len(failing), errors, defects, causes, failing, missed
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f}%" if b else "    —"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--no-omission", action="store_true", help="checks only (no encoder): omission defects not judged")
+    ap.add_argument("--per-defect", type=int, default=40, help="defective copies per file and defect type [40]")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--files", default="", help="only files whose name contains one of these (comma-separated)")
+    ap.add_argument("--defects", default="", help="only these defect types (comma-separated; default all)")
+    ap.add_argument("--show-failing", type=int, default=0, help="print up to N failing clean units per file")
+    ap.add_argument("--show-missed", default="", help="comma-separated defect types whose misses to print (5 per file)")
+    args = ap.parse_args(argv)
+    args.show_missed = set(filter(None, args.show_missed.split(",")))
+    wanted = [w for w in args.files.split(",") if w]
+    files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
+                   if not f.endswith(".md") and (not wanted or any(w in f for w in wanted)))
+    if args.defects:
+        global DEFECTS
+        DEFECTS = tuple(d for d in args.defects.split(",") if d in RIGHT)
+    started = time.perf_counter()
+    server = LacunaServer(ServerConfig(port=0, workers=4, omission=not args.no_omission)).start()
+    totals_clean = [0, 0]
+    totals = defaultdict(lambda: [0, 0])
+    all_causes: Counter = Counter()
+    errors = 0
+    try:
+        with Client(server.address, timeout=600) as client:
+            header = f"{'file':34} {'units':>5} {'clean fail':>10}  " + " ".join(f"{d[:12]:>12}" for d in DEFECTS)
+            print(header)
+            for path in files:
+                n, failed, errs, defects, causes, failing, missed = run_file(client, path, args.per_defect, args.seed)
+                errors += errs
+                all_causes.update(causes)
+                totals_clean[0] += failed
+                totals_clean[1] += n
+                cells = []
+                for d in DEFECTS:
+                    caught, count = defects[d]
+                    totals[d][0] += caught
+                    totals[d][1] += count
+                    cells.append(f"{pct(caught, count)} ({count:>3})" if count else f"{'—':>12}")
+                print(f"{os.path.basename(path):34} {n:>5} {pct(failed, n):>10}  " + " ".join(f"{c:>12}" for c in cells),
+                      flush=True)
+                for rec, res in failing[:args.show_failing]:
+                    flags = "; ".join(f"{f.type}/{f.severity}: {f.message}" for f in res.flags
+                                      if f.severity in ("major", "critical"))
+                    print(f"    {rec.source[:90]!r} -> {rec.translation[:90]!r}: {flags[:300]}")
+                shown = Counter()
+                for name, rec, res in missed:
+                    if name in args.show_missed and shown[name] < 5:
+                        shown[name] += 1
+                        print(f"    missed {name}: {rec.source[:80]!r} -> {rec.translation[:80]!r}: "
+                              f"{[f.type for f in res.flags]}")
+    finally:
+        server.stop(grace=None)
+    print()
+    print(f"clean units failing: {totals_clean[0]}/{totals_clean[1]} = {pct(*totals_clean).strip()} (target <= 1%)")
+    print("why clean units fail (major/critical flags):", dict(all_causes.most_common()))
+    for d in DEFECTS:
+        caught, count = totals[d]
+        target = "98%" if d in ("drop_placeholder", "alter_placeholder", "drop_tag", "swap_tag", "broken_plural") \
+            else "95%" if d in ("drop_sentence", "truncation") else "—"
+        print(f"  {d:18} caught with the right flag type: {caught}/{count} = {pct(caught, count).strip()}"
+              f"  (target {target})")
+    print(f"server errors: {errors}")
+    print(f"files: {len(files)}; seconds: {time.perf_counter() - started:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

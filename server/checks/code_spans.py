@@ -1,0 +1,47 @@
+"""Text that is code and stays as it is in every language: inline code in backticks, command
+lines, source lines, URLs, file paths, command-line options and identifiers (`getStaticProps`,
+`next.config.js`, `MAX_SIZE`). Language identification, omission and the untranslated check
+leave these out, so a Japanese sentence around `npm run build` is judged on its Japanese.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INLINE = re.compile(r"`[^`\n]{1,300}`|``[^\n]{1,300}?``")
+_URL = re.compile(r"mailto:[^\s<>\"'`)\]]+|(?:https?|ftp|file)://[^\s<>\"'`)\]]+|www\.[^\s<>\"'`)\]]+")
+_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+")
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?")
+_IDENTIFIER = re.compile(
+    r"(?<![\w$])(?:[A-Za-z_$][\w$]+(?:[._:][A-Za-z_$][\w$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
+    r"|[a-z]+[A-Z][\w$]*(?:\(\))?"  # camelCase
+    r"|[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*(?=\()"  # PascalCase()
+    r"|[A-Za-z_]\w*\(\))"  # call()
+    r"(?![\w$])")
+_COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python3?|node|git|curl|wget|docker|"
+                      r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
+_SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|function\s|def\s|class\s+\w+[:({]|"
+                          r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])"
+                          r"|[;{}]\s*$")
+_SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
+
+
+def _code_line(line: str) -> bool:
+    stripped = line.strip()
+    if len(stripped) < 2:
+        return False
+    if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
+        return True
+    letters = sum(c.isascii() and c.isalpha() for c in stripped)
+    return letters >= 3 and sum(c in _SYMBOLS for c in stripped) / len(stripped) >= 0.2 and len(stripped) >= 6
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that are code (see the module docstring), in order, may overlap."""
+    spans = [(m.start(), m.end()) for rx in (_INLINE, _URL, _PATH, _OPTION, _IDENTIFIER) for m in rx.finditer(text)]
+    pos = 0
+    for line in text.split("\n"):
+        if _code_line(line):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return sorted(spans)

@@ -1,0 +1,105 @@
+"""Placeholders: every placeholder of the source is in the translation, unchanged, and the
+translation adds none (flags `placeholder_missing`, `placeholder_changed`, `placeholder_extra`).
+
+Placeholders are found with the job's syntaxes (`placeholder_syntax`); order does not matter
+(translations reorder them), counts do. Plural messages are compared part by part
+(`message_parts`): each form or branch against the source form it translates; a form for one
+number only may leave the count out (minor at most). A missing and an extra placeholder of the
+same style and name (`%1$s` -> `%1$d`), or the only missing and the only extra one of a style,
+are one changed placeholder. Missing and changed are critical (the software breaks or shows
+the wrong value), extra is major, an HTML entity (`&amp;`) is minor either way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from lacuna.server.checks import Check
+from lacuna.server.checks.message_parts import pairs
+from lacuna.server.checks.placeholder_syntax import Placeholder
+from lacuna.server.checks.segment_markup import placeholders
+from lacuna.server.checks.text import is_blank
+from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
+
+
+def difference(source: list[Placeholder], target: list[Placeholder]
+               ) -> tuple[list[Placeholder], list[Placeholder]]:
+    """(source placeholders the target lacks, target placeholders the source lacks), by key."""
+    left = Counter(p.key for p in target)
+    missing = []
+    for p in source:
+        if left[p.key] > 0:
+            left[p.key] -= 1
+        else:
+            missing.append(p)
+    right = Counter(p.key for p in source)
+    extra = []
+    for p in target:
+        if right[p.key] > 0:
+            right[p.key] -= 1
+        else:
+            extra.append(p)
+    return missing, extra
+
+
+def changed_pairs(missing: list[Placeholder], extra: list[Placeholder]) -> list[tuple[Placeholder, Placeholder]]:
+    """Missing/extra placeholders that are one placeholder changed; removes them from both lists.
+
+    Paired, in this order: the same style and name (`%1$s` -> `%1$d`); the only missing and the
+    only extra one of a style; the same style and a similar name (`{{ ratio }}` -> `{{ ratio_x }}`)."""
+    out = []
+    for m in list(missing):
+        same = [e for e in extra if e.style == m.style and m.name and e.name == m.name]
+        if not same:
+            styled_m = [x for x in missing if x.style == m.style]
+            styled_e = [e for e in extra if e.style == m.style]
+            same = styled_e if len(styled_m) == 1 and len(styled_e) == 1 else []
+        if not same:
+            scored = [(difflib.SequenceMatcher(None, m.name, e.name).ratio(), i, e)
+                      for i, e in enumerate(extra) if e.style == m.style and m.name and e.name]
+            best = max(scored, default=None, key=lambda t: (t[0], -t[1]))
+            same = [best[2]] if best and best[0] >= 0.6 else []
+        if same:
+            out.append((m, same[0]))
+            missing.remove(m)
+            extra.remove(same[0])
+    return out
+
+
+class Placeholders(Check):
+    name = "placeholders"
+    description = "placeholders missing, changed (critical) or added (major) in the translation"
+    sees_markup = True
+
+    def run(self, segment: SegmentInput) -> ScorerOutput:
+        out = ScorerOutput()
+        if is_blank(segment.translation):
+            return out
+        source, target = placeholders(segment, "source"), placeholders(segment, "target")
+        if not source and not target:
+            return out
+        for src_part, tgt_part in pairs(segment):
+            src = [p for p in source if src_part.holds(p.start, p.end)]
+            tgt = [p for p in target if tgt_part.holds(p.start, p.end)]
+            missing, extra = difference(src, tgt)
+            where = f" (plural part {tgt_part.key.strip('/')})" if tgt_part.key else ""
+            for old, new in changed_pairs(missing, extra):
+                out.flags.append(FlagData(
+                    type="placeholder_changed", severity="minor" if old.style == "entity" else "critical",
+                    detector=self.name, confidence=0.95,
+                    message=f"the placeholder {old.text!r} became {new.text!r} in the translation{where}",
+                    source_span=(old.start, old.end), target_span=(new.start, new.end)))
+            for p in missing:
+                minor = p.style == "entity" or tgt_part.single_number
+                out.flags.append(FlagData(
+                    type="placeholder_missing", severity="minor" if minor else "critical", detector=self.name,
+                    confidence=0.95, message=f"the placeholder {p.text!r} is missing from the translation{where}",
+                    source_span=(p.start, p.end)))
+            for p in extra:
+                out.flags.append(FlagData(
+                    type="placeholder_extra", severity="minor" if p.style == "entity" or src_part.key else "major",
+                    detector=self.name, confidence=0.9,
+                    message=f"the translation has the placeholder {p.text!r}, which the source does not{where}",
+                    target_span=(p.start, p.end)))
+        return out

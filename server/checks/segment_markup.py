@@ -1,0 +1,125 @@
+"""What in a segment's texts is markup: its inline codes, its placeholders, its plural syntax.
+
+* **Codes**: the inline codes the caller sent (`Segment.source_codes` / `target_codes`), plus
+  HTML/XML tags found in the text outside them. Each is a `Placeholder` with a `kind` (open,
+  close, standalone), a `key` compared across the sides (`open:1`, `</b>`) and a `pair`.
+* **Placeholders**: the job's placeholder syntaxes found outside the codes (not tags).
+* **Plain text**: the text with codes, code (`code_spans`) and plural syntax replaced by spaces
+  and each placeholder by `X` and spaces, one for one, so offsets into it are offsets into the
+  text as sent. Of a
+  plural message only one form is kept (ICU `other`, the last pipe form): a Japanese message
+  that rightly has one form reads the same as its English source's plural.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from lacuna.server.checks import icu_message, symfony_plural
+from lacuna.server.checks.code_spans import code_spans
+from lacuna.server.checks.placeholder_syntax import DEFAULT, Placeholder, PlaceholderSyntax
+from lacuna.server.model import InlineCodeData, SegmentInput
+
+
+#: What a placeholder reads as in the plain text (its first character; the rest are spaces).
+VALUE = "X"
+
+
+def syntax_of(segment: SegmentInput) -> PlaceholderSyntax:
+    return segment.placeholder_syntax or DEFAULT  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=8192)
+def _found(text: str, codes: tuple[InlineCodeData, ...], syntax: PlaceholderSyntax
+           ) -> tuple[tuple[Placeholder, ...], tuple[Placeholder, ...]]:
+    sent = [Placeholder(c.start, c.end, text[c.start:c.end], "code:" + (c.element or "code"),
+                        f"{c.kind}:{c.id}" if c.id else f"{c.kind}:{text[c.start:c.end]}",
+                        c.id, c.kind, c.pair or ("" if c.kind == "standalone" else c.id))
+            for c in codes]
+    spans = [(c.start, c.end) for c in codes]
+    found = syntax.find(text, spans)
+    tags = [p for p in found if p.style == "html"]
+    placeholders = [p for p in found if p.style != "html"]
+    return tuple(sorted(sent + tags, key=lambda p: p.start)), tuple(placeholders)
+
+
+def codes(segment: SegmentInput, side: str) -> tuple[Placeholder, ...]:
+    """Inline codes and tags of the `side` ("source" or "target"), in text order."""
+    text, sent = _side(segment, side)
+    return _found(text, sent, syntax_of(segment))[0]
+
+
+def placeholders(segment: SegmentInput, side: str) -> tuple[Placeholder, ...]:
+    """Placeholders (not tags) of the `side`, in text order."""
+    text, sent = _side(segment, side)
+    return _found(text, sent, syntax_of(segment))[1]
+
+
+def _side(segment: SegmentInput, side: str) -> tuple[str, tuple[InlineCodeData, ...]]:
+    if side == "source":
+        return segment.source, segment.source_codes
+    return segment.translation, segment.target_codes
+
+
+def pipe_forms(segment: SegmentInput) -> tuple[list, list]:
+    """Pipe-plural forms of (source, translation); ([], []) when the source is no pipe plural."""
+    source = symfony_plural.parse(segment.source)
+    if not source:
+        return [], []
+    return source, symfony_plural.split(segment.translation)
+
+
+def _mask(chars: list[str], start: int, end: int) -> None:
+    for i in range(max(start, 0), min(end, len(chars))):
+        if not chars[i].isspace():
+            chars[i] = " "
+
+
+def _mask_choices(chars: list[str], text: str, choices: list[icu_message.Choice]) -> None:
+    """Blank each choice argument but the content of its `other` (else last) branch."""
+    for choice in choices:
+        kept = choice.branch("other") or choice.branches[-1]
+        _mask(chars, choice.start, kept.start)
+        _mask(chars, kept.end, choice.end)
+        if choice.type != "select":
+            for i in range(kept.start, kept.end):
+                if text[i] == "#":
+                    chars[i] = " "
+        _mask_choices(chars, text, kept.choices)
+
+
+def plain_text(text: str, sent: tuple[InlineCodeData, ...], syntax: PlaceholderSyntax,
+               keep: tuple[int, int] | None = None) -> str:
+    """`text` with markup, placeholders, code and plural syntax blanked (same length).
+    `keep`: the span of the one pipe-plural form to keep."""
+    chars = list(text)
+    if keep is not None:
+        _mask(chars, 0, keep[0])
+        _mask(chars, keep[1], len(text))
+    _mask_choices(chars, text, icu_message.parse(text))
+    tags, found = _found(text, sent, syntax)
+    for p in tags:
+        _mask(chars, p.start, p.end)
+    for p in found:  # a value stays a word ("is X px"), so the sentence around it still reads
+        kept = chars[p.start] == text[p.start]  # not in a plural form or branch set aside
+        _mask(chars, p.start, p.end)
+        if kept and p.style != "entity":
+            chars[p.start] = VALUE
+    for start, end in code_spans("".join(chars)):
+        _mask(chars, start, end)
+    return "".join(chars)
+
+
+def plain_segment(segment: SegmentInput) -> SegmentInput:
+    """The segment as text scorers see it: plain texts, offsets unchanged."""
+    syntax = syntax_of(segment)
+    source_forms, target_forms = pipe_forms(segment)
+    keep_source = (source_forms[-1].start, source_forms[-1].end) if source_forms else None
+    keep_target = (target_forms[-1].start, target_forms[-1].end) if target_forms else None
+    reference = segment.reference
+    if reference is not None:
+        reference = plain_text(reference, (), syntax)
+    return replace(segment, source=plain_text(segment.source, segment.source_codes, syntax, keep_source),
+                   translation=plain_text(segment.translation, segment.target_codes, syntax, keep_target),
+                   reference=reference)

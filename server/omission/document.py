@@ -1,0 +1,212 @@
+"""Reading a document alignment (the document analysis' second half): what is missing, what is added.
+
+- an unmatched source sentence (consecutive ones: one passage) is an omitted passage, unless the
+  whole translation renders it after all (short segments: a leave-one-out test);
+- an unmatched target sentence is an added passage;
+- each matched bead gets the pair models' probabilities; a likely omission flags its weakest clause;
+- a short segment (a few sentences a side) is then scored as one bead over the whole texts.
+`omission` is the content-weighted share of the source likely missing, `addition` likewise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lacuna.server.model import FlagData
+from lacuna.server.omission.alignment import Bead
+from lacuna.server.omission.clauses import weakest_clause_dense
+from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document
+from lacuna.server.omission.flags import FlagBuilder
+from lacuna.server.omission.measure import BeadMeasurer
+from lacuna.server.omission.pair_models import BeadFeatures, PairModels, sigmoid
+from lacuna.server.omission.passages import PairAnalysis, Sentence, whole
+from lacuna.server.omission.settings import Settings
+from lacuna.server.omission.similarity import Embeddings, block, normalized
+
+
+@dataclass
+class _Tally:
+    """Running totals while a document is read."""
+
+    prob: list[float]  # per source sentence: probability its content is missing
+    flags: list[FlagData] = field(default_factory=list)
+    missing_units: float = 0.0
+    added_units: float = 0.0
+    unmatched_units: float = 0.0  # the part of missing_units from unmatched sentences
+    added_unmatched_units: float = 0.0
+
+
+class DocumentAnalyzer:
+    """Aligns a pair's sentences and reads the alignment."""
+
+    def __init__(self, encoder, settings: Settings, models: PairModels, measurer: BeadMeasurer,
+                 flags: FlagBuilder):
+        self.encoder = encoder
+        self.settings = settings
+        self.models = models
+        self.measurer = measurer
+        self.flags = flags
+
+    def is_short(self, src: list[Sentence], tgt: list[Sentence]) -> bool:
+        """Scored as one bead: some content on each side, a few sentences at most."""
+        n = self.settings.short_sentences
+        return bool(src) and bool(tgt) and len(src) <= n and len(tgt) <= n
+
+    def analyze(self, source: str, translation: str, src: list[Sentence], tgt: list[Sentence],
+                clauses: dict[int, list[Sentence]], emb: Embeddings) -> PairAnalysis:
+        """`src`/`tgt`: the sentences (embedded in `emb`); `clauses`: by source sentence index."""
+        src_content = [s for s in src if s.content]
+        tgt_content = [t for t in tgt if t.content]
+        if not src_content and not tgt_content:
+            return PairAnalysis(0.0, 0.0)
+        doc = align_document(src, tgt, emb, self.encoder.dim, self.settings)
+        tally = _Tally(prob=[0.0] * len(src))
+        self._omitted(source, translation, doc, emb, tally)
+        self._added(translation, doc, emb, tally)
+        features = self._matched(source, doc, clauses, emb, tally)
+        src_total = sum(s.units for s in src_content) or 1.0
+        tgt_total = sum(t.units for t in tgt_content) or 1.0
+        omission = min(1.0, tally.missing_units / src_total) if src_content else 0.0
+        addition = min(1.0, tally.added_units / tgt_total) if tgt_content else 0.0
+        if src_content and tgt_content and self.is_short(src, tgt):
+            omission, addition, features = self._as_one_bead(source, translation, doc, clauses, emb, tally,
+                                                             src_total, tgt_total)
+        if src_content and not tgt_content:
+            omission = 1.0
+            tally.prob = [1.0] * len(src)
+        missing = [(x.span, p, x.units) for x, p in zip(src, tally.prob) if x.content]
+        return PairAnalysis(omission, addition, tally.flags, doc.beads, missing, features)
+
+    # -- unmatched sentences -----------------------------------------------------------------
+
+    def _omitted(self, source: str, translation: str, doc: DocumentAlignment, emb: Embeddings,
+                 tally: _Tally) -> None:
+        """Unmatched source sentences: omitted passages (consecutive ones are one passage)."""
+        src = doc.src.items
+        n, m = len(src), len(doc.tgt.items)
+        run: list[int] = []
+        for bead in doc.beads + [Bead((n, n), (m, m), float("nan"))]:
+            if not bead.matched and bead.src[1] > bead.src[0] and src[bead.src[0]].content:
+                run.append(bead.src[0])
+                continue
+            if not bead.matched and bead.src[1] > bead.src[0]:
+                continue  # a sentence without letters: neither flagged nor a break
+            if run:
+                self._omitted_run(source, translation, doc, run, emb, tally)
+                run = []
+
+    def _omitted_run(self, source: str, translation: str, doc: DocumentAlignment, run: list[int],
+                     emb: Embeddings, tally: _Tally) -> None:
+        src = doc.src.items
+        units = sum(src[i].units for i in run)
+        conf = self._unmatched_confidence([src[i] for i in run], doc.tgt, emb, doc.threshold)
+        if self._covered_by_whole_translation(source, translation, src, run, emb):
+            return
+        tally.missing_units += units * conf
+        tally.unmatched_units += units * conf
+        for i in run:
+            tally.prob[i] = conf
+        span = (src[run[0]].span[0], src[run[-1]].span[1])
+        tally.flags.append(self.flags.omission(span, source, units, conf, whole=True))
+
+    def _added(self, translation: str, doc: DocumentAlignment, emb: Embeddings, tally: _Tally) -> None:
+        """Unmatched target sentences: additions."""
+        for bead in doc.beads:
+            if not bead.matched and bead.tgt[1] > bead.tgt[0]:
+                t = doc.tgt.items[bead.tgt[0]]
+                if not t.content:
+                    continue
+                conf = self._unmatched_confidence([t], doc.src, emb, doc.threshold)
+                tally.added_units += t.units * conf
+                tally.added_unmatched_units += t.units * conf
+                tally.flags.append(self.flags.addition(t.span, translation, t.units, conf))
+
+    def _unmatched_confidence(self, items: list[Sentence], other: Side, emb: Embeddings, threshold: float) -> float:
+        """How sure we are that nothing on the other side renders `items`: near 1 when the best
+        normalized similarity to any single sentence there is far below the threshold."""
+        if other.emb.shape[0] == 0:
+            return 1.0
+        best = max(emb.best_against(s.text, other.emb, other.bias) for s in items)
+        st = self.settings
+        return sigmoid((threshold + st.unmatched_margin - best) * st.unmatched_steepness)
+
+    def _covered_by_whole_translation(self, source: str, translation: str, src: list[Sentence], run: list[int],
+                                      emb: Embeddings) -> bool:
+        """Leave-one-out test for short segments: an unmatched source passage whose removal makes
+        the source clearly LESS similar to the whole translation is rendered there after all (a
+        translation that fuses two sentences into one)."""
+        st = self.settings
+        if not 2 <= len(src) <= st.short_sentences or len(run) == len(src):
+            return False
+        reduced = " ".join(src[i].text for i in range(len(src)) if i not in run)
+        emb.add([source, translation, reduced])
+        return emb.between(reduced, translation) - emb.between(source, translation) < -st.leave_one_out_margin
+
+    # -- matched beads --------------------------------------------------------------------------
+
+    def _matched(self, source: str, doc: DocumentAlignment, clauses: dict[int, list[Sentence]],
+                 emb: Embeddings, tally: _Tally) -> list[BeadFeatures]:
+        """Matched beads: how likely each misses (or adds) content; a likely omission flags the
+        bead's weakest clause."""
+        src, tgt, matched = doc.src.items, doc.tgt.items, doc.matched
+        latent = [self.measurer.use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]]) for b in matched]
+        if any(latent):  # the latent terms (token states) of every bead that needs them, in one call
+            texts = [x.text for b, use in zip(matched, latent) if use
+                     for x in src[b.src[0]:b.src[1]] + tgt[b.tgt[0]:b.tgt[1]]]
+            self.encoder.latent_terms(texts)
+            if self.settings.word_alignment:
+                self.encoder.token_states(texts)
+        features: list[BeadFeatures] = []
+        for bead, use_latent in zip(matched, latent):
+            b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
+            feat = self.measurer.basic(bead, src, tgt, doc.expected)
+            if use_latent:
+                feat = self.measurer.latent(feat, [x.text for x in b_src], [t.text for t in b_tgt])
+                feat = self.measurer.aligned(feat, b_src, b_tgt)
+            features.append(feat)
+            p_omit, p_add = self.models.p_omit(feat), self.models.p_add(feat)
+            tally.missing_units += p_omit * feat.units
+            for i in range(bead.src[0], bead.src[1]):
+                tally.prob[i] = p_omit
+            tally.added_units += p_add * sum(t.units for t in b_tgt if t.content)
+            if p_omit >= self.settings.flag_probability:
+                weakest = weakest_clause_dense(bead, src, clauses, doc.tgt.emb, doc.tgt.bias, doc.tgt.weights,
+                                               emb, self.settings)
+                if weakest is not None:
+                    tally.flags.append(self.flags.omission(weakest.span, source, weakest.units, p_omit, whole=False))
+        return features
+
+    # -- short segments ----------------------------------------------------------------------------
+
+    def _as_one_bead(self, source: str, translation: str, doc: DocumentAlignment,
+                     clauses: dict[int, list[Sentence]], emb: Embeddings, tally: _Tally,
+                     src_total: float, tgt_total: float) -> tuple[float, float, list[BeadFeatures]]:
+        """A short segment (a sentence or two each side) is judged as one bead: the alignment
+        still places the flags, but the scores come from the whole texts. Their similarity is the
+        lower of two views: the texts embedded whole (on HalOmi, better than the sentence average)
+        and the average of the sentences' embeddings (which a dropped sentence moves more)."""
+        src, tgt = doc.src, doc.tgt
+        whole_src, whole_tgt = whole(src.items, source), whole(tgt.items, translation)
+        as_text = emb.between(whole_src, whole_tgt)
+        by_sentence = float(normalized(block(src.emb, src.weights) @ block(tgt.emb, tgt.weights),
+                                       np.average(src.bias, weights=src.weights),
+                                       np.average(tgt.bias, weights=tgt.weights)))
+        one = Bead((0, len(src.items)), (0, len(tgt.items)), min(as_text, by_sentence))
+        feat = self.measurer.basic(one, src.items, tgt.items, expected=0.0)
+        if self.measurer.use_latent(src.items, tgt.items):
+            feat = self.measurer.latent(feat, [whole_src], [whole_tgt])
+            feat = self.measurer.aligned(feat, src.items, tgt.items)
+        omission, addition = self.models.p_omit(feat), self.models.p_add(feat)
+        if doc.matched:  # some sentences align: the ones that do not are missing content too
+            omission = max(omission, tally.unmatched_units / src_total)
+            addition = max(addition, tally.added_unmatched_units / tgt_total)
+        has_flag = any(f.type == "omission" for f in tally.flags)
+        if omission >= self.settings.flag_probability and not has_flag:
+            weakest = weakest_clause_dense(one, src.items, clauses, tgt.emb, tgt.bias, tgt.weights, emb,
+                                           self.settings)
+            if weakest is not None:
+                tally.flags.append(self.flags.omission(weakest.span, source, weakest.units, omission, whole=False))
+        tally.prob = [max(p, omission) for p in tally.prob]
+        return omission, addition, [feat]

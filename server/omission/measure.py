@@ -1,0 +1,61 @@
+"""Measuring a matched bead: the inputs of the pair models (`BeadFeatures`).
+
+Length against the expected ratio, source size, and -- by mode -- the latent-term cosine and the
+shares of words the word alignment leaves unaligned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lacuna.server.omission.alignment import Bead
+from lacuna.server.omission.length import log_length_ratio
+from lacuna.server.omission.pair_models import BeadFeatures
+from lacuna.server.omission.passages import Sentence, units
+from lacuna.server.omission.settings import Settings
+from lacuna.server.omission.similarity import latent_cosine
+from lacuna.server.omission.word_alignment import WordAlignment, align_words, join
+
+
+class BeadMeasurer:
+    """Measures beads for one encoder and mode."""
+
+    def __init__(self, encoder, settings: Settings):
+        self.encoder = encoder
+        self.settings = settings
+
+    def use_latent(self, src: list[Sentence], tgt: list[Sentence]) -> bool:
+        """Latent terms on, and enough text on both sides for them to mean something."""
+        st = self.settings
+        return st.latent_terms and min(units(src), units(tgt)) >= st.latent_min_units
+
+    def basic(self, bead: Bead, src: list[Sentence], tgt: list[Sentence], expected: float) -> BeadFeatures:
+        """Similarity (as the bead carries it), length against `expected` (scaled down for short
+        beads: the length ratio of a few words says little) and source content units."""
+        b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
+        src_units, tgt_units = units(b_src), units(b_tgt)
+        trust = min(1.0, (src_units + tgt_units) / self.settings.length_trust_units)
+        return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
+                            sum(x.units for x in b_src if x.content))
+
+    def latent(self, feat: BeadFeatures, source_texts: list[str], target_texts: list[str]) -> BeadFeatures:
+        """`feat` with the latent-term cosine of the two sides."""
+        return replace(feat, latent=latent_cosine(self.encoder, source_texts, target_texts))
+
+    def aligned(self, feat: BeadFeatures, src: list[Sentence], tgt: list[Sentence]) -> BeadFeatures:
+        """`feat` with the unaligned shares of the two blocks' words, when words are aligned."""
+        if not self.settings.word_alignment:
+            return feat
+        found = self.word_alignment(src, tgt)
+        return with_words(feat, found)
+
+    def word_alignment(self, src: list[Sentence], tgt: list[Sentence]) -> WordAlignment:
+        """Word alignment of two blocks of sentences (spans: offsets in their texts)."""
+        states = self.encoder.token_states([x.text for x in src] + [x.text for x in tgt])
+        return align_words(join([(st, x.span[0]) for st, x in zip(states[:len(src)], src)]),
+                           join([(st, x.span[0]) for st, x in zip(states[len(src):], tgt)]))
+
+
+def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
+    """`feat` with a word alignment's unaligned shares."""
+    return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned)

@@ -1,0 +1,93 @@
+"""The detector's hand-set settings (what was chosen, not fitted).
+
+The fitted parameters -- the per-pair logistic models -- are data, in weights/<encoder>.json
+(weights.py). Everything here was set by hand on text written for the tests, not on HalOmi, and
+each setting says what it steers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Modes and hand-set constants of the omission detector."""
+
+    # -- modes ---------------------------------------------------------------------------
+    #: Judge each pair on the cosine of the encoder's sparse "latent terms" instead of the dense
+    #: similarity (the server's default, `--omission-latent-terms`; off here, as it needs an
+    #: encoder that has them).
+    latent_terms: bool = False
+    #: With latent terms, also align the words of each pair on the encoder's token states
+    #: (word_alignment.py; the server's default, `--omission-word-alignment`; off here, as it needs
+    #: an encoder that has them). The latent models then take the unaligned shares as inputs.
+    word_alignment: bool = False
+
+    # -- document alignment ----------------------------------------------------------------
+    #: Normalized similarity a bead must beat to be kept by the aligner (short texts).
+    align_threshold: float = 0.05
+    #: Documents (at least this many mutually-best sentence pairs) use a threshold of this share
+    #: of the median similarity of those pairs, within [min, max].
+    min_pairs_for_document: int = 3
+    document_threshold_share: float = 0.75
+    document_threshold_min: float = 0.03
+    document_threshold_max: float = 0.12
+    #: A source and a target sentence the aligner left unmatched in the same gap, each the other's
+    #: best partner, are paired when their similarity reaches this share of the threshold (any
+    #: similarity above background when they share a number).
+    leftover_share: float = 0.5
+    #: Cost of each extra sentence in a merged bead.
+    merge_penalty: float = 0.02
+    #: Most sentences aligned per side (longer texts are aligned in groups of sentences).
+    max_sentences: int = 800
+    #: A document's expected length ratio is the median over its matched beads when it has at
+    #: least this many, else 1 (script-neutral units).
+    min_beads_for_expected_ratio: int = 4
+
+    # -- how sure an unmatched passage is missing -------------------------------------------
+    #: confidence = sigmoid((threshold + margin - best similarity on the other side) * steepness):
+    #: 0.5 when the passage's best partner is `margin` above the aligner's threshold.
+    unmatched_margin: float = 0.02
+    unmatched_steepness: float = 60.0
+
+    # -- short segments ----------------------------------------------------------------------
+    #: Segments with at most this many sentences on each side are scored as one bead.
+    short_sentences: int = 3
+    #: In such a segment an unmatched source passage is not flagged when removing it lowers the
+    #: source's similarity to the whole translation by more than this (the translation fused it
+    #: into another sentence).
+    leave_one_out_margin: float = 0.015
+
+    # -- pairs of one sentence a side (latent terms on) -----------------------------------------
+    #: Its two sentences have no counterpart in each other (an omission and an addition flag)
+    #: when their latent-term cosine is below this and they share no number. Unrelated sentences
+    #: written for the tests score 0.07-0.14; on HalOmi 5.9% of the pairs fall below 0.15, and 77%
+    #: of those are annotated hallucinations.
+    latent_unrelated: float = 0.15
+    #: The confidence of that pair of flags: sigmoid((latent_unrelated + margin - cosine) *
+    #: steepness): 0.68 at the bar, 0.95 at a cosine of 0.
+    unrelated_margin: float = 0.05
+    unrelated_steepness: float = 15.0
+    #: Latent terms are used only where both sides have at least this many content units: the
+    #: terms of a word or two ("Save" / "Speichern") barely overlap even in a good translation, so
+    #: such pairs (and beads) keep the dense models. On HalOmi (1.8% of its pairs are this short)
+    #: it changes nothing out of fold.
+    latent_min_units: float = 10.0
+
+    # -- the pair models' inputs and flags ----------------------------------------------------
+    #: The length input is scaled down for beads shorter than this (both sides, in units): the
+    #: length ratio of a few words says little.
+    length_trust_units: float = 40.0
+    #: Probability above which the weakest clause of a matched bead is flagged.
+    flag_probability: float = 0.6
+    #: Fewer content units than this in a passage: a minor omission.
+    major_units: float = 20.0
+
+    # -- choosing the weakest clause (clauses.py) ----------------------------------------------
+    #: A clause shorter than this (content units) counts proportionally less when the weakest
+    #: clause is chosen, so that a clause of a word or two does not win on one miss.
+    clause_trust_units: float = 15.0
+    #: Neighbouring clauses whose words are at least this share unaligned join the flagged one
+    #: (a passage cut at a comma is one passage).
+    clause_join_share: float = 0.5

@@ -1,0 +1,52 @@
+"""A pair of one sentence a side, judged on latent terms alone (no dense pass, nothing to align).
+
+Most of what a localization pipeline sends. The pair models give the scores; an unrelated pair
+gets an omission and an addition flag (as the aligner would leave both sentences unmatched); a
+likely omission otherwise flags the source clause the translation covers least: the one with
+most unaligned words, else the one its latent terms cover least.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lacuna.server.model import FlagData
+from lacuna.server.omission.alignment import Bead
+from lacuna.server.omission.clauses import least_aligned_clause, weakest_clause_latent
+from lacuna.server.omission.evidence import numbers
+from lacuna.server.omission.flags import FlagBuilder
+from lacuna.server.omission.measure import BeadMeasurer, with_words
+from lacuna.server.omission.pair_models import PairModels, sigmoid
+from lacuna.server.omission.passages import PairAnalysis, Sentence
+from lacuna.server.omission.settings import Settings
+from lacuna.server.omission.similarity import latent_cosine
+
+
+def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clauses: list[Sentence],
+                   encoder, settings: Settings, models: PairModels, measurer: BeadMeasurer,
+                   flags: FlagBuilder) -> PairAnalysis:
+    """One source sentence `s` and one target sentence `t` (`clauses`: those of `s`)."""
+    st = settings
+    latent = latent_cosine(encoder, [s.text], [t.text])
+    whole = Bead((0, 1), (0, 1), latent)
+    feat = replace(measurer.basic(whole, [s], [t], expected=0.0), latent=latent)
+    words = measurer.word_alignment([s], [t]) if st.word_alignment else None
+    if words is not None:
+        feat = with_words(feat, words)
+    omission, addition = models.p_omit(feat), models.p_add(feat)
+    out: list[FlagData] = []
+    if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text):
+        conf = sigmoid((st.latent_unrelated + st.unrelated_margin - latent) * st.unrelated_steepness)
+        out.append(flags.omission(s.span, source, s.units, conf, whole=True))
+        out.append(flags.addition(t.span, translation, t.units, conf))
+        beads = [Bead((0, 1), (0, 0), float("nan")), Bead((1, 1), (0, 1), float("nan"))]
+    else:
+        beads = [whole]
+        if omission >= st.flag_probability:
+            weakest = None
+            if words is not None:  # the clause with most unaligned words, else the latent terms'
+                weakest = least_aligned_clause(source, clauses, words.source_gaps, st)
+            if weakest is None:
+                weakest = weakest_clause_latent(encoder, s, clauses, t, st)
+            out.append(flags.omission(weakest.span, source, weakest.units, omission, whole=False))
+    return PairAnalysis(omission, addition, out, beads, [(s.span, omission, s.units)], [feat])

@@ -1,0 +1,265 @@
+"""Localization checks through a real server on loopback: placeholders of every syntax, inline
+tags and codes, plural forms, length limits, truncation, and what text scorers ignore."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from conftest import score_one
+from lacuna.client.client import Client, LacunaError, to_options
+from lacuna.proto import types_pb2
+
+
+def of_type(result, *types):
+    return [f for f in result.flags if f.type in types]
+
+
+def score(server, segments, **options):
+    with Client(server.address, timeout=30) as client:
+        opts = to_options(**options) if options else None
+        return client.score(segments, options=opts).segments
+
+
+SYNTAXES = [  # (style, source, translation keeping it, the placeholder)
+    ("printf", "Delete %s now?", "%s jetzt löschen?", "%s"),
+    ("printf positional", "Copy %1$s to %2$s.", "%2$s nach %1$s kopieren.", "%1$s"),
+    ("printf objc", "Hello %@, welcome back.", "Hallo %@, willkommen zurück.", "%@"),
+    ("printf named", "Deleted %(count)d files.", "%(count)d Dateien gelöscht.", "%(count)d"),
+    ("brace index", "Page {0} of {1}", "Seite {0} von {1}", "{1}"),
+    ("brace name", "Hello {name}, you have mail.", "Hallo {name}, Sie haben Post.", "{name}"),
+    ("brace format", "Total: {0:N2} euros", "Summe: {0:N2} Euro", "{0:N2}"),
+    ("icu argument", "Sent on {date, date, short}.", "Gesendet am {date, date, short}.", "{date, date, short}"),
+    ("double brace", "At least {{ limit }} characters.", "Mindestens {{ limit }} Zeichen.", "{{ limit }}"),
+    ("percent brace", "You have %{count} new messages.", "Sie haben %{count} neue Nachrichten.", "%{count}"),
+    ("percent number", "Order %1 was shipped to %2.", "Bestellung %1 wurde an %2 versandt.", "%2"),
+    ("symfony percent", "Welcome %name%, good to see you.", "Willkommen %name%, schön Sie zu sehen.", "%name%"),
+    ("magento percent", "Payment error. %value was not found.", "Zahlungsfehler. %value wurde nicht gefunden.",
+     "%value"),
+    ("dollar", "Hello ${user}, your plan renews today.", "Hallo ${user}, Ihr Tarif verlängert sich heute.",
+     "${user}"),
+]
+
+
+@pytest.mark.parametrize("style,source,translation,placeholder", SYNTAXES, ids=[s[0] for s in SYNTAXES])
+def test_each_syntax_kept_passes_and_dropped_is_critical(checks_server, style, source, translation, placeholder):
+    kept = score_one(checks_server, source, translation)
+    assert not of_type(kept, "placeholder_missing", "placeholder_extra", "placeholder_changed"), kept.flags
+    dropped = score_one(checks_server, source, translation.replace(placeholder, "", 1))
+    flags = of_type(dropped, "placeholder_missing")
+    assert len(flags) == 1 and flags[0].severity == "critical" and not dropped.passed
+    span = flags[0].source_span
+    assert source[span.start:span.end] == placeholder
+
+
+def test_changed_type_and_extra_placeholder(checks_server):
+    changed = score_one(checks_server, "Delete %s files?", "%d Dateien löschen?")
+    [flag] = of_type(changed, "placeholder_changed")
+    assert flag.severity == "critical" and "'%s' became '%d'" in flag.message
+    assert (flag.source_span.start, flag.target_span.start) == (7, 0)
+    extra = score_one(checks_server, "Save the file.", "Datei {0} speichern.")
+    [flag] = of_type(extra, "placeholder_extra")
+    assert flag.severity == "major" and "Datei {0} speichern."[flag.target_span.start:flag.target_span.end] == "{0}"
+
+
+def test_a_job_chooses_styles_and_adds_its_own_pattern(checks_server):
+    seg = {"id": "a", "source": "Hello [[user]], {0} new", "translation": "Hallo, neu", "src_lang": "en",
+           "tgt_lang": "de"}
+    [result] = score(checks_server, [seg], placeholder_styles=["printf"], placeholder_patterns=[r"\[\[\w+\]\]"])
+    assert [f.message for f in of_type(result, "placeholder_missing")] == [
+        "the placeholder '[[user]]' is missing from the translation"]  # {0} not checked: brace style not chosen
+    [result] = score(checks_server, [seg])
+    assert {f.message.split("'")[1] for f in of_type(result, "placeholder_missing")} == {"{0}"}
+
+
+@pytest.mark.parametrize("options,field", [
+    ({"placeholder_patterns": ["(unclosed"]}, "options.placeholder_patterns[0]"),
+    ({"placeholder_patterns": ["x*"]}, "options.placeholder_patterns[0]"),
+    ({"placeholder_styles": ["printf", "mustache"]}, "options.placeholder_styles[1]"),
+])
+def test_bad_placeholder_options_are_invalid_argument(checks_server, options, field):
+    seg = {"id": "a", "source": "Hi", "translation": "Hallo", "src_lang": "en", "tgt_lang": "de"}
+    with pytest.raises(LacunaError) as err:
+        score(checks_server, [seg], **options)
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and field in str(err.value)
+
+
+def test_html_tags_in_text_missing_extra_and_nesting(checks_server):
+    source = "Click <b>here</b> to <a href=\"/help\">get help</a>."
+    ok = score_one(checks_server, source, "Klicken Sie <b>hier</b>, um <a href=\"/hilfe\">Hilfe</a> zu erhalten.")
+    assert not of_type(ok, "tag_missing", "tag_extra", "tag_nesting")
+    dropped = score_one(checks_server, source, "Klicken Sie <b>hier</b>, um Hilfe</a> zu erhalten.")
+    [flag] = of_type(dropped, "tag_missing")
+    assert source[flag.source_span.start:flag.source_span.end] == "<a href=\"/help\">"
+    swapped = score_one(checks_server, source, "Klicken Sie </b>hier<b>, um <a href=\"/h\">Hilfe</a> zu erhalten.")
+    assert [f.severity for f in of_type(swapped, "tag_nesting")] == ["critical"]
+    prose = score_one(checks_server, "Run init <source language> now.", "Führen Sie init <Ausgangssprache> aus.")
+    assert not of_type(prose, "tag_missing")  # prose in angle brackets is not markup
+
+
+def test_inline_codes_sent_with_the_segment(checks_server):
+    source = 'Save <g id="1">all</g> files<x id="2"/>'
+    target = 'Alle <g id="1">Dateien</g> speichern'
+    seg = {"id": "c", "source": source, "translation": target, "src_lang": "en", "tgt_lang": "de",
+           "source_codes": [{"id": "1", "kind": "open", "start": 5, "end": 15, "element": "g", "pair": "g:1"},
+                            {"id": "1", "kind": "close", "start": 18, "end": 22, "element": "g", "pair": "g:1"},
+                            {"id": "2", "kind": "standalone", "start": 28, "end": 39, "element": "x"}],
+           "target_codes": [{"id": "1", "kind": "open", "start": 5, "end": 15, "element": "g", "pair": "g:1"},
+                            {"id": "1", "kind": "close", "start": 22, "end": 26, "element": "g", "pair": "g:1"}]}
+    [result] = score(checks_server, [seg])
+    [flag] = of_type(result, "tag_missing")
+    assert source[flag.source_span.start:flag.source_span.end] == '<x id="2"/>' and flag.severity == "critical"
+    bad = dict(seg, target_codes=[{"id": "1", "kind": "open", "start": 30, "end": 99}])
+    with pytest.raises(LacunaError) as err:
+        score(checks_server, [bad])
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and "target_codes[0]" in str(err.value)
+
+
+def test_a_unit_of_only_a_placeholder_or_code_is_scored(checks_server):
+    seg = {"id": "p", "source": '<x id="1"/>', "translation": '<x id="1"/>', "src_lang": "en", "tgt_lang": "ja",
+           "source_codes": [{"id": "1", "kind": "standalone", "start": 0, "end": 11}],
+           "target_codes": [{"id": "1", "kind": "standalone", "start": 0, "end": 11}]}
+    results = score(checks_server, [seg, {"id": "q", "source": "{0}", "translation": "{0}", "src_lang": "en",
+                                          "tgt_lang": "ja"}])
+    assert all(r.passed and not r.error for r in results), [r.flags for r in results]
+
+
+SYMFONY = ("You must select at least {{ limit }} choice.|You must select at least {{ limit }} choices.")
+
+
+@pytest.mark.parametrize("tgt,translation,flagged", [
+    ("ja", "{{ limit }}個以上選択してください。", False),  # one form is right for Japanese
+    ("zh", "您至少需要选择 {{ limit }} 个选项。", False),
+    ("ru", "Вы должны выбрать хотя бы {{ limit }} вариант.|Вы должны выбрать хотя бы {{ limit }} варианта.|"
+           "Вы должны выбрать хотя бы {{ limit }} вариантов.", False),
+    ("ru", "Вы должны выбрать хотя бы {{ limit }} вариант.|Вы должны выбрать хотя бы {{ limit }} вариантов.", True),
+    ("ar", "|".join(["يجب ان تختار {{ limit }} اختيار على الاقل."] * 6), False),
+    ("ar", "|".join(["يجب ان تختار {{ limit }} اختيار على الاقل."] * 2), True),
+    ("de", "Sie müssen mindestens {{ limit }} Möglichkeit wählen.|", True),  # an empty form
+])
+def test_pipe_plurals_per_target_language(checks_server, tgt, translation, flagged):
+    result = score_one(checks_server, SYMFONY, translation, tgt=tgt)
+    assert bool(of_type(result, "plural_forms")) == flagged, result.flags
+    if not flagged:
+        assert not of_type(result, "placeholder_missing", "omission")
+
+
+def test_symfony_interval_forms_must_all_be_kept(checks_server):
+    source = "{0} No apples|{1} One apple|]1,Inf[ %count% apples"
+    ok = score_one(checks_server, source, "{0} Keine Äpfel|{1} Ein Apfel|]1,Inf[ %count% Äpfel")
+    assert not of_type(ok, "plural_forms", "placeholder_missing")
+    lost = score_one(checks_server, source, "{0} Keine Äpfel|]1,Inf[ %count% Äpfel")
+    assert "{1}" in of_type(lost, "plural_forms")[0].message
+
+
+ICU = "{count, plural, one {# file was deleted} other {# files were deleted}}"
+
+
+@pytest.mark.parametrize("tgt,translation,severity", [
+    ("ja", "{count, plural, other {#個のファイルを削除しました}}", None),
+    ("de", "{count, plural, one {# Datei wurde gelöscht} other {# Dateien wurden gelöscht}}", None),
+    ("de", "{count, plural, one {# Datei wurde gelöscht}}", "critical"),  # no other
+    ("ru", "{count, plural, one {# файл удалён} other {# файлов удалено}}", "major"),  # few and many missing
+    ("ru", "{count, plural, one {# файл удалён} few {# файла удалено} many {# файлов удалено} "
+           "other {# файла удалено}}", None),
+    ("de", "{n, plural, one {# Datei wurde gelöscht} other {# Dateien wurden gelöscht}}", "critical"),  # renamed
+])
+def test_icu_plural_branches(checks_server, tgt, translation, severity):
+    result = score_one(checks_server, ICU, translation, tgt=tgt)
+    flags = of_type(result, "plural_forms")
+    assert (max((f.severity for f in flags), key=["minor", "major", "critical"].index) if flags else None) == severity
+    if severity is None:
+        assert result.passed, result.flags
+
+
+def test_icu_select_and_branch_placeholders(checks_server):
+    source = "{gender, select, female {{name} added you} male {{name} added you} other {{name} added you}}"
+    ok = score_one(checks_server, source, "{gender, select, female {{name} hat Sie hinzugefügt} "
+                                          "male {{name} hat Sie hinzugefügt} other {{name} hat Sie hinzugefügt}}")
+    assert ok.passed, ok.flags
+    lost = score_one(checks_server, source, "{gender, select, female {{name} hat Sie hinzugefügt} "
+                                            "other {Sie wurden hinzugefügt}}")
+    assert of_type(lost, "plural_forms") and of_type(lost, "placeholder_missing")
+
+
+def test_po_plural_form_left_empty(checks_server):
+    seg = {"id": "f", "source": "%d files", "translation": "", "src_lang": "en", "tgt_lang": "ru",
+           "labels": {"plural_form": "many"}}
+    [result] = score(checks_server, [seg])
+    assert [f.severity for f in of_type(result, "plural_forms")] == ["critical"]
+
+
+def test_length_limit_from_the_segment_or_the_job(checks_server):
+    seg = {"id": "l", "source": "Save", "translation": "Speichern", "src_lang": "en", "tgt_lang": "de",
+           "max_length": 6}
+    [result] = score(checks_server, [seg])
+    [flag] = of_type(result, "length_limit")
+    assert flag.severity == "major" and (flag.target_span.start, flag.target_span.end) == (6, 9)
+    [result] = score(checks_server, [dict(seg, max_length=0)], max_length=20)
+    assert not of_type(result, "length_limit")
+    [result] = score(checks_server, [dict(seg, max_length=0)], max_length=5)
+    assert of_type(result, "length_limit")
+
+
+def test_truncated_translation(checks_server):
+    source = "The value of the netmask should be between {{ min }} and {{ max }}."
+    result = score_one(checks_server, source, "Der Wert der Netzmaske sollte zwischen {{ min")
+    assert of_type(result, "truncated")
+    result = score_one(checks_server, "This mail can be safely ignored if you did not initiate this action.",
+                       "Diese E-Mail können Sie")
+    assert of_type(result, "truncated")
+    whole = score_one(checks_server, "This mail can be safely ignored if you did not initiate this action.",
+                      "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.")
+    assert not of_type(whole, "truncated")
+    label = score_one(checks_server, "Shipping Method:", "配送方法:", tgt="ja")
+    assert not of_type(label, "truncated")
+    bracket = score_one(checks_server, "Please enter a valid email address (for example, the one you use at work).",
+                        "请输入一个有效的电子邮件地址（例如，", tgt="zh")
+    assert of_type(bracket, "truncated")
+
+
+@pytest.mark.parametrize("source,tgt", [
+    ("npm run build", "ja"),
+    ("git clone https://github.com/example/project.git", "de"),
+    ("getStaticProps()", "zh"),
+    ("const config = require('./next.config.js');", "fr"),
+])
+def test_code_left_unchanged_is_not_untranslated(checks_server, source, tgt):
+    result = score_one(checks_server, source, source, tgt=tgt)
+    assert not of_type(result, "untranslated", "wrong_language"), result.flags
+
+
+def test_japanese_with_inline_code_and_product_names_is_japanese(checks_server):
+    result = score_one(checks_server, '"oauth_token" (OAuth1) or access token (OAuth2)',
+                       "「oauth_token」(OAuth1) もしくは Access Token (OAuth2)", tgt="ja")
+    assert not of_type(result, "wrong_language"), result.flags
+    result = score_one(checks_server, "Run `npm run dev` to start the Next.js development server.",
+                       "`npm run dev` を実行して Next.js の開発サーバーを起動します。", tgt="ja")
+    assert not of_type(result, "wrong_language", "untranslated"), result.flags
+    copy = score_one(checks_server, "Open the settings and choose a new password for your account.",
+                     "Open the settings and choose a new password for your account.", tgt="ja")
+    assert of_type(copy, "untranslated")  # a real copy is still caught
+
+
+def test_the_new_checks_are_listed(checks_server):
+    with Client(checks_server.address, timeout=30) as client:
+        names = {c.name for c in client.capabilities().checks}
+    assert {"placeholders", "tags", "plurals", "length_limit", "truncation"} <= names
+
+
+def test_omission_ignores_markup_and_collapsed_plurals(base_server):
+    """The omission scorer reads the text without markup: a Japanese plural rightly collapsed to one
+    form, and a translation whose placeholders and tags are all there, are not omissions."""
+    pairs = [
+        ("This collection should contain {{ limit }} element or more.|This collection should contain "
+         "{{ limit }} elements or more.", "要素は{{ limit }}個以上でなければなりません。"),
+        ("{count, plural, one {# new message arrived} other {# new messages arrived}}",
+         "{count, plural, other {#件の新着メッセージがあります}}"),
+        ('Click <g id="1">Save</g> to keep your changes.<x id="2"/>', '変更を保持するには<g id="1">保存</g>をクリックしてください。<x id="2"/>'),
+    ]
+    segments = [{"id": str(i), "source": s, "translation": t, "src_lang": "en", "tgt_lang": "ja"}
+                for i, (s, t) in enumerate(pairs)]
+    with Client(base_server.address, timeout=120) as client:
+        results = client.score(segments, metrics=["omission"]).segments
+    for result in results:
+        assert not result.error and not of_type(result, "omission"), result.flags

@@ -1,0 +1,159 @@
+"""Bounded work: deadlines stop the work, a full queue says RESOURCE_EXHAUSTED with a retry hint,
+pathological texts cost little."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+import structlog
+
+from lacuna.client import Client, LacunaError
+from lacuna.server.logs import configure_logging
+from lacuna.server.text_cost import MAX_MARKS, MAX_RUN, tame
+
+WORDS = ("river station garden teacher window morning letter market winter bridge doctor village "
+         "engine forest council harbour museum kitchen student painter").split()
+
+
+def document(sentences: int, seed: int) -> str:
+    """Distinct English sentences (nothing cached), as one text."""
+    rng = random.Random(seed)
+    return " ".join(f"The {rng.choice(WORDS)} near the {rng.choice(WORDS)} was number {seed}{i} on "
+                    f"{rng.choice(WORDS)} day and the {rng.choice(WORDS)} saw it." for i in range(sentences))
+
+
+@pytest.fixture
+def log_events():
+    buffer = io.StringIO()
+    configure_logging("info", "json", stream=buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    structlog.reset_defaults()
+
+
+def test_tame_keeps_length_and_prose_and_is_linear():
+    prose = "Der Bericht erschien am Montag. Tiếng Việt có dấu. नमस्ते दुनिया। 日本語の文です。"
+    assert tame(prose) is prose
+    nospace = "ab" * 100_000
+    tamed = tame(nospace)
+    assert len(tamed) == len(nospace) and tamed[:MAX_RUN] == nospace[:MAX_RUN] and not tamed[MAX_RUN:].strip()
+    zalgo = "e" + "\u0301" * 3000 + " ok"
+    assert tame(zalgo) == "e" + "\u0301" * MAX_MARKS + " " * (3000 - MAX_MARKS) + " ok"
+    started = time.perf_counter()
+    tame("x" * 2_000_000)
+    tame(("y" + "\u0300" * 9) * 200_000)
+    assert time.perf_counter() - started < 10  # linear: a quadratic pass would take hours
+
+
+def test_a_passed_deadline_stops_the_work_within_a_second(base_server, log_events):
+    omission = next(s for s in base_server.pipeline.scorers if s.name == "omission")
+    source, translation = document(400, 1), document(400, 2)
+    before = omission.encoder.encoded
+    with Client(base_server.address, timeout=2.0) as client:
+        started = time.monotonic()
+        with pytest.raises(LacunaError) as err:
+            client.score([{"id": "doc", "source": source, "translation": translation, "src_lang": "en",
+                           "tgt_lang": "en"}], request_id="deadline-1")
+    assert err.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    for _ in range(40):  # the server's own event, written when its work has stopped
+        found = [e for e in log_events() if e.get("request_id") == "deadline-1"]
+        if found:
+            break
+        time.sleep(0.1)
+    assert found and found[0]["status"] == "DEADLINE_EXCEEDED", found
+    assert found[0]["duration_ms"] < 3000  # 2 s deadline + at most 1 s to stop
+    # the encoder's chunk in progress at the deadline (at most 64 sentences) completes; no other starts
+    encoded, stable_since = omission.encoder.encoded, time.monotonic()
+    while time.monotonic() - stable_since < 2.0 and time.monotonic() - started < 30:
+        time.sleep(0.2)
+        if omission.encoder.encoded != encoded:
+            encoded, stable_since = omission.encoder.encoded, time.monotonic()
+    assert time.monotonic() - stable_since >= 2.0
+    assert encoded - before < 800  # the document has 800 distinct sentences: the work stopped part way
+
+
+def test_a_full_queue_answers_resource_exhausted_with_a_retry_hint(start_server, log_events):
+    server = start_server(omission=False, max_active=1, max_queued=1)
+    checks = server.pipeline.scorers[0]
+    original = checks.score
+
+    def slow(segments, metrics):
+        time.sleep(1.0)
+        return original(segments, metrics)
+
+    checks.score = slow
+    segment = {"id": "1", "source": "Good night.", "translation": "Gute Nacht.", "src_lang": "en", "tgt_lang": "de"}
+
+    def call(i: int):
+        time.sleep(0.2 * i)  # in order: running, queued, refused
+        with Client(server.address, timeout=20, retries=0, busy_retries=0) as client:
+            try:
+                client.score([segment], request_id=f"q{i}")
+                return "OK", None
+            except LacunaError as err:
+                return err.code.name, err
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(call, range(3)))
+    assert [code for code, _ in results] == ["OK", "OK", "RESOURCE_EXHAUSTED"]
+    refused = results[2][1]
+    assert refused.field == "" and 0 < refused.retry_after <= 30 and "busy" in refused.message
+    assert server.admission.stats()["refused"] == 1
+    with Client(server.address, timeout=20) as client:  # by default the client waits out the hint
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(lambda i: client.score([segment], request_id=f"b{i}"), range(3)))
+    assert len(answers) == 3 and server.admission.stats()["refused"] >= 2
+
+    # a queued call whose deadline passes leaves the queue: DEADLINE_EXCEEDED, no work done
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(call, 0)
+        time.sleep(0.2)
+        with Client(server.address, timeout=0.3, retries=0) as client:
+            with pytest.raises(LacunaError) as err:
+                client.score([segment], request_id="late")
+        assert err.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert first.result()[0] == "OK"
+    time.sleep(0.3)
+    late = [e for e in log_events() if e.get("request_id") == "late"]
+    assert late and late[0]["status"] == "DEADLINE_EXCEEDED" and late[0]["segments"] == 0
+
+
+def test_pathological_texts_are_answered_quickly(base_server):
+    nospace = "".join(chr(0x61 + (i * 7) % 26) for i in range(200_000))
+    garbled = "".join(chr(0x61 + (i * 11) % 26) for i in range(200_000))
+    stacked = "e" + "\u0301\u0302\u0303" * 1000
+    started = time.monotonic()
+    with Client(base_server.address, timeout=120) as client:
+        result = client.score([
+            {"id": "run", "source": nospace, "translation": garbled, "src_lang": "en", "tgt_lang": "de"},
+            {"id": "marks", "source": stacked, "translation": "e" + "\u0300" * 3000, "src_lang": "en",
+             "tgt_lang": "fr"},
+        ])
+    assert [s.id for s in result.segments] == ["run", "marks"] and all(s.error is None for s in result.segments)
+    assert time.monotonic() - started < 30  # was minutes (241 CPU-s for the first alone)
+
+
+def test_the_time_budget_stops_a_request_but_not_a_long_stream(start_server):
+    server = start_server(omission=False, request_time_budget=0.5)
+    checks = server.pipeline.scorers[0]
+    original = checks.score
+
+    def slow(segments, metrics):
+        time.sleep(0.3 * len(segments))
+        return original(segments, metrics)
+
+    checks.score = slow
+    seg = {"source": "Good night.", "translation": "Gute Nacht.", "src_lang": "en", "tgt_lang": "de"}
+    with Client(server.address, timeout=20, retries=0) as client:
+        with pytest.raises(LacunaError) as err:
+            client.score([dict(seg, id="a"), dict(seg, id="b")])
+        assert err.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED and err.value.field == "segments"
+        assert "--request-time-budget" in err.value.message
+        # four messages of one segment: 1.2 s in all, each within the budget
+        responses = list(client.score_stream_pb([[dict(seg, id=f"m{i}")] for i in range(4)], timeout=20))
+    assert responses[-1].final and sum(len(r.results) for r in responses) == 4
