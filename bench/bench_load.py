@@ -5,7 +5,7 @@ in its own process, then for each concurrency level runs that many closed-loop c
 fixed time. Each caller sends realistic requests — one sentence (most), or a short paragraph
 of 2-5 sentences — with a 5 s deadline, and now and then (about 1 request in 40) a
 pathological document: 100,000 characters without a space or punctuation, 3,000 stacked
-combining marks, or a 150-sentence article, with a 30 s deadline. A caller told
+combining marks, or a 60-sentence article, with a 30 s deadline. A caller told
 RESOURCE_EXHAUSTED waits the server's retry hint and goes on with its next request.
 
 Printed per level: answered requests/s, p50/p99 latency of the normal (non-pathological)
@@ -14,7 +14,7 @@ DEADLINE_EXCEEDED, and the share of the server's call CPU spent on calls that en
 CANCELLED or DEADLINE_EXCEEDED (work for callers who left; from the server's
 `lacuna_request_cpu_seconds_total`), plus the server process's CPU-seconds.
 
-    python bench/bench_load.py                      # 1, 16, 64, 256 callers, 20 s each
+    python bench/bench_load.py                      # 1, 16, 64, 256 callers, 15 s each
     python bench/bench_load.py --levels 1,64 --seconds 10
 
 Targets (issue 15): p99 of normal requests at 64 callers within 2x of 1 caller's; CPU on
@@ -69,7 +69,7 @@ def pathological_request(rng: random.Random) -> list[dict]:
     if kind == 1:
         marks = "e" + "\u0301\u0302\u0303" * 1000
         return [{"id": "p", "source": marks, "translation": marks[::-1], "src_lang": "en", "tgt_lang": "fr"}]
-    article = " ".join(sentence(rng) for _ in range(150))
+    article = " ".join(sentence(rng) for _ in range(60))
     return [{"id": "p", "source": article, "translation": article, "src_lang": "en", "tgt_lang": "en"}]
 
 
@@ -171,7 +171,7 @@ def run_level(address: str, concurrency: int, seconds: float, metrics_port: int,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,16,64,256")
-    parser.add_argument("--seconds", type=float, default=20.0, help="per level [20]")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per level [15]")
     parser.add_argument("--server-args", default="", help="extra lacuna-server flags, space-separated")
     args = parser.parse_args()
     port, metrics_port = free_port(), free_port()

@@ -163,8 +163,11 @@ def build_glossary(units: list, rng: random.Random):
 
 
 def _dnt_entries(group) -> list:
+    """Names: acronyms, words with a capital inside, and capitalised words never written in
+    lower case in any source, kept unchanged in at least 95% of their units' translations."""
     from lacuna.glossary import GlossaryEntry
 
+    lower_words = {w for u in group for w in re.findall(r"\b[a-z][a-z0-9]*\b", u.source)}
     seen, kept = Counter(), Counter()
     for u in group:
         for name in set(re.findall(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*\b", u.source)):
@@ -172,7 +175,7 @@ def _dnt_entries(group) -> list:
                     or (name[0].isupper() and not u.source.startswith(name) and len(name) >= 5):
                 seen[name] += 1
                 kept[name] += name in u.translation
-    names = [n for n, c in seen.items() if c >= 3 and kept[n] / c >= 0.95]
+    names = [n for n, c in seen.items() if c >= 3 and kept[n] / c >= 0.95 and n.lower() not in lower_words]
     return [GlossaryEntry((n,), (), (), "en", group[0].tgt_lang, case_sensitive=True, do_not_translate=True)
             for n in names]
 

@@ -28,6 +28,7 @@ from lacuna.client.results import (
     result_record,
 )
 from lacuna.client.signatures import conflict_messages
+from lacuna.metric_direction import directions_from_capabilities
 from lacuna.client.summary import SEVERITIES, SummaryBuilder, format_summary, gate_failures
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
@@ -449,6 +450,7 @@ def run(args) -> int:
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "servers": servers, "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
+        "higher_is_better": directions_from_capabilities(m for m in caps.metrics if m.name in metrics),
         "scored": scored, "resumed": len(existing), "skipped_invalid": len(problems), "stream_calls": scorer.calls,
         "retried_calls": scorer.retried_calls, "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,

@@ -17,7 +17,8 @@ from lacuna.server.admission import Admission
 from lacuna.server.auth import TokenAuthInterceptor, TokenSet, server_credentials
 from lacuna.server.checks import ChecksScorer
 from lacuna.server.comet import usable_cores
-from lacuna.server.config import ConfigError, ServerConfig, TelemetryConfig
+from lacuna.server.config import (AdmissionConfig, CometConfig, ConfigError, SecurityConfig, ServerConfig,
+                                  TelemetryConfig)
 from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
@@ -27,6 +28,8 @@ from lacuna.server.validation import Limits
 log = structlog.get_logger("lacuna.server")
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["Lacuna"].full_name
+#: Calls in progress or waiting for a thread, as a multiple of the threads.
+RPC_BACKLOG = 4
 NO_COMET = ("no COMET model is loaded; start the server with --comet-model NAME_OR_PATH "
             "(or LACUNA_COMET_MODELS)")
 
@@ -83,22 +86,34 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
-def build_admission(config: ServerConfig) -> Admission:
-    """Admission control sized to the cores this process may use (see `lacuna.server.admission`)."""
+def build_admission(config: AdmissionConfig, comet: CometConfig | None = None) -> Admission:
+    """Admission control (see `lacuna.server.admission`): by default one job per core, or, with
+    COMET models, enough jobs at once to fill a COMET batch (its batcher gathers concurrent
+    requests into one forward pass, on a GPU up to --comet-batch-size of them)."""
     active = config.max_active or usable_cores()
-    return Admission(max_active=active, max_queued=config.max_queued or 2 * active,
+    if not config.max_active and comet is not None and comet.models:
+        active = max(active, comet.batch_size)
+    return Admission(max_active=active, max_queued=config.max_queued or active,
                      large_cost=config.large_request_cost)
 
 
-def build_interceptors(config: ServerConfig, observers: list) -> list[grpc.ServerInterceptor]:
+def build_interceptors(security: SecurityConfig, admission: AdmissionConfig, observers: list,
+                       log_texts: bool) -> list[grpc.ServerInterceptor]:
     """Token authentication first (when configured), then the service edge."""
     interceptors: list[grpc.ServerInterceptor] = []
-    tokens = TokenSet.from_config(config.auth_token_file)
+    tokens = TokenSet.from_config(security.auth_token_file)
     if tokens is not None:
         interceptors.append(TokenAuthInterceptor(tokens))
-    interceptors.append(ServiceInterceptor(observers, log_texts=config.log_texts,
-                                           time_budget_s=config.request_time_budget or None))
+    interceptors.append(ServiceInterceptor(observers, log_texts=log_texts,
+                                           time_budget_s=admission.request_time_budget or None))
     return interceptors
+
+
+def build_credentials(security: SecurityConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials, or None for plaintext."""
+    if not security.tls_cert:
+        return None
+    return server_credentials(security.tls_cert, security.tls_key, security.tls_client_ca)
 
 
 def load_glossaries(config: ServerConfig):
@@ -119,13 +134,13 @@ class LacunaServer:
 
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
-        self.admission = build_admission(config)
+        self.admission = build_admission(config.admission_config, config.comet_config)
         self.pipeline = pipeline or build_pipeline(config)
         try:
             self.observers = build_observers(config.telemetry_config)
-            self.interceptors = build_interceptors(config, self.observers)
-            credentials = (server_credentials(config.tls_cert, config.tls_key, config.tls_client_ca)
-                           if config.tls_cert else None)
+            self.interceptors = build_interceptors(config.security_config, config.admission_config,
+                                                   self.observers, config.log_texts)
+            credentials = build_credentials(config.security_config)
         except BaseException:
             if pipeline is None:
                 self.pipeline.close()
@@ -133,7 +148,9 @@ class LacunaServer:
         for obs in self.observers:  # observers that report model state (Prometheus)
             if hasattr(obs, "attach"):
                 obs.attach(self.pipeline)
-        # every admitted or queued job holds a thread; a few more serve health and capabilities
+        # every admitted or queued job holds a thread; a few more serve health and capabilities.
+        # Calls beyond the threads wait for one (an open stream holds its thread between
+        # messages); beyond RPC_BACKLOG times the threads gRPC refuses them (RESOURCE_EXHAUSTED).
         threads = max(config.workers, self.admission.max_active + self.admission.max_queued + 4)
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
@@ -145,7 +162,7 @@ class LacunaServer:
         ]
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lacuna-rpc"),
                                    options=options, interceptors=self.interceptors,
-                                   maximum_concurrent_rpcs=threads)
+                                   maximum_concurrent_rpcs=RPC_BACKLOG * threads)
         limits = Limits(max_segments=config.max_segments, max_chars=config.max_chars)
         self.replica = replica_name(config)
         self.service = LacunaService(self.pipeline, limits, config.max_message_bytes, self.observers,

@@ -66,6 +66,11 @@ class CallBudget:
         context.add_callback(budget.cancel)
         return budget
 
+    def restart_budget(self) -> None:
+        """Start the server's time budget afresh (each message of a stream gets the whole budget)."""
+        if self.budget_s:
+            self.budget_deadline = time.monotonic() + self.budget_s
+
     def cancel(self) -> None:
         self._cancelled.set()
 

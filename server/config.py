@@ -58,6 +58,28 @@ class TelemetryConfig:
     alert_rules: str | None = None
 
 
+@dataclass(frozen=True)
+class AdmissionConfig:
+    """Bounded work: slots, queue, what counts as large, the per-request time budget."""
+
+    max_active: int = 0  # 0: one per core
+    max_queued: int = 0  # 0: as many as max_active
+    large_request_cost: int = 20_000
+    request_time_budget: float = 120.0  # 0: none
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """TLS, bearer tokens, and what the server tells about itself."""
+
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    auth_token_file: str | None = None
+    reflection: bool = False
+    expose_versions: bool = False
+
+
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
@@ -97,7 +119,7 @@ class ServerConfig:
     # Bounded work, drain.
     request_time_budget: float = 120.0  # seconds; 0 = no server-side limit
     max_active: int = 0  # scoring jobs at once; 0 = one per core
-    max_queued: int = 0  # jobs waiting for a slot; 0 = twice max_active
+    max_queued: int = 0  # jobs waiting for a slot; 0 = as many as max_active
     large_request_cost: int = 20_000  # cost units (about characters) above which a job is large
     shutdown_grace: float = 10.0
     # Exposure: TLS, tokens, introspection.
@@ -131,6 +153,15 @@ class ServerConfig:
     @property
     def telemetry_config(self) -> TelemetryConfig:
         return TelemetryConfig(self.host, self.metrics_port, self.alert_rules)
+
+    @property
+    def admission_config(self) -> AdmissionConfig:
+        return AdmissionConfig(self.max_active, self.max_queued, self.large_request_cost, self.request_time_budget)
+
+    @property
+    def security_config(self) -> SecurityConfig:
+        return SecurityConfig(self.tls_cert, self.tls_key, self.tls_client_ca, self.auth_token_file,
+                              self.reflection, self.expose_versions)
 
 
 # flag -> (field, type, help)
@@ -170,9 +201,10 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
     ("--request-time-budget", "request_time_budget", float,
      "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
-    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core)"),
+    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core; "
+                                        "with COMET models at least --comet-batch-size)"),
     ("--max-queued", "max_queued", int,
-     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = twice --max-active)"),
+     "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = --max-active)"),
     ("--large-request-cost", "large_request_cost", int,
      "a job costing more (about characters of text) is large: large jobs get at most half the slots"),
     ("--shutdown-grace", "shutdown_grace", float,

@@ -116,7 +116,9 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             try:
                 if isinstance(request, Malformed):
                     raise Abort(grpc.StatusCode.INVALID_ARGUMENT, request.message)
-                return behavior(request, context)
+                response = behavior(request, context)
+                _raise_if_caller_left(call.budget)
+                return response
             except Exception as exc:
                 self._fail(call, context, exc)
             finally:
@@ -189,6 +191,13 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                     record_cpu(call.method, call.code, call.cpu_seconds())
             except Exception:  # an observer must never cost a result
                 log.exception("observer_failed", observer=type(obs).__name__)
+
+
+def _raise_if_caller_left(budget: CallBudget) -> None:
+    """A call finished after its caller left (deadline passed, cancelled) is not an OK call."""
+    reason = budget.spent()
+    if isinstance(reason, (budgets.Cancelled, budgets.DeadlineExceeded)):
+        raise reason
 
 
 def _parsed(request_iterator: Iterator) -> Iterator:

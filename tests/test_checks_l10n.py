@@ -211,6 +211,11 @@ def test_truncated_translation(checks_server):
     whole = score_one(checks_server, "This mail can be safely ignored if you did not initiate this action.",
                       "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.")
     assert not of_type(whole, "truncated")
+    label = score_one(checks_server, "Shipping Method:", "配送方法:", tgt="ja")
+    assert not of_type(label, "truncated")
+    bracket = score_one(checks_server, "Please enter a valid email address (for example, the one you use at work).",
+                        "请输入一个有效的电子邮件地址（例如，", tgt="zh")
+    assert of_type(bracket, "truncated")
 
 
 @pytest.mark.parametrize("source,tgt", [

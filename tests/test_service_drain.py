@@ -12,8 +12,6 @@ import sys
 import threading
 import time
 
-import grpc
-import pytest
 
 from lacuna.client import Client, LacunaError
 from tests.conftest import REPO

@@ -55,6 +55,29 @@ def test_tbx_glossary_inflected_matches_in_german_and_french(server):
     assert "Open your user account."[flag.source_span.start:flag.source_span.end] == "user account"
 
 
+def test_approved_terms_found_beyond_snowball_stems(server):
+    entries = [types_pb2.GlossaryEntry(source_terms=["confirmation"], targets=["bestätigt"], tgt_lang="de"),
+               types_pb2.GlossaryEntry(source_terms=["recovery codes"], targets=["Wiederherstellungscodes"],
+                                       tgt_lang="de"),
+               types_pb2.GlossaryEntry(source_terms=["account"], targets=["Konto"], tgt_lang="de")]
+    got = _score(server, [
+        _seg("prefix", "Email confirmation", "E-Mail-Bestätigung", "de"),
+        _seg("joined", "Recovery codes", "Wiederherstellungs-Codes", "de"),
+        _seg("compound", "Your user account", "Ihr Benutzerkonto", "de"),
+        _seg("absent", "Email confirmation", "E-Mail-Prüfung", "de"),
+        _seg("other", "Your account", "Ihr Kontakt", "de"),
+    ], glossary_entries=entries)
+    assert [_types(got[i]) for i in ("prefix", "joined", "compound")] == [[], [], []]
+    assert _types(got["absent"]) == ["terminology"] and _types(got["other"]) == ["terminology"]
+
+
+def test_terms_inside_placeholders_and_urls_are_not_terms(server):
+    got = _score(server, [
+        _seg("ph", "Code sent to %(file)s via https://example.com/file", "Code an %(file)s gesendet", "de"),
+    ], glossary="acme")
+    assert _types(got["ph"]) == []
+
+
 def test_forbidden_terms_have_spans_on_both_sides(server):
     source, translation = "Change this setting.", "Modifiez ce réglage."
     got = _score(server, [_seg("fr", source, translation, "fr")], glossary="acme")["fr"]

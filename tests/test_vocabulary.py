@@ -16,6 +16,7 @@ import pytest
 from lacuna.client import Client
 from lacuna.client.batch import main as score_main
 from lacuna.client.client import result_to_json
+from lacuna.client.report import main as report_main
 from lacuna.client.report import summarize
 from lacuna.client.summary import SummaryBuilder
 from lacuna.metric_direction import higher_is_better
@@ -201,17 +202,22 @@ def test_job_over_servers_with_different_signatures_is_flagged(tmp_path, capsys)
                                            "translation": "Le portail ouvre à midi.",
                                            "reference": "La porte ouvre à midi.", "src_lang": "en",
                                            "tgt_lang": "fr"}) + "\n" for i in range(40)), encoding="utf-8")
-        summary, html = tmp_path / "summary.json", tmp_path / "report.html"
+        summary, html, results = tmp_path / "summary.json", tmp_path / "report.html", tmp_path / "out.jsonl"
         code = score_main([str(job), "--server", servers[0].address, "--server", servers[1].address,
                            "--metrics", "chrf", "--batch-size", "1", "--batches-per-call", "1", "--streams", "4",
-                           "--summary", str(summary), "--html", str(html), "--quiet"])
+                           "--summary", str(summary), "--html", str(html), "--output", str(results), "--quiet"])
     finally:
         for s in servers:
             s.stop(grace=None)
     assert code == 0
     out = capsys.readouterr().out
-    conflicts = json.loads(summary.read_text(encoding="utf-8"))["signature_conflicts"]
+    written = json.loads(summary.read_text(encoding="utf-8"))
+    assert written["run"]["higher_is_better"] == {"chrf": True}  # from the capabilities
+    conflicts = written["signature_conflicts"]
     assert [(c["metric"], c["src_lang"], c["tgt_lang"], len(c["signatures"])) for c in conflicts] == \
         [("chrf", "en", "fr", 2)]
     assert "WARNING chrf en->fr: results come from servers with different signatures" in out
     assert "different signatures" in html.read_text(encoding="utf-8")
+    again = tmp_path / "again.html"
+    assert report_main([str(results), "-o", str(again), "--summary", str(summary)]) == 0
+    assert "chrf en-&gt;fr: results come from servers with different signatures" in again.read_text(encoding="utf-8")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import sys
 
 from lacuna.client.report.summary import RecordsError, load_records
+from lacuna.client.signatures import conflict_messages
 from lacuna.client.report.write import write_report
 
 
@@ -19,7 +21,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", default=None,
                         help="HTML file to write (default: the first results file with .html)")
     parser.add_argument("--title", default=None, help="page title (default: from the output file name)")
+    parser.add_argument("--summary", default=None, metavar="SUMMARY.json",
+                        help="the job's lacuna score --summary file: its warnings (results from servers with "
+                             "different signatures) go at the top of the page")
     return parser
+
+
+def _summary_warnings(path: str) -> list[str]:
+    """The warnings a `lacuna score --summary` file carries (ValueError if it is not one)."""
+    summary = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    if not isinstance(summary, dict):
+        raise ValueError("not a summary (expected a JSON object)")
+    return conflict_messages(summary.get("signature_conflicts") or [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = pathlib.Path(args.output) if args.output else pathlib.Path(args.results[0]).with_suffix(".html")
     try:
-        path = write_report(records, out, args.title)
+        warnings = _summary_warnings(args.summary) if args.summary else []
+    except (OSError, ValueError) as exc:
+        print(f"lacuna report: --summary {args.summary}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        path = write_report(records, out, args.title, warnings=warnings)
     except OSError as exc:
         print(f"lacuna report: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -80,8 +80,7 @@ SCRIPT = r"""
 (function () {
   "use strict";
   var PAGE_SIZE = 50;
-  var SEV_RANK = {minor: 1, major: 2, critical: 3};
-  var PRIORITY = {critical: 1, major: 2, minor: 3};
+  var SEV_RANK = {}, PRIORITY = {};  // from lacuna.severity, with the data
   var KEYS = ["pair", "src", "tgt", "file", "type", "severity", "q"];
   var DATA = null, rows = [], shown = [];
   var state = {pair: "", src: "", tgt: "", file: "", type: "", severity: "", q: "", labels: {}, page: 1};
@@ -342,11 +341,14 @@ SCRIPT = r"""
   function start() {
     DATA = JSON.parse($("lacuna-data").textContent);
     rows = DATA.rows;
+    SEV_RANK = DATA.severity_rank;
+    DATA.severities.forEach(function (s, i) { PRIORITY[s] = i + 1; });  // XLIFF note priority: 1 = most severe
+    rows.forEach(function (r) { r.p = (r.sl || "?") + " \u2192 " + (r.tl || "?"); });  // as the overview names pairs
     readHash();
     fillSelect("f-pair", DATA.pairs.map(function (p) { return [p, p]; }));
     fillSelect("f-file", DATA.files.map(function (f) { return [f, f]; }));
     fillSelect("f-type", DATA.types.map(function (t) { return [t, t]; }).concat(DATA.has_errors ? [["(error)", "not scored"]] : []));
-    fillSelect("f-severity", [["critical", "critical"], ["major", "major"], ["minor", "minor"]]);
+    fillSelect("f-severity", DATA.severities.map(function (s) { return [s, s]; }));
     labelControls();
     var timer = null;
     $("f-q").addEventListener("input", function () {

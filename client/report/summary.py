@@ -195,7 +195,7 @@ def group_scores(records: list[Mapping]) -> list[CorpusScore]:
     return scores
 
 
-def _row(record: Mapping, index: int) -> dict:
+def _row(record: Mapping) -> dict:
     flags = []
     for f in _flags(record):
         flag = {"t": str(f.get("type") or "flag"), "s": normalize_severity(f.get("severity")),
@@ -208,7 +208,7 @@ def _row(record: Mapping, index: int) -> dict:
         flags.append(flag)
     scores = {str(k): round(v, 4) for k, v in ((k, _float(v)) for k, v in (record.get("scores") or {}).items())
               if v is not None}
-    row = {"i": index, "id": str(record.get("id", "")), "p": pair_of(record),
+    row = {"id": str(record.get("id", "")),
            "src": str(record.get("source") or ""), "tgt": str(record.get("translation") or ""),
            "f": flags, "sc": scores, "ok": bool(record.get("passed", False)),
            "sl": str(record.get("src_lang") or ""), "tl": str(record.get("tgt_lang") or "")}
@@ -263,7 +263,7 @@ def summarize(records: Iterable[Mapping]) -> ReportData:
         for key, value in _labels(record).items():
             label_values[key][value] += 1
         if flags or record.get("error"):
-            ranked.append((record_worst_key(record), index, _row(record, index)))
+            ranked.append((record_worst_key(record), index, _row(record)))
     for name, group in pair_rows.items():
         group.scores = group_scores(by_pair[name])
     for name, group in file_rows.items():

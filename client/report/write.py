@@ -10,12 +10,13 @@ from lacuna.client.report.charts import build_charts
 from lacuna.client.report.consistency import add_section
 from lacuna.client.report.page import json_for_script, render_page
 from lacuna.client.report.summary import MAX_LABEL_VALUES, SEVERITIES, ReportData, summarize
+from lacuna.severity import SEVERITY_RANK
 
 
 def render_report(data: ReportData, title: str, warnings: list[str] | None = None) -> str:
     blob = {"rows": data.rows, "pairs": [p.name for p in data.pairs], "files": [f.name for f in data.files],
             "types": list(data.flag_counts), "labels": data.labels, "max_label_values": MAX_LABEL_VALUES,
-            "has_errors": data.errors > 0}
+            "has_errors": data.errors > 0, "severities": list(SEVERITIES), "severity_rank": SEVERITY_RANK}
     return render_page(
         title=title, warnings=list(warnings or []), data=data, severities=SEVERITIES, charts=build_charts(data),
         total_flags=sum(sum(c.values()) for c in data.flag_counts.values()),

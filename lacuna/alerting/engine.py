@@ -58,6 +58,8 @@ def contribution(rule: Rule, obs: Observation) -> tuple[float, float]:
 
 def counted_flags(rule: Rule, obs: Observation) -> Counter | None:
     """The flags ("type/severity") behind this segment's contribution, for the alert's counts."""
+    if not obs.flags and not obs.error:
+        return None  # most segments: nothing to count
     if rule.measure == "flag_count":
         floor = severity_rank(rule.min_severity)
         found = Counter(f"{t}/{sev}" for t, sev, _ in obs.flags

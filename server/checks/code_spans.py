@@ -13,14 +13,13 @@ _URL = re.compile(r"mailto:[^\s<>\"'`)\]]+|(?:https?|ftp|file)://[^\s<>\"'`)\]]+
 _PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?")
 _IDENTIFIER = re.compile(
-    r"(?<![\w$])(?:[A-Za-z_$][\w$]*(?:[._:][A-Za-z_$][\w$]*)+(?:\(\))?"  # dotted, snake, ns::name
+    r"(?<![\w$])(?:[A-Za-z_$][\w$]+(?:[._:][A-Za-z_$][\w$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
     r"|[a-z]+[A-Z][\w$]*(?:\(\))?"  # camelCase
     r"|[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*(?=\()"  # PascalCase()
     r"|[A-Za-z_]\w*\(\))"  # call()
     r"(?![\w$])")
-_COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python|python3|node|git|cd|curl|"
-                      r"wget|docker|kubectl|sudo|apt|apt-get|brew|make|cargo|go|composer|php|bundle|"
-                      r"rails|ruby|java|mvn|gradle|ls|cp|mv|rm|mkdir|export|echo)\s+\S", re.MULTILINE)
+_COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python3?|node|git|curl|wget|docker|"
+                      r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
 _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|function\s|def\s|class\s+\w+[:({]|"
                           r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])"
                           r"|[;{}]\s*$")
@@ -31,7 +30,7 @@ def _code_line(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < 2:
         return False
-    if _COMMAND.match(line) or _SOURCE_LINE.search(line):
+    if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
         return True
     letters = sum(c.isascii() and c.isalpha() for c in stripped)
     return letters >= 3 and sum(c in _SYMBOLS for c in stripped) / len(stripped) >= 0.2 and len(stripped) >= 6

@@ -9,9 +9,12 @@ Chinese, Thai, ...) and Korean, whose words carry particles, are matched
 character by character on the NFKC, case-folded text. In languages that write
 compounds as one word (German, Dutch, the Nordic languages, Finnish, Hungarian,
 Estonian), an approved target term may also be found inside a longer word
-(`Datei` in `Dateiname`): that leniency is used only where it avoids false
-alarms (looking for an approved term), never where it would raise them
-(finding a source term or a forbidden one).
+(`Datei` in `Dateiname`). Where Snowball's stems part (`bestätigt` /
+`Bestätigung`), an approved term also counts when a word shares its first
+max(5, n - 2) letters, accents ignored, and when it is written with other
+hyphens or spaces (`Wiederherstellungs-Codes`). That leniency is used only where
+it avoids false alarms (looking for an approved term), never where it would
+raise them (finding a source term or a forbidden one).
 
 Spans are half-open code-point offsets into the text as given.
 """
@@ -169,17 +172,63 @@ class Text:
     # -- finding -----------------------------------------------------------------------
 
     def find(self, term: Term, lenient: bool = False) -> list[tuple[int, int]]:
-        """Every occurrence of `term` as spans. `lenient`: also inside compound words."""
+        """Every occurrence of `term` as spans. `lenient` (looking for an approved term): also a
+        word sharing the term's first letters, one inside a compound, or the term written with
+        other hyphens and spaces."""
         if term.empty:
             return []
         if character_level(self.lang):
             return self._find_chars(term)
         spans = self._find_words(term)
-        if not spans and lenient and self.lang in COMPOUNDING and len(term.keys) == 1:
-            spans = self._find_in_compounds(term)
+        if not spans and lenient and not term.case_sensitive:
+            if len(term.keys) == 1:
+                spans = self._find_by_prefix(term)
+            if not spans:
+                spans = self._find_joined(term)
         if not spans and not character_level(term.lang) and _unspaced_term(term):
             spans = self._find_chars(term)
         return spans
+
+    def _find_by_prefix(self, term: Term) -> list[tuple[int, int]]:
+        """Words sharing the term's first max(5, n - 2) letters, accents ignored (`bestätigt` and
+        `Bestätigung`, `personalizado` and `personalizar`) -- at the start of a word, or, in
+        compounding languages, anywhere in it (`Konto` in `Benutzerkonto`)."""
+        base = _plain(term.text)
+        parts = {base[:max(PREFIX_MIN, len(base) - PREFIX_SLACK)]} if len(base) >= PREFIX_MIN else set()
+        if self.lang in COMPOUNDING:
+            parts |= {p for p in (base, _plain(term.keys[0])) if len(p) >= MIN_COMPOUND_PART}
+            hit = lambda w: any(p in w for p in parts)  # noqa: E731
+        else:
+            hit = lambda w: any(w.startswith(p) for p in parts)  # noqa: E731
+        return [(self.words[i].start(), self.words[i].end()) for i, w in enumerate(self.plain_words) if hit(w)]
+
+    def _find_joined(self, term: Term) -> list[tuple[int, int]]:
+        """The term with hyphens, spaces and apostrophes ignored (`Wiederherstellungscodes` in
+        `Wiederherstellungs-Codes`, `E-Mail` in `Email`)."""
+        want = _JOINERS.sub("", _plain(term.text))
+        if len(want) < MIN_COMPOUND_PART:
+            return []
+        text, origin = self._joined
+        spans, start = [], text.find(want)
+        while start >= 0:
+            spans.append((origin[start], origin[start + len(want) - 1] + 1))
+            start = text.find(want, start + len(want))
+        return spans
+
+    @cached_property
+    def plain_words(self) -> list[str]:
+        return [_plain(m.group()) for m in self.words]
+
+    @cached_property
+    def _joined(self) -> tuple[str, list[int]]:
+        out, origin = [], []
+        for i, c in enumerate(self.masked):
+            p = _plain(c)
+            if _JOINERS.fullmatch(c) or not p:
+                continue
+            out.append(p)
+            origin.extend([i] * len(p))
+        return "".join(out), origin
 
     def _find_words(self, term: Term) -> list[tuple[int, int]]:
         keys = self.surface if term.case_sensitive else self.keys
@@ -191,19 +240,6 @@ class Text:
                 spans.append((self.words[i].start(), self.words[i + n - 1].end()))
         return spans
 
-    def _find_in_compounds(self, term: Term) -> list[tuple[int, int]]:
-        """Words containing the term's stem or its folded form (`Gerät` in `Gerätecode`, where the
-        German stem is `gerat`)."""
-        if term.case_sensitive:
-            parts = {term.keys[0]}
-            words = self.surface
-        else:
-            parts = {term.keys[0], fold(term.text)}
-            words = self.folded_words
-        parts = {p for p in parts if len(p) >= MIN_COMPOUND_PART}
-        return [(self.words[i].start(), self.words[i].end())
-                for i, w in enumerate(words) if any(p in w for p in parts)]
-
     def _find_chars(self, term: Term) -> list[tuple[int, int]]:
         text, origin = self.chars(term.case_sensitive)
         want = term.chars if character_level(term.lang) else _normalise_chars(term.text, term.case_sensitive)[0]
@@ -214,6 +250,17 @@ class Text:
             spans.append((origin[start], origin[end - 1] + 1))
             start = text.find(want, end)
         return spans
+
+
+#: An approved term also counts when a word shares its first max(PREFIX_MIN, n - PREFIX_SLACK) letters.
+PREFIX_MIN, PREFIX_SLACK = 5, 2
+_JOINERS = re.compile(r"[\s\-\u2010\u2011\u00ad'’·.]+")
+
+
+def _plain(text: str) -> str:
+    """Folded, without accents: `Bestätigt` -> `bestatigt`."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _unspaced_term(term: Term) -> bool:
