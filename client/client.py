@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import random
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -29,6 +31,8 @@ from grpc_status import rpc_status
 from lacuna.proto import service_pb2, service_pb2_grpc, types_pb2
 
 SERVICE = "lacuna.v1.Lacuna"
+#: Times a unary call refused by a busy server (RESOURCE_EXHAUSTED with a retry hint) is sent again.
+BUSY_RETRIES = 8
 
 
 # -- typed results -------------------------------------------------------------------------
@@ -261,12 +265,15 @@ def _read(path: str | None) -> bytes | None:
 class Client:
     def __init__(self, target: str | Sequence[str] = "127.0.0.1:50051", *, timeout: float | None = 300.0,
                  retries: int = 4, max_message_bytes: int = 64 * 1024 * 1024, tls_ca: str | None = None,
-                 tls_cert: str | None = None, tls_key: str | None = None, token: str | None = None):
+                 tls_cert: str | None = None, tls_key: str | None = None, token: str | None = None,
+                 busy_retries: int = BUSY_RETRIES):
         """`tls_ca` (PEM) turns TLS on and names the CA that signed the server's certificate;
         `tls_cert`/`tls_key` add a client certificate (mutual TLS); `token` is sent as a bearer
-        token on every call."""
+        token on every call. A `Score` refused by a busy server (RESOURCE_EXHAUSTED with a retry
+        hint) is sent again after the hint, up to `busy_retries` times within `timeout`."""
         self.target = channel_target(target)
         self.timeout = timeout
+        self.busy_retries = max(0, busy_retries)
         options = [
             ("grpc.service_config", _service_config(retries)),
             ("grpc.enable_retries", 1),
@@ -306,10 +313,20 @@ class Client:
                  options: types_pb2.ScoreOptions | None = None) -> service_pb2.ScoreResponse:
         request = service_pb2.ScoreRequest(segments=[to_segment(s) for s in segments],
                                            options=to_options(metrics, thresholds, options), request_id=request_id)
-        try:
-            return self.stub.Score(request, timeout=self.timeout, wait_for_ready=True)
-        except grpc.RpcError as err:
-            raise LacunaError.from_rpc_error(err) from None
+        started = time.monotonic()
+        for attempt in range(self.busy_retries + 1):
+            timeout = None if self.timeout is None else self.timeout - (time.monotonic() - started)
+            try:
+                return self.stub.Score(request, timeout=timeout, wait_for_ready=True)
+            except grpc.RpcError as err:
+                error = LacunaError.from_rpc_error(err)
+            # a busy server (full queue: no field, a retry hint) is asked again after the hint
+            delay = (error.retry_after or 0.0) * (1 + random.random() / 2)
+            busy = error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and not error.field and error.retry_after
+            if not busy or attempt == self.busy_retries or (timeout is not None and delay >= timeout):
+                raise error
+            time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def score(self, segments: Iterable, metrics: Sequence[str] | None = None,
               thresholds: Mapping[str, float] | None = None, request_id: str = "",

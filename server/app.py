@@ -17,7 +17,8 @@ from lacuna.server.admission import Admission
 from lacuna.server.auth import TokenAuthInterceptor, TokenSet, server_credentials
 from lacuna.server.checks import ChecksScorer
 from lacuna.server.comet import usable_cores
-from lacuna.server.config import AdmissionConfig, ConfigError, SecurityConfig, ServerConfig, TelemetryConfig
+from lacuna.server.config import (AdmissionConfig, CometConfig, ConfigError, SecurityConfig, ServerConfig,
+                                  TelemetryConfig)
 from lacuna.server.interceptor import ServiceInterceptor
 from lacuna.server.metrics.reference import ReferenceMetrics
 from lacuna.server.pipeline import Pipeline
@@ -85,9 +86,13 @@ def build_observers(config: TelemetryConfig) -> list:
     return observers
 
 
-def build_admission(config: AdmissionConfig) -> Admission:
-    """Admission control sized to the cores this process may use (see `lacuna.server.admission`)."""
+def build_admission(config: AdmissionConfig, comet: CometConfig | None = None) -> Admission:
+    """Admission control (see `lacuna.server.admission`): by default one job per core, or, with
+    COMET models, enough jobs at once to fill a COMET batch (its batcher gathers concurrent
+    requests into one forward pass, on a GPU up to --comet-batch-size of them)."""
     active = config.max_active or usable_cores()
+    if not config.max_active and comet is not None and comet.models:
+        active = max(active, comet.batch_size)
     return Admission(max_active=active, max_queued=config.max_queued or active,
                      large_cost=config.large_request_cost)
 
@@ -129,7 +134,7 @@ class LacunaServer:
 
     def __init__(self, config: ServerConfig, pipeline: Pipeline | None = None):
         self.config = config
-        self.admission = build_admission(config.admission_config)
+        self.admission = build_admission(config.admission_config, config.comet_config)
         self.pipeline = pipeline or build_pipeline(config)
         try:
             self.observers = build_observers(config.telemetry_config)

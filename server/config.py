@@ -201,7 +201,8 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--alert-rules", "alert_rules", str, "alert rules YAML for traffic the server scores"),
     ("--request-time-budget", "request_time_budget", float,
      "seconds one request (or stream message) may compute before it is stopped with RESOURCE_EXHAUSTED (0 = none)"),
-    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core)"),
+    ("--max-active", "max_active", int, "scoring jobs (requests, stream messages) run at once (0 = one per core; "
+                                        "with COMET models at least --comet-batch-size)"),
     ("--max-queued", "max_queued", int,
      "jobs waiting for a slot; more are refused with RESOURCE_EXHAUSTED and a retry hint (0 = --max-active)"),
     ("--large-request-cost", "large_request_cost", int,

@@ -191,7 +191,7 @@ class LacunaService(service_pb2_grpc.LacunaServicer):
                     call.outcomes.append(SegmentOutcome(id=pb.id, passed=False, error_code=exc.code.name,
                                                         error_field=exc.field, error_message=exc.message))
             valid = l10n.apply(valid)
-            budget.current_budget().restart_budget()  # the time budget is per message, not per stream
+            call.budget.restart_budget()  # the time budget is per message, not per stream
             outcomes = self._score(valid, metrics, thresholds, corpus) if valid else []
             if valid:
                 job.apply(valid, outcomes)

@@ -52,6 +52,13 @@ def test_each_syntax_kept_passes_and_dropped_is_critical(checks_server, style, s
     assert source[span.start:span.end] == placeholder
 
 
+def test_html_entity_dropped_is_minor(checks_server):
+    result = score_one(checks_server, "Terms &amp; Conditions apply to every order.",
+                       "Für jede Bestellung gelten die AGB.")
+    [flag] = of_type(result, "placeholder_missing")
+    assert flag.severity == "minor" and result.passed
+
+
 def test_changed_type_and_extra_placeholder(checks_server):
     changed = score_one(checks_server, "Delete %s files?", "%d Dateien löschen?")
     [flag] = of_type(changed, "placeholder_changed")
@@ -211,6 +218,11 @@ def test_truncated_translation(checks_server):
     whole = score_one(checks_server, "This mail can be safely ignored if you did not initiate this action.",
                       "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.")
     assert not of_type(whole, "truncated")
+    label = score_one(checks_server, "Shipping Method:", "配送方法:", tgt="ja")
+    assert not of_type(label, "truncated")
+    bracket = score_one(checks_server, "Please enter a valid email address (for example, the one you use at work).",
+                        "请输入一个有效的电子邮件地址（例如，", tgt="zh")
+    assert of_type(bracket, "truncated")
 
 
 @pytest.mark.parametrize("source,tgt", [

@@ -91,7 +91,7 @@ def test_a_full_queue_answers_resource_exhausted_with_a_retry_hint(start_server,
 
     def call(i: int):
         time.sleep(0.2 * i)  # in order: running, queued, refused
-        with Client(server.address, timeout=20, retries=0) as client:
+        with Client(server.address, timeout=20, retries=0, busy_retries=0) as client:
             try:
                 client.score([segment], request_id=f"q{i}")
                 return "OK", None
@@ -104,6 +104,10 @@ def test_a_full_queue_answers_resource_exhausted_with_a_retry_hint(start_server,
     refused = results[2][1]
     assert refused.field == "" and 0 < refused.retry_after <= 30 and "busy" in refused.message
     assert server.admission.stats()["refused"] == 1
+    with Client(server.address, timeout=20) as client:  # by default the client waits out the hint
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(lambda i: client.score([segment], request_id=f"b{i}"), range(3)))
+    assert len(answers) == 3 and server.admission.stats()["refused"] >= 2
 
     # a queued call whose deadline passes leaves the queue: DEADLINE_EXCEEDED, no work done
     with ThreadPoolExecutor(2) as pool:
