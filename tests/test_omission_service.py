@@ -306,3 +306,33 @@ def test_a_server_with_other_weights_says_so_and_a_bad_weights_file_stops_it(sta
         start_server(encoder_weights=str(other))
     with pytest.raises(ConfigError, match="--encoder-weights: cannot read weights file"):
         start_server(encoder_weights=str(tmp_path / "missing.json"))
+
+
+# Correct UI strings (Excalidraw, Uptime Kuma; bench/devsets/data/ui_strings.jsonl) that drew major
+# omission/addition flags, and failed, before severity took the confidence and the text's length.
+UI_STRINGS = [("Show Certificate Expiry", "証明書の有効期限を表示", "ja"),
+              ("leave blank for default subject", "留空以使用默认主题", "zh"),
+              ("Staged Tags for Batch Add", "暂存标签以便后续批量添加", "zh"),
+              ("message of the notification", "알림 메시지", "ko"),
+              ("Set Up Notification", "Benachrichtigung einrichten", "de")]
+
+
+def test_correct_short_ui_strings_get_no_major_flag_and_pass(client):
+    res = client.score([seg(s, t, tgt=lang, id=str(i)) for i, (s, t, lang) in enumerate(UI_STRINGS)],
+                       metrics=["omission", "addition"])
+    for (source, _, _), result in zip(UI_STRINGS, res.segments):
+        assert not [f for f in result.flags if f.type in ("omission", "addition") and f.severity != "minor"], source
+        assert result.passed, source
+
+
+def test_a_major_flag_is_more_likely_right_than_wrong(client):
+    """Every omission/addition flag rated major carries a confidence of at least 0.5."""
+    res = client.score([seg(MUSEUM, MUSEUM_DE_DROPPED, id="a"),
+                        seg("The train leaves at nine. Please be on time.",
+                            "Der Zug fährt um neun Uhr ab. Die Regierung hat gestern neue Steuern auf Zucker "
+                            "beschlossen. Bitte seien Sie pünktlich.", id="b")] +
+                       [seg(s, t, tgt=lang, id=f"u{i}") for i, (s, t, lang) in enumerate(UI_STRINGS)],
+                       metrics=["omission", "addition"])
+    flags = [f for r in res.segments for f in r.flags if f.type in ("omission", "addition")]
+    assert any(f.severity == "major" for f in flags)
+    assert all(f.confidence >= 0.5 for f in flags if f.severity == "major")

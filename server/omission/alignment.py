@@ -28,6 +28,9 @@ class Bead:
     src: tuple[int, int]  # half-open range of source sentence indices
     tgt: tuple[int, int]
     similarity: float  # normalized similarity of the two blocks (nan when one side is empty)
+    #: a loose translation: a pair the aligner left unmatched that, compared directly, translate
+    #: each other (loose_pairs.py); scored, never flagged
+    loose: bool = False
 
     @property
     def matched(self) -> bool:
@@ -172,6 +175,42 @@ def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float,
                       for i in [b.src[0]] if b.src[1] > b.src[0] and i not in paired_src]
             items += [(-1, j, Bead(b.src, (j, j + 1), float("nan"))) for b in gap
                       for j in [b.tgt[0]] if b.tgt[1] > b.tgt[0] and j not in paired_tgt]
+            out.extend(_monotonic_order(items))
+        gap.clear()
+
+    for bead in beads:
+        if bead.matched:
+            flush()
+            out.append(bead)
+        else:
+            gap.append(bead)
+    flush()
+    return out
+
+
+def pair_in_gaps(beads: list[Bead], strength: Callable[[int, int], float | None],
+                 similarity: Callable[[int, int], float]) -> list[Bead]:
+    """Third pass: in each gap between matched beads, join source and target sentences left
+    unmatched there whose direct comparison says they translate each other (`strength(i, j)` not
+    None; higher first; pairs never cross). They become matched beads marked `loose`."""
+    out: list[Bead] = []
+    gap: list[Bead] = []
+
+    def flush():
+        src = [b.src[0] for b in gap if b.src[1] > b.src[0]]
+        tgt = [b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]]
+        scored = [(v, i, j) for i in src for j in tgt for v in [strength(i, j)] if v is not None]
+        kept: list[tuple[int, int]] = []
+        for _, i, j in sorted(scored, key=lambda x: -x[0]):
+            if all((i - a) * (j - b) > 0 for a, b in kept):
+                kept.append((i, j))
+        if not kept:
+            out.extend(gap)
+        else:
+            paired_src, paired_tgt = {i for i, _ in kept}, {j for _, j in kept}
+            items = [(i, j, Bead((i, i + 1), (j, j + 1), similarity(i, j), loose=True)) for i, j in kept]
+            items += [(i, -1, b) for b in gap for i in [b.src[0]] if b.src[1] > b.src[0] and i not in paired_src]
+            items += [(-1, j, b) for b in gap for j in [b.tgt[0]] if b.tgt[1] > b.tgt[0] and j not in paired_tgt]
             out.extend(_monotonic_order(items))
         gap.clear()
 

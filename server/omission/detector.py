@@ -48,7 +48,8 @@ class OmissionDetector:
         self.weights = weights or load_for(encoder)
         self.background = Background(encoder)
         self.measurer = BeadMeasurer(encoder, self.settings)
-        self.flags = FlagBuilder(detector_name, self.settings.major_units)
+        self.flags = FlagBuilder(detector_name, self.settings.major_units, self.settings.major_confidence,
+                                 self.weights.calibration)
         self.documents = DocumentAnalyzer(encoder, self.settings, self.models, self.measurer, self.flags)
 
     def signature(self, metric: str) -> str:

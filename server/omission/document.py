@@ -19,6 +19,7 @@ from lacuna.server.omission.alignment import Bead
 from lacuna.server.omission.clauses import weakest_clause_dense
 from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document
 from lacuna.server.omission.flags import FlagBuilder
+from lacuna.server.omission.loose_pairs import LoosePairJudge
 from lacuna.server.omission.measure import BeadMeasurer
 from lacuna.server.omission.pair_models import BeadFeatures, PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence, whole
@@ -48,6 +49,7 @@ class DocumentAnalyzer:
         self.models = models
         self.measurer = measurer
         self.flags = flags
+        self.loose = LoosePairJudge(encoder, settings, measurer)
 
     def is_short(self, src: list[Sentence], tgt: list[Sentence]) -> bool:
         """Scored as one bead: some content on each side, a few sentences at most."""
@@ -61,7 +63,8 @@ class DocumentAnalyzer:
         tgt_content = [t for t in tgt if t.content]
         if not src_content and not tgt_content:
             return PairAnalysis(0.0, 0.0)
-        doc = align_document(src, tgt, emb, self.encoder.dim, self.settings)
+        judge = self.loose if self.settings.loose_pairs else None
+        doc = align_document(src, tgt, emb, self.encoder.dim, self.settings, judge)
         tally = _Tally(prob=[0.0] * len(src))
         self._omitted(source, translation, doc, emb, tally)
         self._added(translation, doc, emb, tally)
@@ -77,7 +80,8 @@ class DocumentAnalyzer:
             omission = 1.0
             tally.prob = [1.0] * len(src)
         missing = [(x.span, p, x.units) for x, p in zip(src, tally.prob) if x.content]
-        return PairAnalysis(omission, addition, tally.flags, doc.beads, missing, features)
+        flags = self.flags.for_short_texts(tally.flags, min(src_total, tgt_total), self.settings.short_text_units)
+        return PairAnalysis(omission, addition, flags, doc.beads, missing, features)
 
     # -- unmatched sentences -----------------------------------------------------------------
 
@@ -151,6 +155,7 @@ class DocumentAnalyzer:
         """Matched beads: how likely each misses (or adds) content; a likely omission flags the
         bead's weakest clause."""
         src, tgt, matched = doc.src.items, doc.tgt.items, doc.matched
+        partial_flags = self.settings.partial_flags_in_documents or self.is_short(src, tgt)
         latent = [self.measurer.use_latent(src[b.src[0]:b.src[1]], tgt[b.tgt[0]:b.tgt[1]]) for b in matched]
         if any(latent):  # the latent terms (token states) of every bead that needs them, in one call
             texts = [x.text for b, use in zip(matched, latent) if use
@@ -171,7 +176,7 @@ class DocumentAnalyzer:
             for i in range(bead.src[0], bead.src[1]):
                 tally.prob[i] = p_omit
             tally.added_units += p_add * sum(t.units for t in b_tgt if t.content)
-            if p_omit >= self.settings.flag_probability:
+            if p_omit >= self.settings.flag_probability and not bead.loose and partial_flags:
                 weakest = weakest_clause_dense(bead, src, clauses, doc.tgt.emb, doc.tgt.bias, doc.tgt.weights,
                                                emb, self.settings)
                 if weakest is not None:

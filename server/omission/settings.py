@@ -45,6 +45,34 @@ class Settings:
     #: least this many, else 1 (script-neutral units).
     min_beads_for_expected_ratio: int = 4
 
+    # -- loose translations (loose_pairs.py) ------------------------------------------------------
+    #: Compare the sentences left unmatched in one gap directly, and pair those that translate
+    #: each other (no omission + addition flags on a sentence and its own translation).
+    loose_pairs: bool = True
+    #: With latent terms: they translate each other when their latent-term cosine, plus the credit
+    #: when they share a number or a name, reaches this bar (chosen on bench/devsets' document
+    #: drops, see loose_pairs.py).
+    loose_latent_bar: float = 0.20
+    loose_lexical_credit: float = 0.10
+    #: Without latent terms: the dense similarity as a share of the aligner's threshold, plus its
+    #: credit, against this bar.
+    loose_similarity_share: float = 0.5
+    loose_lexical_credit_dense: float = 0.25
+
+    #: A sentence left unmatched next to a matched bead joins it when the bead's sides become at
+    #: least as alike (latent terms) and lose at most `attach_margin` of dense similarity. On
+    #: bench/devsets' document drops (15 documents a direction), 63% of the unmatched sentences
+    #: that were not omitted joined a neighbour, 4% of the omitted ones.
+    attach_fragments: bool = True
+    attach_margin: float = 0.01
+    #: A fragment shorter than this (content units: "The Rev.", "Minute.") joins its neighbour on
+    #: dense similarity alone; a longer one needs the latent terms' agreement.
+    fragment_units: float = 15.0
+    #: Partial-omission flags (the weakest clause of a matched bead) in documents longer than
+    #: `short_sentences` a side: on the document drops 4 of 92 were right, so by default such beads
+    #: count in the score but are not flagged. Short segments keep them.
+    partial_flags_in_documents: bool = False
+
     # -- how sure an unmatched passage is missing -------------------------------------------
     #: confidence = sigmoid((threshold + margin - best similarity on the other side) * steepness):
     #: 0.5 when the passage's best partner is `margin` above the aligner's threshold.
@@ -83,6 +111,14 @@ class Settings:
     flag_probability: float = 0.6
     #: Fewer content units than this in a passage: a minor omission.
     major_units: float = 20.0
+    #: A flag whose (calibrated) confidence is below this is `minor` whatever its length: a
+    #: `major` flag is one a person should act on, so it must more likely be right than wrong.
+    major_confidence: float = 0.5
+    #: A pair whose shorter side has fewer content units than this (about seven English words)
+    #: gets only `minor` flags: on correct UI strings of at most six words the encoder's
+    #: similarity and the length ratio of a few words drew major flags on 2.5% of them
+    #: (bench/bench_generalization.py --set ui-strings).
+    short_text_units: float = 40.0
 
     # -- choosing the weakest clause (clauses.py) ----------------------------------------------
     #: A clause shorter than this (content units) counts proportionally less when the weakest

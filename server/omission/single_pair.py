@@ -15,6 +15,7 @@ from lacuna.server.omission.alignment import Bead
 from lacuna.server.omission.clauses import least_aligned_clause, weakest_clause_latent
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.flags import FlagBuilder
+from lacuna.server.omission.loose_pairs import shared_names
 from lacuna.server.omission.measure import BeadMeasurer, with_words
 from lacuna.server.omission.pair_models import PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence
@@ -35,10 +36,10 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
         feat = with_words(feat, words)
     omission, addition = models.p_omit(feat), models.p_add(feat)
     out: list[FlagData] = []
-    if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text):
+    if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text) and not shared_names(s.text, t.text):
         conf = sigmoid((st.latent_unrelated + st.unrelated_margin - latent) * st.unrelated_steepness)
-        out.append(flags.omission(s.span, source, s.units, conf, whole=True))
-        out.append(flags.addition(t.span, translation, t.units, conf))
+        out.append(flags.omission(s.span, source, s.units, conf, whole=True, kind="unrelated_pair"))
+        out.append(flags.addition(t.span, translation, t.units, conf, kind="unrelated_pair"))
         beads = [Bead((0, 1), (0, 0), float("nan")), Bead((1, 1), (0, 1), float("nan"))]
     else:
         beads = [whole]
@@ -49,4 +50,5 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
             if weakest is None:
                 weakest = weakest_clause_latent(encoder, s, clauses, t, st)
             out.append(flags.omission(weakest.span, source, weakest.units, omission, whole=False))
+    out = flags.for_short_texts(out, min(s.units, t.units), st.short_text_units)
     return PairAnalysis(omission, addition, out, beads, [(s.span, omission, s.units)], [feat])

@@ -41,6 +41,9 @@ class FittedWeights:
     fitted_on: str = ""
     refit_commands: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Platt scaling of each kind of flag's raw confidence (flags.py: FLAG_KINDS): kind -> (a, b),
+    #: calibrated = sigmoid(a * logit(raw) + b). A kind not named keeps its raw confidence.
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def weights_key(encoder) -> str:
@@ -60,17 +63,30 @@ def model_dict(model: Logistic) -> dict[str, Any]:
     return {"features": list(model.features), "bias": model.bias, "weights": list(model.weights)}
 
 
-def models_digest(models: dict[str, Logistic]) -> str:
-    """12 hex digits of the SHA-256 of the models' canonical JSON."""
-    canonical = json.dumps({k: model_dict(v) for k, v in models.items()}, sort_keys=True, separators=(",", ":"))
+def models_digest(models: dict[str, Logistic], calibration: dict[str, tuple[float, float]] | None = None) -> str:
+    """12 hex digits of the SHA-256 of the models' (and the calibration's) canonical JSON."""
+    content: dict[str, Any] = {k: model_dict(v) for k, v in models.items()}
+    if calibration:
+        content["calibration"] = {k: list(v) for k, v in calibration.items()}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def _calibration(raw: Any, where: str) -> dict[str, tuple[float, float]]:
+    if raw is None:
+        return {}
+    try:
+        return {str(k): (float(v["a"]), float(v["b"])) for k, v in raw.items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise WeightsError(f"{where}: calibration: expected {{kind: {{\"a\": .., \"b\": ..}}}} ({exc})") from exc
 
 
 def with_models(base: FittedWeights, models: dict[str, Logistic], encoder: str, path: str = "") -> FittedWeights:
     """`base` with some of its models replaced (another encoder's fit of them)."""
     merged = {**base.models.models, **models}
-    return FittedWeights(encoder=encoder, models=PairModels(merged), digest=models_digest(merged),
-                         path=path or base.path, fitted_on=base.fitted_on, refit_commands=base.refit_commands)
+    return FittedWeights(encoder=encoder, models=PairModels(merged), digest=models_digest(merged, base.calibration),
+                         path=path or base.path, fitted_on=base.fitted_on, refit_commands=base.refit_commands,
+                         calibration=base.calibration)
 
 
 def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
@@ -96,8 +112,10 @@ def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
         pair_models = PairModels(models)
     except ValueError as exc:
         raise WeightsError(f"{where}: {exc}") from exc
-    known = {"format", "encoder", "models", "fitted_on", "refit_commands"}
-    return FittedWeights(encoder=str(data.get("encoder", "")), models=pair_models, digest=models_digest(models),
+    known = {"format", "encoder", "models", "fitted_on", "refit_commands", "calibration"}
+    calibration = _calibration(data.get("calibration"), where)
+    return FittedWeights(encoder=str(data.get("encoder", "")), models=pair_models,
+                         digest=models_digest(models, calibration), calibration=calibration,
                          path=path, fitted_on=str(data.get("fitted_on", "")),
                          refit_commands=tuple(data.get("refit_commands", ())),
                          extra={k: v for k, v in data.items() if k not in known})
