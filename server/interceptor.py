@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -63,6 +64,19 @@ def current_call() -> CallRecord:
     if record is None:
         record = CallRecord(method="", budget=CallBudget())
     return record
+
+
+@contextmanager
+def bound_call(method: str, budget: CallBudget) -> Iterator[CallRecord]:
+    """A `CallRecord` with `budget`, current on this thread while the body runs: what a call
+    served without gRPC (`lacuna.server.inprocess`) gets in place of the interceptor's."""
+    call = CallRecord(method=method, budget=budget)
+    call_token, budget_token = _CURRENT.set(call), budgets.bind(budget)
+    try:
+        yield call
+    finally:
+        _CURRENT.reset(call_token)
+        budgets.unbind(budget_token)
 
 
 class Malformed:

@@ -226,7 +226,7 @@ def test_full_queue_under_concurrent_load(start_server, tiny_comet):
     codes, lock = [], threading.Lock()
 
     def one():
-        with Client(server.address, timeout=60) as client:
+        with Client(server.address, timeout=60, busy_retries=0) as client:  # see the refusals
             try:
                 client.score(segs[:6], metrics=["comet"])
                 code = grpc.StatusCode.OK
