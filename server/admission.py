@@ -10,11 +10,12 @@ call's budget is spent (deadline, cancellation), costing no work.
 
 A job starts only if it can finish before its call's deadline: the time a job takes is
 estimated from its cost and the seconds per cost unit that recent jobs took (a running mean,
-learned from the jobs this server finished, so it includes the load of the moment). A job
+learned from the jobs this server finished, so it includes the load of the moment, and
+leaning low, so only jobs that clearly cannot finish are refused). A job
 whose estimate, plus its expected wait in the queue, exceeds its call's remaining time is
 refused at once, before any work: DEADLINE_EXCEEDED where the client's deadline is the limit,
 RESOURCE_EXHAUSTED where the server's time budget is. A queued job is checked again while it
-waits and when it gets its slot. Until the first job has finished nothing is refused this way.
+waits and when it gets its slot. Until a few jobs have finished nothing is refused this way.
 
 Waiting jobs are served shortest first (estimated cost, then arrival), so normal requests do
 not wait behind documents; a large job also waits while the large slots are taken.
@@ -35,8 +36,12 @@ from lacuna.server.pipeline import Overloaded
 MIN_RETRY_S, MAX_RETRY_S = 0.05, 30.0
 #: How often a waiting job looks at its budget, seconds.
 POLL_S = 0.05
-#: Weight of the newest job in the running mean of seconds per cost unit.
-RATE_WEIGHT = 0.2
+#: Weight of the newest job in the running mean of seconds per cost unit: a faster job than the
+#: mean counts more than a slower one, so the estimate leans low (a cold start, a moment of
+#: contention is soon forgotten) and a job is refused only when it clearly cannot finish.
+FASTER_WEIGHT, SLOWER_WEIGHT = 0.5, 0.1
+#: Jobs that must have finished before any job is refused for its estimate.
+MIN_LEARNED_JOBS = 8
 
 
 class QueueFull(Overloaded):
@@ -68,6 +73,7 @@ class Admission:
         self._seq = itertools.count()
         self._mean_s = 0.5  # running mean of a job's run time, for retry hints
         self.s_per_unit: float | None = None  # running mean of seconds per cost unit (None: no job done yet)
+        self.learned = 0  # jobs the mean has seen
         self._running: dict[int, tuple[float, float]] = {}  # job -> (started, estimated seconds)
         self.refused = 0
         self.refused_late = 0  # refused because they could not finish before their deadline
@@ -89,8 +95,13 @@ class Admission:
             self._release(job, cost, large, time.monotonic() - started, finished)
 
     def estimate(self, cost: int) -> float:
-        """Seconds a job of `cost` units is expected to run (0 until a job has finished)."""
-        return cost * self.s_per_unit if self.s_per_unit is not None else 0.0
+        """Seconds a job of `cost` units is expected to run (0 until enough jobs have finished)."""
+        return cost * self.s_per_unit if self.s_per_unit is not None and self.learned >= MIN_LEARNED_JOBS else 0.0
+
+    def forget(self) -> None:
+        """Drop what was learned of the jobs' speed (estimates are 0 again until relearned)."""
+        with self._cond:
+            self.s_per_unit, self.learned = None, 0
 
     def stats(self) -> dict[str, int]:
         with self._cond:
@@ -133,7 +144,7 @@ class Admission:
 
     def _refuse_if_late(self, cost: int, wait_s: float, budget: CallBudget | None) -> None:
         """Raise when a job of `cost` starting in `wait_s` cannot finish within the call's budget."""
-        if budget is None or self.s_per_unit is None:
+        if budget is None or self.learned < MIN_LEARNED_JOBS:
             return
         left = budget.remaining()
         needed = wait_s + self.estimate(cost)
@@ -167,8 +178,12 @@ class Admission:
             self._mean_s = 0.9 * self._mean_s + 0.1 * seconds
             if finished and cost > 0:  # abandoned jobs stopped part way: their time says little
                 rate = seconds / cost
-                self.s_per_unit = rate if self.s_per_unit is None else \
-                    (1 - RATE_WEIGHT) * self.s_per_unit + RATE_WEIGHT * rate
+                if self.s_per_unit is None:
+                    self.s_per_unit = rate
+                else:
+                    weight = FASTER_WEIGHT if rate < self.s_per_unit else SLOWER_WEIGHT
+                    self.s_per_unit += weight * (rate - self.s_per_unit)
+                self.learned += 1
             self._give_back(job, large)
 
     def _give_back(self, job: int, large: bool) -> None:

@@ -14,6 +14,7 @@ import pytest
 import structlog
 
 from lacuna.client import Client, LacunaError
+from lacuna.server.admission import MIN_LEARNED_JOBS
 from lacuna.server.logs import configure_logging
 from lacuna.server.text_cost import MAX_MARKS, MAX_RUN, tame
 
@@ -55,7 +56,7 @@ def test_a_passed_deadline_stops_the_work_within_a_second(base_server, log_event
     source, translation = document(400, 1), document(400, 2)
     # forget the learned time per cost unit, so the document is started (not refused up front)
     # and this test sees running work stop at the deadline
-    base_server.admission.s_per_unit = None
+    base_server.admission.forget()
     before = omission.encoder.encoded
     with Client(base_server.address, timeout=2.0) as client:
         started = time.monotonic()
@@ -195,8 +196,9 @@ def answer(server, name: str, count: int, timeout: float) -> tuple[str, LacunaEr
 def test_a_job_that_cannot_finish_before_its_deadline_is_refused_before_any_work(start_server, log_events):
     server = start_server(omission=False, max_active=1, max_queued=4)
     started = slow_checks(server, 0.2)
-    assert answer(server, "learn", 5, 20.0)[0] == "OK"  # 1 s: the server learns the rate
-    assert server.admission.s_per_unit is not None
+    for i in range(MIN_LEARNED_JOBS):  # the server learns how long a segment takes
+        assert answer(server, f"learn{i}", 1, 20.0)[0] == "OK"
+    assert server.admission.estimate(1000) > 0
     assert answer(server, "fits", 1, 3.0)[0] == "OK"  # ~0.2 s of work, 3 s deadline: runs
     begun = time.monotonic()
     code, err = answer(server, "late", 10, 1.0)  # ~2 s of work, 1 s deadline: refused at once
@@ -204,9 +206,9 @@ def test_a_job_that_cannot_finish_before_its_deadline_is_refused_before_any_work
     assert time.monotonic() - begun < 0.5 and not any(i.startswith("late") for i in started)
     assert server.admission.stats()["refused_late"] == 1
 
-    # a queued job is judged with the work ahead of it: 1 s running + 0.2 s of its own > 1 s left
+    # a queued job is judged with the work ahead of it: 1.4 s running + 0.2 s of its own > 1 s left
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(answer, server, "long", 5, 20.0)
+        first = pool.submit(answer, server, "long", 8, 20.0)
         time.sleep(0.2)
         second = pool.submit(answer, server, "behind", 1, 1.0)
         assert second.result()[0] == "DEADLINE_EXCEEDED" and first.result()[0] == "OK"
