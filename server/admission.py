@@ -10,7 +10,7 @@ call's budget is spent (deadline, cancellation), costing no work.
 
 A job starts only if it can finish before its call's deadline: the time a job takes is
 estimated from its cost and the seconds per cost unit that recent jobs took (a running mean,
-learned from the jobs this server finished, so it includes the load of the moment, and
+learned from the jobs of some size this server finished, so it includes the load of the moment, and
 leaning low, so only jobs that clearly cannot finish are refused). A job
 whose estimate, plus its expected wait in the queue, exceeds its call's remaining time is
 refused at once, before any work: DEADLINE_EXCEEDED where the client's deadline is the limit,
@@ -40,8 +40,11 @@ POLL_S = 0.05
 #: mean counts more than a slower one, so the estimate leans low (a cold start, a moment of
 #: contention is soon forgotten) and a job is refused only when it clearly cannot finish.
 FASTER_WEIGHT, SLOWER_WEIGHT = 0.5, 0.1
-#: Jobs that must have finished before any job is refused for its estimate.
-MIN_LEARNED_JOBS = 8
+#: Only jobs of at least this cost teach the seconds per unit: a small job's time is mostly the
+#: fixed work of any call, which would make large jobs look far slower than they are.
+RATE_MIN_COST = 2_000
+#: Such jobs that must have finished before any job is refused for its estimate.
+MIN_LEARNED_JOBS = 3
 
 
 class QueueFull(Overloaded):
@@ -176,7 +179,7 @@ class Admission:
     def _release(self, job: int, cost: int, large: bool, seconds: float, finished: bool) -> None:
         with self._cond:
             self._mean_s = 0.9 * self._mean_s + 0.1 * seconds
-            if finished and cost > 0:  # abandoned jobs stopped part way: their time says little
+            if finished and cost >= RATE_MIN_COST:  # abandoned jobs stopped part way: their time says little
                 rate = seconds / cost
                 if self.s_per_unit is None:
                     self.s_per_unit = rate

@@ -195,22 +195,23 @@ def answer(server, name: str, count: int, timeout: float) -> tuple[str, LacunaEr
 
 def test_a_job_that_cannot_finish_before_its_deadline_is_refused_before_any_work(start_server, log_events):
     server = start_server(omission=False, max_active=1, max_queued=4)
-    started = slow_checks(server, 0.2)
-    for i in range(MIN_LEARNED_JOBS):  # the server learns how long a segment takes
-        assert answer(server, f"learn{i}", 1, 20.0)[0] == "OK"
+    started = slow_checks(server, 0.1)
+    for i in range(MIN_LEARNED_JOBS):  # the server learns how long a segment takes (~1 s a job)
+        assert answer(server, f"learn{i}", 10, 20.0)[0] == "OK"
     assert server.admission.estimate(1000) > 0
-    assert answer(server, "fits", 1, 3.0)[0] == "OK"  # ~0.2 s of work, 3 s deadline: runs
+    assert answer(server, "fits", 1, 3.0)[0] == "OK"  # ~0.1 s of work, 3 s deadline: runs
     begun = time.monotonic()
-    code, err = answer(server, "late", 10, 1.0)  # ~2 s of work, 1 s deadline: refused at once
+    code, err = answer(server, "late", 20, 1.0)  # ~2 s of work, 1 s deadline: refused at once
     assert code == "DEADLINE_EXCEEDED" and "would not finish" in err.message
     assert time.monotonic() - begun < 0.5 and not any(i.startswith("late") for i in started)
     assert server.admission.stats()["refused_late"] == 1
 
-    # a queued job is judged with the work ahead of it: 1.4 s running + 0.2 s of its own > 1 s left
+    # a queued job is judged with the work ahead of it: ~1 s left of the running one + 1 s of its
+    # own > 1.5 s (alone it would fit)
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(answer, server, "long", 8, 20.0)
+        first = pool.submit(answer, server, "long", 12, 20.0)
         time.sleep(0.2)
-        second = pool.submit(answer, server, "behind", 1, 1.0)
+        second = pool.submit(answer, server, "behind", 10, 1.5)
         assert second.result()[0] == "DEADLINE_EXCEEDED" and first.result()[0] == "OK"
     assert not any(i.startswith("behind") for i in started)
     time.sleep(0.3)
