@@ -55,7 +55,7 @@ RIGHT = {
     "untranslated": {"untranslated"},
 }
 DEFECTS = tuple(RIGHT)
-_SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+[\"'”」』)]*|$)\s*")
+_SENTENCE = re.compile(r"(?:[^.!?。！？]|[.!?](?=\S))+(?:[.!?。！？]+[\"'”」』)]*|$)\s*")
 _NUMBER = re.compile(r"(?<![\w.,%$])\d{2,}(?![\w%])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -185,8 +185,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def drop_sentence(rec, rng):
+    """One sentence of a translation that has no more sentences than its source (a sentence that
+    renders source content, not one the translator added)."""
     spans = _sentences(rec.translation)
-    if len(spans) < 2 or _tags(rec) or _placeholders(rec):
+    if len(spans) < 2 or len(spans) > len(_sentences(rec.source)) or _tags(rec) or _placeholders(rec):
         return None
     s, e = rng.choice(spans)
     return _edit(rec, s, e, "")
@@ -221,6 +223,7 @@ def untranslated(rec, rng):
 
 
 INJECT = {name: globals()[name] for name in DEFECTS}
+NO_CLEAN = False
 
 
 def score_all(client: Client, records: list[Record], batch: int = 50) -> list:
@@ -240,7 +243,7 @@ def run_file(client: Client, path: str, per_defect: int, seed: int):
     rng = random.Random(seed)
     for n, r in enumerate(records):
         r.id = f"clean:{n}"
-    clean = score_all(client, records)
+    clean = score_all(client, records) if not NO_CLEAN else []
     errors = sum(1 for r in clean if r.error)
     failing = [(rec, res) for rec, res in zip(records, clean) if fails(res)]
     causes = Counter(f.type for _, res in failing for f in res.flags if f.severity in ("major", "critical"))
@@ -275,10 +278,13 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--files", default="", help="only files whose name contains one of these (comma-separated)")
     ap.add_argument("--defects", default="", help="only these defect types (comma-separated; default all)")
+    ap.add_argument("--no-clean", action="store_true", help="score only the defective copies (clean shares not printed)")
     ap.add_argument("--show-failing", type=int, default=0, help="print up to N failing clean units per file")
     ap.add_argument("--show-missed", default="", help="comma-separated defect types whose misses to print (5 per file)")
     args = ap.parse_args(argv)
     args.show_missed = set(filter(None, args.show_missed.split(",")))
+    global NO_CLEAN
+    NO_CLEAN = args.no_clean
     wanted = [w for w in args.files.split(",") if w]
     files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
                    if not f.endswith(".md") and (not wanted or any(w in f for w in wanted)))

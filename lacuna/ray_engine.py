@@ -330,6 +330,7 @@ def run_ray(args) -> int:
     from lacuna.client.progress import make_progress
     from lacuna.client.results import result_record
     from lacuna.client.summary import SummaryBuilder, format_summary, gate_failures
+    from lacuna.metric_direction import directions_from_capabilities
     from lacuna.proto import service_pb2
 
     started = time.perf_counter()
@@ -443,6 +444,7 @@ def run_ray(args) -> int:
         "actors": actors, "cpus_per_actor": cpus, "gpus_per_actor": gpus, "block_size": args.block_size,
         "blocks": blocks, "actor_stats": stats.by_name, "pipeline_args": args.pipeline_args,
         "metrics": metrics, "corpus_scores": args.corpus_scores, "inputs": list(args.files),
+        "higher_is_better": directions_from_capabilities(m for m in caps.metrics if m.name in metrics),
         "scored": scored, "resumed": len(existing), "skipped_invalid": len(problems),
         "scoring_seconds": round(score_seconds, 3),
         "segments_per_second": round(scored / score_seconds, 1) if score_seconds > 0 and scored else None,

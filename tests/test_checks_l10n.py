@@ -52,6 +52,13 @@ def test_each_syntax_kept_passes_and_dropped_is_critical(checks_server, style, s
     assert source[span.start:span.end] == placeholder
 
 
+def test_html_entity_dropped_is_minor(checks_server):
+    result = score_one(checks_server, "Terms &amp; Conditions apply to every order.",
+                       "Für jede Bestellung gelten die AGB.")
+    [flag] = of_type(result, "placeholder_missing")
+    assert flag.severity == "minor" and result.passed
+
+
 def test_changed_type_and_extra_placeholder(checks_server):
     changed = score_one(checks_server, "Delete %s files?", "%d Dateien löschen?")
     [flag] = of_type(changed, "placeholder_changed")
