@@ -38,7 +38,8 @@ def test_a_failing_check_keeps_the_other_results():
     assert broken.error is None and "chrf" in broken.scores
     assert [f.type for f in broken.flags] == ["empty"] and not broken.passed
     assert fine.error is None and fine.passed and round(fine.scores["bleu"], 6) == 100.0
-    assert [c.name for c in caps.checks] == ["exploding", "empty"]
+    assert [c.name for c in caps.checks] == ["exploding", "empty", "terminology", "forbidden_term",
+                                             "do_not_translate", "inconsistent_translation"]  # + the job-level checks
 
 
 def test_default_server_runs_all_five_checks_on_each_segment(start_server):
