@@ -61,8 +61,8 @@ def test_capabilities_describe_this_server(server):
     assert any("tok:ja-mecab" in s for s in metrics["bleu"].signatures)
     assert any("tok:13a" in s for s in metrics["bleu"].signatures)
     assert any("tok:zh" in s for s in metrics["bleu"].signatures)
-    assert {c.name for c in caps.checks} == {"empty", "untranslated", "wrong_language", "numbers", "length_ratio",
-                                              "paired_marks"}
+    assert {"empty", "untranslated", "wrong_language", "numbers", "length_ratio", "paired_marks", "placeholders",
+            "tags", "plurals", "length_limit", "truncation"} <= {c.name for c in caps.checks}
     assert all(c.description for c in caps.checks)
     assert {"en", "ja", "de", "zh", "no"} <= set(caps.languages)
     assert {"lacuna", "sacrebleu", "grpcio", "protobuf"} <= set(caps.versions)
