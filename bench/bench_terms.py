@@ -6,7 +6,7 @@ strings (de, fr, es, ja, zh, ko), read with the batch client's own readers.
 
 1. A glossary is built from the files, per language pair, by a rule independent of the matcher
    (no stemming): an English content word or two-word phrase seen in at least MIN_SUPPORT units
-   becomes an entry when one target word group (words sharing their first four letters, or a
+   becomes an entry when one target word group (words sharing their first six letters, or a
    character n-gram in ja/zh/ko) is in at least PRECISION of its units' translations and in few
    others; its target term is that group's most frequent form. Half the entries also get a
    forbidden variant: a word of the target language never seen in those translations. A
@@ -110,8 +110,19 @@ def target_keys(text: str, lang: str) -> dict[str, str]:
 
 
 def _key(word: str) -> str:
-    w = word.casefold()
-    return w[:4] if len(w) >= 5 else w
+    """A word group: the first six letters, accents ignored (`passwort`, `Passwörter`); shorter words
+    as they are."""
+    import unicodedata
+
+    w = plain(word)
+    return w[:6] if len(w) >= 7 else w
+
+
+def plain(text: str) -> str:
+    """Case-folded, accents dropped."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def build_glossary(units: list, rng: random.Random):
@@ -150,7 +161,7 @@ def build_glossary(units: list, rng: random.Random):
             surface = forms[key].most_common(1)[0][0]  # the form translators wrote most
             forbidden = ()
             if rng.random() < 0.5:
-                seen = " ".join(group[i].translation.casefold() for i in ids)
+                seen = " ".join(plain(group[i].translation) for i in ids)
                 options = [k for k in vocabulary if k not in seen and k[:4] not in seen]
                 if options:
                     pick = rng.choice(options)
@@ -180,6 +191,35 @@ def _dnt_entries(group) -> list:
             for n in names]
 
 
+def follows_glossary(unit, entries_by_lang_or_list, meta) -> bool:
+    """Whether a unit follows the glossary by the rule the glossary was built with: every entry
+    whose source term (by stem) is in the source has its target word group in the translation,
+    and every do-not-translate name in the source is in the translation unchanged."""
+    lang, folded = unit.tgt_lang, plain(unmarked(unit.translation))
+    terms = source_terms(unit.source)
+    for e in _entries_of(entries_by_lang_or_list, lang):
+        if e.do_not_translate:
+            name = e.source_terms[0]
+            if re.search(rf"\b{re.escape(name)}\b", unmarked(unit.source)) and name not in unit.translation:
+                return False
+            continue
+        src_key, tgt_key = meta[(lang, e.source_terms[0])]
+        if src_key in terms and tgt_key not in folded:
+            return False
+    return True
+
+
+_BY_LANG: dict[int, dict] = {}
+
+
+def _entries_of(entries, lang):
+    cache = _BY_LANG.setdefault(id(entries), {})
+    if not cache:
+        for e in entries:
+            cache.setdefault(e.tgt_lang, []).append(e)
+    return cache.get(lang, [])
+
+
 # -- injecting errors ----------------------------------------------------------------------
 
 def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[tuple]:
@@ -199,7 +239,7 @@ def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[t
             if e.do_not_translate:
                 if re.search(rf"\b{re.escape(e.source_terms[0])}\b", u.source) and e.source_terms[0] in u.translation:
                     candidates.append(e)
-            elif meta[(lang, e.source_terms[0])][0] in terms and meta[(lang, e.source_terms[0])][1] in u.translation.casefold():
+            elif meta[(lang, e.source_terms[0])][0] in terms and meta[(lang, e.source_terms[0])][1] in plain(u.translation):
                 candidates.append(e)
         if not candidates:
             continue
@@ -214,7 +254,7 @@ def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[t
         if e.forbidden and rng.random() < 0.5:
             wrong, kind = e.forbidden[0], "forbidden"
         else:
-            words = [w for w in vocabulary[lang] if key not in w.casefold() and w.casefold()[:4] != key]
+            words = [w for w in vocabulary[lang] if key not in plain(w) and plain(w)[:4] != key[:4]]
             wrong, kind = (rng.choice(words) if words else "xxxxx"), "replaced"
         out.append((u.id, u.source, _replace(u.translation, key, wrong, lang), lang, kind, span))
     return out
@@ -223,7 +263,7 @@ def inject(units: list, entries: list, meta: dict, rng: random.Random) -> list[t
 def _replace(text: str, key: str, wrong: str, lang: str) -> str:
     if lang in CHAR_LANGS:
         return re.sub(re.escape(key), wrong, text, flags=re.IGNORECASE)
-    return TGT_WORD.sub(lambda m: wrong if key in m.group().casefold() else m.group(), text)
+    return TGT_WORD.sub(lambda m: wrong if key in plain(m.group()) else m.group(), text)
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -297,10 +337,10 @@ def main(argv=None) -> int:
     results = score_all(clean + bad, entries)
     served = time.perf_counter() - started
 
+    compliant = {u.id for u in units if follows_glossary(u, entries, meta)}
     flagged = [c for c in clean if _term_flags(results[c["id"]])]
-    with_terms = sum(1 for c in clean if results[c["id"]] is not None and
-                     any(e for e in entries if e.tgt_lang == c["tgt_lang"] and
-                         e.source_terms[0].lower() in c["source"].lower()))
+    flagged_clean = [c for c in flagged if c["id"] in compliant]
+    flagged_violating = [c for c in flagged if c["id"] not in compliant]
     by_kind, hit_kind, missed = Counter(), Counter(), []
     for b, (_, source, _, lang, kind, span) in zip(bad, injected):
         by_kind[kind] += 1
@@ -315,11 +355,15 @@ def main(argv=None) -> int:
         print(f"  {kind}: {hit_kind[kind]}/{by_kind[kind]} = {hit_kind[kind] / by_kind[kind]:.2%}")
     for kind, term, b in missed[:args.show]:
         print(f"    missed {kind} {term!r}: {b['source'][:60]!r} -> {b['translation'][:60]!r}")
-    per_lang = Counter(c["tgt_lang"] for c in flagged)
-    print(f"clean units flagged: {len(flagged)}/{len(clean)} = {len(flagged) / len(clean):.2%} (target <= 1%); "
-          f"of the {with_terms} clean units with a glossary term: {len(flagged) / max(1, with_terms):.2%}; "
-          f"by language: {dict(sorted(per_lang.items()))}")
-    for c in flagged[:args.show]:
+    per_lang = Counter(c["tgt_lang"] for c in flagged_clean)
+    print(f"clean units flagged: {len(flagged_clean)}/{len(compliant)} = "
+          f"{len(flagged_clean) / max(1, len(compliant)):.2%} (target <= 1%; units that follow the glossary by "
+          f"the rule it was built with); by language: {dict(sorted(per_lang.items()))}")
+    violating = len(clean) - len(compliant)
+    print(f"original units that do not follow the glossary by that rule (real deviations, or the 3% each entry "
+          f"allows): {violating}, of which flagged {len(flagged_violating)}; all original units flagged: "
+          f"{len(flagged)}/{len(clean)} = {len(flagged) / len(clean):.2%}")
+    for c in flagged_clean[:args.show]:
         f = _term_flags(results[c["id"]])[0]
         print(f"    {c['tgt_lang']}: {c['source'][:60]!r} -> {c['translation'][:60]!r}: {f.message[:90]}")
     terms_s, segs_s, checked = throughput(clean + bad, entries)

@@ -1,6 +1,7 @@
 """The checks scorer: every check on every segment, and a failing check costs only its own flags."""
 
 from lacuna.client import Client
+from lacuna.proto import types_pb2
 from lacuna.server.app import LacunaServer
 from lacuna.server.checks import Check, ChecksScorer
 from lacuna.server.checks.empty import EmptyTranslation
@@ -32,13 +33,21 @@ def test_a_failing_check_keeps_the_other_results():
                  "src_lang": "en", "tgt_lang": "de"},
             ])
             caps = client.capabilities()
+            termed = client.score([{"id": "t", "source": "Good evening.", "translation": "Guten Tag.",
+                                    "src_lang": "en", "tgt_lang": "de"}],
+                                  options=types_pb2.ScoreOptions(glossary_entries=[
+                                      types_pb2.GlossaryEntry(source_terms=["evening"], targets=["Abend"])]))
     finally:
         server.stop(grace=None)
     broken, fine = result.segments
     assert broken.error is None and "chrf" in broken.scores
     assert [f.type for f in broken.flags] == ["empty"] and not broken.passed
     assert fine.error is None and fine.passed and round(fine.scores["bleu"], 6) == 100.0
-    assert [c.name for c in caps.checks] == ["exploding", "empty"]
+    # the pipeline's checks, then the glossary and consistency checks the service itself runs
+    # on every pipeline (lacuna.server.terminology) when a request asks for them
+    assert [c.name for c in caps.checks] == ["exploding", "empty", "terminology", "forbidden_term",
+                                             "do_not_translate", "inconsistent_translation"]
+    assert [f.type for f in termed.segments[0].flags] == ["terminology"]  # described, and run
 
 
 def test_default_server_runs_all_five_checks_on_each_segment(start_server):

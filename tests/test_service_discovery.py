@@ -61,8 +61,10 @@ def test_capabilities_describe_this_server(server):
     assert any("tok:ja-mecab" in s for s in metrics["bleu"].signatures)
     assert any("tok:13a" in s for s in metrics["bleu"].signatures)
     assert any("tok:zh" in s for s in metrics["bleu"].signatures)
-    assert {"empty", "untranslated", "wrong_language", "numbers", "length_ratio", "paired_marks", "placeholders",
-            "tags", "plurals", "length_limit", "truncation"} <= {c.name for c in caps.checks}
+    assert [c.name for c in caps.checks] == [
+        "empty", "untranslated", "wrong_language", "numbers", "length_ratio", "paired_marks",  # segment checks
+        "placeholders", "tags", "plurals", "length_limit", "truncation",  # localization checks
+        "terminology", "forbidden_term", "do_not_translate", "inconsistent_translation"]  # the service's own
     assert all(c.description for c in caps.checks)
     assert {"en", "ja", "de", "zh", "no"} <= set(caps.languages)
     assert {"lacuna", "sacrebleu", "grpcio", "protobuf"} <= set(caps.versions)

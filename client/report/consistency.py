@@ -69,7 +69,7 @@ def render_section(records: list[dict]) -> str:
     e = html.escape
     parts = [STYLE, '<section id="consistency"><h2>Inconsistent translations</h2>',
              f"<p>{len(sets)} set(s) of segments that disagree; flagged segments are shaded. "
-             "Segments whose <code>context</code> label differs are never compared.</p>"]
+             "Segments whose <code>context</code> or <code>resname</code> label differs are never compared.</p>"]
     for kind, ids, flagged in sets[:MAX_SETS]:
         other = "translation" if kind == "source" else "source"
         members = sorted(ids, key=lambda i: (str(by_id.get(i, {}).get(other, "")), i))
