@@ -115,9 +115,14 @@ def current_budget() -> CallBudget | None:
     return _CURRENT.get()
 
 
-def bind(budget: CallBudget | None) -> None:
-    """Make `budget` the current one on this thread (None: no call)."""
-    _CURRENT.set(budget)
+def bind(budget: CallBudget | None) -> contextvars.Token:
+    """Make `budget` the current one on this thread (None: no call); the token undoes it."""
+    return _CURRENT.set(budget)
+
+
+def unbind(token: contextvars.Token) -> None:
+    """Undo the `bind` that returned `token`."""
+    _CURRENT.reset(token)
 
 
 def check() -> None:

@@ -16,9 +16,10 @@ from typing import Sequence
 import grpc
 
 from lacuna.proto import service_pb2, types_pb2
-from lacuna.server.budget import Abandoned
+from lacuna.server.budget import Abandoned, CallBudget
 from lacuna.server.config import ServerConfig
 from lacuna.server.errors import Abort
+from lacuna.server.interceptor import bound_call
 from lacuna.server.service import LacunaService
 from lacuna.server.validation import Limits
 
@@ -26,9 +27,10 @@ from lacuna.server.validation import Limits
 class InProcessError(Exception):
     """The call failed as a server call would: a status code and the server's message."""
 
-    def __init__(self, code: grpc.StatusCode, message: str):
+    def __init__(self, code: grpc.StatusCode, message: str, busy: bool = False):
         super().__init__(f"{code.name}: {message}")
         self.code, self.message = code, message
+        self.busy = busy  # refused for now (a full COMET queue): worth sending again later
 
 
 class LocalContext:
@@ -69,14 +71,19 @@ class InProcessScorer:
             raise InProcessError(exc.code, exc.message) from None
 
     def _stream(self, segments, options) -> list[types_pb2.SegmentResult]:
+        """One ScoreStream call with its own record and budget, as the interceptor gives a
+        server's call: the server's time budget applies to each message, here as there."""
         results: list[types_pb2.SegmentResult] = []
+        budget = CallBudget(budget_s=self.config.request_time_budget or None)
         try:
-            for response in self.service.ScoreStream(self._requests(segments, options), LocalContext()):
-                if not response.final:
-                    results.extend(response.results)
+            with bound_call("ScoreStream", budget):
+                for response in self.service.ScoreStream(self._requests(segments, options), LocalContext()):
+                    if not response.final:
+                        results.extend(response.results)
         except Abort as exc:
-            raise InProcessError(exc.code, exc.message) from None
-        except Abandoned as exc:
+            busy = exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED and not exc.field
+            raise InProcessError(exc.code, exc.message, busy) from None
+        except Abandoned as exc:  # e.g. over the time budget: sending it again would not help
             raise InProcessError(exc.code, str(exc)) from None
         return results
 
@@ -96,7 +103,7 @@ class InProcessScorer:
             try:
                 return self._stream(segments, options)
             except InProcessError as exc:
-                if exc.code != grpc.StatusCode.RESOURCE_EXHAUSTED or attempt == self.retries:
+                if not exc.busy or attempt == self.retries:
                     raise
                 time.sleep(min(10.0, 0.5 * 2 ** attempt))
         raise AssertionError("unreachable")

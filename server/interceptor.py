@@ -16,8 +16,10 @@ through untouched):
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -65,6 +67,19 @@ def current_call() -> CallRecord:
     return record
 
 
+@contextmanager
+def bound_call(method: str, budget: CallBudget) -> Iterator[CallRecord]:
+    """A `CallRecord` with `budget`, current on this thread while the body runs: what a call
+    served without gRPC (`lacuna.server.inprocess`) gets in place of the interceptor's."""
+    call = CallRecord(method=method, budget=budget)
+    call_token, budget_token = _CURRENT.set(call), budgets.bind(budget)
+    try:
+        yield call
+    finally:
+        _CURRENT.reset(call_token)
+        budgets.unbind(budget_token)
+
+
 class Malformed:
     """Stands in for a request message that did not parse."""
 
@@ -88,6 +103,14 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         self.observers = list(observers)
         self.log_texts = log_texts
         self.time_budget_s = time_budget_s
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for every call in flight to end (and log); True if none is left.
+        A drain cancels calls; their handlers stop at their next check and still log the call."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -143,6 +166,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     def _begin(self, method: str, context) -> CallRecord:
         call = CallRecord(method=method, budget=CallBudget.for_context(context, self.time_budget_s))
+        with self._idle:
+            self._in_flight += 1
         _CURRENT.set(call)
         budgets.bind(call.budget)
         return call
@@ -171,6 +196,15 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         if call.logged:
             return
         call.logged = True
+        try:
+            self._log(call)
+        finally:  # a call counts as in flight until its event is written
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _log(self, call: CallRecord) -> None:
+        """Write the call's one "request" event; tell every observer."""
         seconds = time.perf_counter() - call.started
         outcomes: Sequence = call.outcomes
         flags = Counter(f.type for o in outcomes for f in o.flags)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import pathlib
 from dataclasses import replace
@@ -16,15 +17,28 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = pathlib.Path(os.environ.get("LACUNA_SHARED", REPO.parent / "shared"))
 
 
+def _missing(message: str) -> None:
+    """Fail under CI=true (CI must have everything), skip elsewhere."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def shared_path(*parts: str) -> pathlib.Path:
     """A path under ../shared. Missing data fails the test under CI=true and skips it elsewhere."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"shared data missing: {path} (CI must provide ../shared)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing(f"shared data missing: {path} (CI must provide ../shared)")
     return path
+
+
+def require_module(name: str):
+    """Import `name`, an optional dependency the Makefile installs: missing, it fails the test
+    under CI=true and skips it elsewhere."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        _missing(f"{name} is not installed (make installs it; CI must have it)")
 
 
 @pytest.fixture

