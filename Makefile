@@ -8,7 +8,8 @@ PORT ?= 50051
 
 .PHONY: venv serve test bench proto demo lint clean
 
-$(STAMP): pyproject.toml
+# Rebuilt when the dependencies (pyproject.toml) or this recipe change.
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip "setuptools<81" wheel
 	# The CPU build of torch; for a GPU server install the CUDA build first (README).

@@ -30,6 +30,8 @@ log = structlog.get_logger("lacuna.server")
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["Lacuna"].full_name
 #: Calls in progress or waiting for a thread, as a multiple of the threads.
 RPC_BACKLOG = 4
+#: After a drain's grace, how long cancelled calls get to stop and write their log event.
+DRAIN_LOG_WAIT_S = 0.5
 NO_COMET = ("no COMET model is loaded; start the server with --comet-model NAME_OR_PATH "
             "(or LACUNA_COMET_MODELS)")
 
@@ -207,6 +209,9 @@ class LacunaServer:
         seconds to finish, then the rest are cancelled (their work stops at its next check)."""
         self.health.enter_graceful_shutdown()
         self._server.stop(grace).wait()
+        for interceptor in self.interceptors:  # cancelled handlers still log their call
+            if isinstance(interceptor, ServiceInterceptor):
+                interceptor.wait_idle(DRAIN_LOG_WAIT_S)
         for obs in self.observers:
             close = getattr(obs, "close", None)
             if close:

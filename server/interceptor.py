@@ -16,6 +16,7 @@ through untouched):
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -102,6 +103,14 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         self.observers = list(observers)
         self.log_texts = log_texts
         self.time_budget_s = time_budget_s
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for every call in flight to end (and log); True if none is left.
+        A drain cancels calls; their handlers stop at their next check and still log the call."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -157,6 +166,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     def _begin(self, method: str, context) -> CallRecord:
         call = CallRecord(method=method, budget=CallBudget.for_context(context, self.time_budget_s))
+        with self._idle:
+            self._in_flight += 1
         _CURRENT.set(call)
         budgets.bind(call.budget)
         return call
@@ -185,6 +196,15 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         if call.logged:
             return
         call.logged = True
+        try:
+            self._log(call)
+        finally:  # a call counts as in flight until its event is written
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _log(self, call: CallRecord) -> None:
+        """Write the call's one "request" event; tell every observer."""
         seconds = time.perf_counter() - call.started
         outcomes: Sequence = call.outcomes
         flags = Counter(f.type for o in outcomes for f in o.flags)

@@ -132,3 +132,44 @@ def test_cancelled_stream_is_logged_as_cancelled(start_server, log_lines):
         events, _ = log_lines(lambda e: e.get("method") == "ScoreStream")
     found = requests_of(events, method="ScoreStream")
     assert len(found) == 1 and found[0]["status"] == "CANCELLED" and found[0]["segments"] == 1
+
+
+def test_a_call_cancelled_by_a_drain_is_logged_before_stop_returns(log_lines):
+    """stop() waits briefly for cancelled handlers, so the process does not exit before their event."""
+    import threading
+
+    from lacuna.server import budget
+    from lacuna.server.app import LacunaServer
+    from lacuna.server.config import ServerConfig
+    from lacuna.server.model import ScorerOutput
+    from lacuna.server.pipeline import Pipeline
+    from lacuna.server.scorer import Scorer
+
+    started = threading.Event()
+
+    class Slow(Scorer):
+        """Works in 0.3 s steps, looking at its budget between them, for up to 10 s."""
+        name, always = "slow", True
+
+        def score(self, segments, metrics):
+            started.set()
+            for _ in range(33):
+                budget.check()
+                time.sleep(0.3)
+            return [ScorerOutput() for _ in segments]
+
+    server = LacunaServer(ServerConfig(port=0, omission=False), pipeline=Pipeline([Slow()])).start()
+
+    def call():
+        with Client(server.address, timeout=5) as client:
+            with pytest.raises(LacunaError):
+                client.score([{"id": "s", "source": "Hello.", "translation": "Hallo.", "src_lang": "en",
+                               "tgt_lang": "de"}], request_id="drained")
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    assert started.wait(10)
+    server.stop(grace=0.05)
+    events, _ = log_lines()  # no waiting: the event is written before stop() returns
+    caller.join(10)
+    assert [e["status"] for e in requests_of(events, request_id="drained")] == ["CANCELLED"]
