@@ -270,3 +270,14 @@ def test_omission_ignores_markup_and_collapsed_plurals(base_server):
         results = client.score(segments, metrics=["omission"]).segments
     for result in results:
         assert not result.error and not of_type(result, "omission"), result.flags
+
+
+def test_a_heading_between_decorations_is_text_not_code(checks_server):
+    """`== History ==` once counted as code (a quarter of it symbols): it got no score at all."""
+    heading, code = score(checks_server, [
+        {"id": "h", "source": "== History ==", "translation": "== Geschichte ==", "reference": "== Geschichte ==",
+         "src_lang": "en", "tgt_lang": "de"},
+        {"id": "c", "source": "x = foo(bar);", "translation": "x = foo(bar);", "reference": "x = foo(bar);",
+         "src_lang": "en", "tgt_lang": "de"}])
+    assert heading.scores["chrf"] == pytest.approx(100.0)
+    assert "chrf" not in code.scores  # a source line has no words to score

@@ -24,6 +24,8 @@ _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|functio
                           r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])"
                           r"|[;{}]\s*$")
 _SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
+# A run of one repeated symbol opening or closing a line is decoration (wiki and markdown headings, rules).
+_DECORATION = re.compile(r"^([=*#~+_-])\1*\s*|\s*([=*#~+_-])\2*$")
 
 
 def _code_line(line: str) -> bool:
@@ -32,8 +34,9 @@ def _code_line(line: str) -> bool:
         return False
     if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
         return True
-    letters = sum(c.isascii() and c.isalpha() for c in stripped)
-    return letters >= 3 and sum(c in _SYMBOLS for c in stripped) / len(stripped) >= 0.2 and len(stripped) >= 6
+    inner = _DECORATION.sub("", stripped)  # "== History ==", "*** Note ***": a heading, not code
+    letters = sum(c.isascii() and c.isalpha() for c in inner)
+    return letters >= 3 and len(inner) >= 6 and sum(c in _SYMBOLS for c in inner) / len(inner) >= 0.2
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
