@@ -88,9 +88,18 @@ def is_pathological(text: str) -> bool:
     return tame(text) is not text
 
 
+def read_length(text: str) -> int:
+    """Characters of `text` the encoder reads: its length, less what `tame` blanks out."""
+    tamed = tame(text)
+    if tamed is text:
+        return len(text)
+    return len(text) - sum(1 for a, b in zip(text, tamed) if a != b)
+
+
 def cost(segment) -> int:
-    """Estimated work units of one validated segment (source, translation, reference)."""
-    total = SEGMENT_OVERHEAD + len(segment.source) + len(segment.translation)
+    """Estimated work units of one validated segment (source, translation, reference): what a
+    pathological text costs after `tame`, not its raw length."""
+    total = SEGMENT_OVERHEAD + read_length(segment.source) + read_length(segment.translation)
     if segment.reference:
-        total += len(segment.reference)
+        total += read_length(segment.reference)
     return total

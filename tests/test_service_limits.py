@@ -14,6 +14,7 @@ import pytest
 import structlog
 
 from lacuna.client import Client, LacunaError
+from lacuna.server.admission import MIN_LEARNED_JOBS
 from lacuna.server.logs import configure_logging
 from lacuna.server.text_cost import MAX_MARKS, MAX_RUN, tame
 
@@ -53,6 +54,9 @@ def test_tame_keeps_length_and_prose_and_is_linear():
 def test_a_passed_deadline_stops_the_work_within_a_second(base_server, log_events):
     omission = next(s for s in base_server.pipeline.scorers if s.name == "omission")
     source, translation = document(400, 1), document(400, 2)
+    # forget the learned time per cost unit, so the document is started (not refused up front)
+    # and this test sees running work stop at the deadline
+    base_server.admission.forget()
     before = omission.encoder.encoded
     with Client(base_server.address, timeout=2.0) as client:
         started = time.monotonic()
@@ -157,3 +161,81 @@ def test_the_time_budget_stops_a_request_but_not_a_long_stream(start_server):
         # four messages of one segment: 1.2 s in all, each within the budget
         responses = list(client.score_stream_pb([[dict(seg, id=f"m{i}")] for i in range(4)], timeout=20))
     assert responses[-1].final and sum(len(r.results) for r in responses) == 4
+
+
+def slow_checks(server, seconds_per_segment: float) -> list[str]:
+    """Make the server's only scorer take `seconds_per_segment` per segment; returns the ids it
+    starts, in order."""
+    checks = server.pipeline.scorers[0]
+    original, started = checks.score, []
+
+    def slow(segments, metrics):
+        started.extend(s.id for s in segments)
+        time.sleep(seconds_per_segment * len(segments))
+        return original(segments, metrics)
+
+    checks.score = slow
+    return started
+
+
+def segments(prefix: str, count: int) -> list[dict]:
+    return [{"id": f"{prefix}{i}", "source": "Good night.", "translation": "Gute Nacht.", "src_lang": "en",
+             "tgt_lang": "de"} for i in range(count)]
+
+
+def answer(server, name: str, count: int, timeout: float) -> tuple[str, LacunaError | None]:
+    """Score `count` segments named `name` with a deadline of `timeout` s: the status and error."""
+    with Client(server.address, timeout=timeout, retries=0, busy_retries=0) as client:
+        try:
+            client.score(segments(name, count), request_id=name)
+            return "OK", None
+        except LacunaError as err:
+            return err.code.name, err
+
+
+def test_a_job_that_cannot_finish_before_its_deadline_is_refused_before_any_work(start_server, log_events):
+    server = start_server(omission=False, max_active=1, max_queued=4)
+    started = slow_checks(server, 0.1)
+    for i in range(MIN_LEARNED_JOBS):  # the server learns how long a segment takes (~1 s a job)
+        assert answer(server, f"learn{i}", 10, 20.0)[0] == "OK"
+    assert server.admission.estimate(1000) > 0
+    assert answer(server, "fits", 1, 3.0)[0] == "OK"  # ~0.1 s of work, 3 s deadline: runs
+    begun = time.monotonic()
+    code, err = answer(server, "late", 20, 1.0)  # ~2 s of work, 1 s deadline: refused at once
+    assert code == "DEADLINE_EXCEEDED" and "would not finish" in err.message
+    assert time.monotonic() - begun < 0.5 and not any(i.startswith("late") for i in started)
+    assert server.admission.stats()["refused_late"] == 1
+
+    # a queued job is judged with the work ahead of it: ~1 s left of the running one + 1 s of its
+    # own > 1.5 s (alone it would fit)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(answer, server, "long", 12, 20.0)
+        time.sleep(0.2)
+        second = pool.submit(answer, server, "behind", 10, 1.5)
+        assert second.result()[0] == "DEADLINE_EXCEEDED" and first.result()[0] == "OK"
+    assert not any(i.startswith("behind") for i in started)
+    time.sleep(0.3)
+    events = {e.get("request_id"): e for e in log_events()}
+    assert events["behind"]["status"] == "DEADLINE_EXCEEDED" and events["behind"]["segments"] == 0
+    assert events["behind"]["duration_ms"] < 500
+
+
+def test_waiting_jobs_are_served_shortest_first(start_server):
+    server = start_server(omission=False, max_active=1, max_queued=4)
+    started = slow_checks(server, 0.1)
+    done: list[str] = []
+
+    def call(request: tuple[str, int]):
+        assert answer(server, *request, 30.0)[0] == "OK"
+        done.append(request[0])
+
+    with ThreadPoolExecutor(3) as pool:
+        running = pool.submit(call, ("running", 8))  # 0.8 s holding the one slot
+        time.sleep(0.3)
+        large = pool.submit(call, ("document", 20))  # queued first
+        time.sleep(0.1)
+        small = pool.submit(call, ("sentence", 1))  # queued second, served first
+        for f in (running, large, small):
+            f.result()
+    assert done == ["running", "sentence", "document"]
+    assert [i for i in started if not i.startswith("running")][0] == "sentence0"
