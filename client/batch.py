@@ -224,6 +224,20 @@ def _security(args) -> dict:
             "token": os.environ.get(args.token_env, "").strip() or None}
 
 
+
+def resume_state(args, existing: list[dict], records: list) -> tuple[list, list[dict], SummaryBuilder]:
+    """What a job still has to score once `existing` results are read back, the records kept for
+    the report and alerts, and a summary that already counts the existing ones (both engines)."""
+    done = {rec["id"] for rec in existing}
+    pending = [r for r in records if r.id not in done]
+    all_records: list[dict] = list(existing) if (args.html or args.alerts) else []
+    builder = SummaryBuilder(worst=args.worst, exact_corpus=args.corpus_scores == "exact")
+    for rec in existing:
+        builder.add(rec)
+    if existing and not args.quiet:
+        _warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
+    return pending, all_records, builder
+
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
     """The metric names this job computes (for CSV columns); UsageError for unknown ones."""
     offered = {m.name: m for m in caps.metrics}
@@ -389,16 +403,8 @@ def run(args) -> int:
             raise UsageError(f"--batch-size {args.batch_size} is more than the server's limit of {limit} per message")
 
         existing = _resume(args, csv_columns(metrics))
+        pending, all_records, builder = resume_state(args, existing, records)
         done = {rec["id"] for rec in existing}
-        pending = [r for r in records if r.id not in done]
-
-        keep_records = bool(args.html or args.alerts)
-        all_records: list[dict] = list(existing) if keep_records else []
-        builder = SummaryBuilder(worst=args.worst, exact_corpus=args.corpus_scores == "exact")
-        for rec in existing:
-            builder.add(rec)
-        if existing and not args.quiet:
-            _warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
 
         try:
             writer = ResultsWriter(args.output, args.format_out, metrics) if args.output else None
@@ -424,7 +430,7 @@ def run(args) -> int:
                 if writer is not None:
                     writer.write(rec)
                 builder.add(rec)
-                if keep_records:
+                if args.html or args.alerts:
                     all_records.append(rec)
                 scored += 1
                 progress.update()

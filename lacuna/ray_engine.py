@@ -329,7 +329,7 @@ def run_ray(args) -> int:
     from lacuna.client.client import result_to_json, to_options, to_segment
     from lacuna.client.progress import make_progress
     from lacuna.client.results import result_record
-    from lacuna.client.summary import SummaryBuilder, format_summary, gate_failures
+    from lacuna.client.summary import format_summary, gate_failures
     from lacuna.metric_direction import directions_from_capabilities
     from lacuna.proto import service_pb2
 
@@ -379,15 +379,8 @@ def run_ray(args) -> int:
     metrics = batch._check_metrics(caps, requested, {**minimums, **maximums}, thresholds)
 
     existing, writer = _open_output(args, metrics)
+    pending, all_records, builder = batch.resume_state(args, existing, records)
     done = {rec["id"] for rec in existing}
-    pending = [r for r in records if r.id not in done]
-    keep_records = bool(args.html or args.alerts)
-    all_records: list[dict] = list(existing) if keep_records else []
-    builder = SummaryBuilder(worst=args.worst, exact_corpus=args.corpus_scores == "exact")
-    for rec in existing:
-        builder.add(rec)
-    if existing and not args.quiet:
-        batch._warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
 
     progress = make_progress(len(done) + len(pending), len(done), quiet=args.quiet,
                              interval=args.progress_interval)
@@ -416,7 +409,7 @@ def run_ray(args) -> int:
                     if writer is not None:
                         writer.write(rec)
                     builder.add(rec)
-                    if keep_records:
+                    if args.html or args.alerts:
                         all_records.append(rec)
                 stats.add(out["replica"], out["rss_mb"])
                 scored += len(out["row"])
