@@ -238,6 +238,22 @@ def resume_state(args, existing: list[dict], records: list) -> tuple[list, list[
         _warn(f"resuming {args.output}: {len(existing)} segments already scored, {len(pending)} to go")
     return pending, all_records, builder
 
+
+def take_result(args, result, record, consistency, writer, builder, all_records: list[dict]) -> dict:
+    """One scored segment into the job: its record (with the job's consistency flags) written,
+    counted in the summary and kept for the report and alerts when asked (both engines)."""
+    from lacuna.client.client import result_to_json
+
+    rec = result_record(result_to_json(result), record)
+    if consistency is not None:
+        consistency.apply(rec, record)
+    if writer is not None:
+        writer.write(rec)
+    builder.add(rec)
+    if args.html or args.alerts:
+        all_records.append(rec)
+    return rec
+
 def _check_metrics(caps, requested: list[str], gates: dict[str, float], thresholds: dict[str, float]) -> list[str]:
     """The metric names this job computes (for CSV columns); UsageError for unknown ones."""
     offered = {m.name: m for m in caps.metrics}
@@ -424,14 +440,7 @@ def run(args) -> int:
         failure: LacunaError | None = None
         try:
             for record, result in scorer.run((r, to_segment(r.to_segment_dict())) for r in pending):
-                rec = result_record(result_to_json(result), record)
-                if consistency is not None:
-                    consistency.apply(rec, record)
-                if writer is not None:
-                    writer.write(rec)
-                builder.add(rec)
-                if args.html or args.alerts:
-                    all_records.append(rec)
+                take_result(args, result, record, consistency, writer, builder, all_records)
                 scored += 1
                 progress.update()
         except StreamFailed as exc:

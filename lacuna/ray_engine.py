@@ -326,9 +326,8 @@ class _Actors:
 def run_ray(args) -> int:
     """`lacuna score --engine ray`: same exit codes as the server path."""
     from lacuna.client import batch
-    from lacuna.client.client import result_to_json, to_options, to_segment
+    from lacuna.client.client import to_options, to_segment
     from lacuna.client.progress import make_progress
-    from lacuna.client.results import result_record
     from lacuna.client.summary import format_summary, gate_failures
     from lacuna.metric_direction import directions_from_capabilities
     from lacuna.proto import service_pb2
@@ -403,14 +402,7 @@ def run_ray(args) -> int:
 
                     result = types_pb2.SegmentResult.FromString(bytes(blob))
                     record = pending[int(row)]
-                    rec = result_record(result_to_json(result), record)
-                    if consistency is not None:
-                        consistency.apply(rec, record)
-                    if writer is not None:
-                        writer.write(rec)
-                    builder.add(rec)
-                    if args.html or args.alerts:
-                        all_records.append(rec)
+                    batch.take_result(args, result, record, consistency, writer, builder, all_records)
                 stats.add(out["replica"], out["rss_mb"])
                 scored += len(out["row"])
                 blocks += 1
