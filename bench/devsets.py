@@ -14,6 +14,11 @@ Every row is a dict with
   ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
   translation keeps and the index of the source sentence it translates.
 
+Dev/test split: `split(doc_id)` puts every NTREX document (and so both of its rows in every
+direction) in ``"dev"`` or ``"test"`` by a stable hash of its id (61 and 62 of the 123);
+`in_split(row, name)` applies it to a row. Settings are chosen on dev; figures are reported on
+test. Rows of the other sets have no document id and belong to both.
+
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
@@ -33,6 +38,7 @@ Sets (see bench/devsets/README.md for sources and licences):
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import pathlib
 
@@ -44,6 +50,31 @@ DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhen.jsonl"}
 MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
+
+
+SPLITS = ("dev", "test", "all")
+
+
+def split(doc_id: str) -> str:
+    """``"dev"`` or ``"test"`` for a document id, fixed for ever: the low bit of the first byte of
+    the SHA-256 of the id (even: dev). About half each; the same document is in the same half in
+    every direction."""
+    return "dev" if hashlib.sha256(doc_id.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def doc_id(row: dict) -> str | None:
+    """The document id of a document-drop row (``docdrop-en-ja:bbc.381790:drop`` ->
+    ``bbc.381790``), else None."""
+    return row["id"].split(":")[1] if row.get("kind") == "docdrop" else None
+
+
+def in_split(row: dict, name: str) -> bool:
+    """Whether a row belongs to split `name` (dev, test or all); rows without a document id
+    belong to every split."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; known: {', '.join(SPLITS)}")
+    doc = doc_id(row)
+    return name == "all" or doc is None or split(doc) == name
 
 
 def names(include_missing: bool = False) -> list[str]:
