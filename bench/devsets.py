@@ -14,6 +14,11 @@ Every row is a dict with
   ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
   translation keeps and the index of the source sentence it translates.
 
+Dev/test split: `split(doc_id)` puts every NTREX document (and so both of its rows in every
+direction) in ``"dev"`` or ``"test"`` by a stable hash of its id (63 and 60 of the 123);
+`in_split(row, name)` applies it to a row. Settings are chosen on dev; figures are reported on
+test. Rows of the other sets have no document id and belong to both.
+
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
@@ -58,6 +63,17 @@ def split(doc_id: str) -> str:
 def row_split(row: dict) -> str:
     """`split` of a docdrop row's document."""
     return split(row["id"].split(":")[1])
+
+
+SPLITS = ("dev", "test", "all")
+
+
+def in_split(row: dict, name: str) -> bool:
+    """Whether a row belongs to split `name` (dev, test or all); rows of the sets without
+    documents (annotated, UI strings) belong to every split."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; known: {', '.join(SPLITS)}")
+    return name == "all" or row.get("kind") != "docdrop" or row_split(row) == name
 
 
 def names(include_missing: bool = False) -> list[str]:
