@@ -247,7 +247,7 @@ def test_truncated_translation(checks_server):
     ("Please enter a valid email address (Ex: johndoe@domain.com).", "请输入一个有效的电子邮件地址 (Ex:", "zh", "bracket"),
     # a list or title cut on a comma, a title cut mid-word
     ("API secret, client secret, or consumer secret", "Секретный ключ API,", "ru", "comma"),
-    ("Enter Phone Verification Code", "Введите код подтверж", "ru", "mid-word"),
+    ("View your basic profile information", "Просмотреть основную", "ru", "mid-phrase"),
 ])
 def test_truncation_signs_without_a_final_stop(checks_server, source, translation, tgt, why):
     [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
@@ -255,7 +255,8 @@ def test_truncation_signs_without_a_final_stop(checks_server, source, translatio
 
 
 @pytest.mark.parametrize("source,translation,tgt", [
-    ("Passwordless", "Без пароля", "ru"),  # a terse title
+    ("Passwordless", "Без пароля", "ru"),  # terse titles
+    ("Frequently asked questions", "Questions fréquentes", "fr"),
     ("Two-Factor Authentication", "多要素認証", "ja"),  # Japanese titles are short, whatever the ratio
     ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
      "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list

@@ -46,7 +46,7 @@ MAX_RATIO = 0.75
 MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
 #: mid-text is cut off (targets written with spaces between words only).
-MAX_RATIO_TITLE = 0.7
+MAX_RATIO_TITLE = 0.6
 #: Shortest source (non-space characters) judged by the length sign.
 MIN_SOURCE = 12
 #: An opening bracket or quote left open in this last share of the translation is a cut.
