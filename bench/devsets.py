@@ -14,6 +14,11 @@ Every row is a dict with
   ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
   translation keeps and the index of the source sentence it translates.
 
+Dev/test split: `split(doc_id)` puts every NTREX document (and so both of its rows in every
+direction) in ``"dev"`` or ``"test"`` by a stable hash of its id (63 and 60 of the 123);
+`in_split(row, name)` applies it to a row. Settings are chosen on dev; figures are reported on
+test. Rows of the other sets have no document id and belong to both.
+
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
@@ -33,6 +38,7 @@ Sets (see bench/devsets/README.md for sources and licences):
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import pathlib
 
@@ -44,6 +50,30 @@ DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhen.jsonl"}
 MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
+
+
+def split(doc_id: str) -> str:
+    """The fixed half of the NTREX documents a setting may be chosen or fitted on ("dev") and the
+    half it is reported on ("test"): the parity of the SHA-256 of the document id (60 of the 123
+    documents are "test"). A docdrop row's document id is the middle of its ``id``
+    (``docdrop-en-ja:<doc id>:drop``); see ``row_split``."""
+    return "test" if int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest(), 16) % 2 else "dev"
+
+
+def row_split(row: dict) -> str:
+    """`split` of a docdrop row's document."""
+    return split(row["id"].split(":")[1])
+
+
+SPLITS = ("dev", "test", "all")
+
+
+def in_split(row: dict, name: str) -> bool:
+    """Whether a row belongs to split `name` (dev, test or all); rows of the sets without
+    documents (annotated, UI strings) belong to every split."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; known: {', '.join(SPLITS)}")
+    return name == "all" or row.get("kind") != "docdrop" or row_split(row) == name
 
 
 def names(include_missing: bool = False) -> list[str]:
