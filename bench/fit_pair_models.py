@@ -12,8 +12,10 @@ For every row the detector itself (default mode: latent terms, word alignment) m
 first bead (bench_omission.row_features' protocol); the measures are cached per row on disk
 (--cache, under /tmp), so a rerun costs nothing. Then:
 
-- the candidate input sets are compared leave-one-dataset-out on the three fitting datasets
-  (fit on the other two, score the held-out one): the best mean picks the shipped inputs;
+- the candidate input sets (each with the datasets weighted equally, or every row weighing 1)
+  are compared leave-one-dataset-out on the three fitting datasets (fit on the other two, score
+  the held-out one): the best mean among those whose HalOmi leave-one-direction-out stays >= 0.80
+  picks the shipped inputs;
 - for every dataset, the chosen model's AUC fitted without it, printed side by side with the
   length-ratio baseline (bench_generalization.length_baseline: r = len(tgt)/len(src) oriented
   the better way for the set, or |log r/median|) and the HalOmi-only model (the weights file's);
