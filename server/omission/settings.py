@@ -59,15 +59,19 @@ class Settings:
     loose_similarity_share: float = 0.5
     loose_lexical_credit_dense: float = 0.25
 
-    #: A sentence left unmatched next to a matched bead joins it when the bead's sides become at
-    #: least as alike (latent terms) and lose at most `attach_margin` of dense similarity. On
-    #: bench/devsets' document drops (15 documents a direction), 63% of the unmatched sentences
-    #: that were not omitted joined a neighbour, 4% of the omitted ones.
+    #: A sentence left unmatched next to a matched bead joins it when the bead's two sides,
+    #: embedded as texts, are no less alike with it than without, within `attach_margin`; a merged
+    #: bead's first or last sentence is split off when the bead is more alike without it by more
+    #: than `split_margin` (document_alignment.py). Both chosen on the dev half of bench/devsets'
+    #: document drops (6 directions).
     attach_fragments: bool = True
-    attach_margin: float = 0.01
-    #: A fragment shorter than this (content units: "The Rev.", "Minute.") joins its neighbour on
-    #: dense similarity alone; a longer one needs the latent terms' agreement.
-    fragment_units: float = 15.0
+    attach_margin: float = 0.008
+    split_margin: float = 0.008
+    #: With word alignment, the word alignment decides instead: a fragment joins when at most
+    #: this share of its words stays unaligned in the grown bead; an edge sentence is split off
+    #: only when at least `split_unaligned` of its words do.
+    attach_unaligned: float = 0.75
+    split_unaligned: float = 0.9
     #: Partial-omission flags (the weakest clause of a matched bead) in documents longer than
     #: `short_sentences` a side: on the document drops 4 of 92 were right, so by default such beads
     #: count in the score but are not flagged. Short segments keep them.
