@@ -117,9 +117,11 @@ def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tu
 def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
                      measurer: "BeadMeasurer | None" = None) -> list[Bead]:
     """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's
-    other side renders it: with word alignment (`measurer`), when at most `attach_unaligned` of
-    its words stay unaligned in the grown bead; without, when the bead's two sides, embedded as
-    texts, are no less alike with it than without (within `attach_margin`). A fragment that one side cut off as a sentence of its own ("と彼は述べた。",
+    other side renders it. With word alignment (`measurer`): when the share of its words left
+    unaligned in the grown bead is at most `attach_unaligned`, a bar that moves by
+    `attach_gain_weight` times what the fragment adds to the similarity of the bead's two sides
+    embedded as texts. Without: when that similarity does not drop (within `attach_margin`).
+    A fragment that one side cut off as a sentence of its own ("と彼は述べた。",
     "The Rev.", the second half of a sentence the translator split in two) is part of its
     neighbour's translation, not an omission or an addition. An omitted sentence makes its
     neighbour's source block clearly less like the target. Loose pairs take no fragments."""
@@ -139,7 +141,8 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
                 continue
             gain = text_similarity(src, tgt, *grown, emb) - text_similarity(src, tgt, out[n].src, out[n].tgt, emb)
             unaligned = _fragment_unaligned(grown, bead, src, tgt, measurer)
-            joins = gain >= -settings.attach_margin if unaligned is None else unaligned <= settings.attach_unaligned
+            joins = (gain >= -settings.attach_margin if unaligned is None
+                     else unaligned <= settings.attach_unaligned + settings.attach_gain_weight * gain)
             if joins and (best is None or gain > best[0]):
                 best = (gain, n, grown)
         if best is None:
