@@ -1,11 +1,12 @@
 """Measuring a matched bead: the inputs of the pair models (`BeadFeatures`).
 
-Length against the expected ratio, source size, and -- by mode -- the latent-term cosine and the
+Length against the expected ratio, the plain character and word length ratios, source size, and -- by mode -- the latent-term cosine and the
 shares of words the word alignment leaves unaligned.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from lacuna.server.omission.alignment import Bead
@@ -35,8 +36,10 @@ class BeadMeasurer:
         b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
         src_units, tgt_units = units(b_src), units(b_tgt)
         trust = min(1.0, (src_units + tgt_units) / self.settings.length_trust_units)
+        src_chars, tgt_chars = sum(len(x.text) for x in b_src), sum(len(x.text) for x in b_tgt)
         return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
-                            sum(x.units for x in b_src if x.content))
+                            sum(x.units for x in b_src if x.content),
+                            char_length=math.log((tgt_chars + 5.0) / (src_chars + 5.0)))
 
     def latent(self, feat: BeadFeatures, source_texts: list[str], target_texts: list[str]) -> BeadFeatures:
         """`feat` with the latent-term cosine of the two sides."""
@@ -73,4 +76,5 @@ def unaligned_share(measurer: "BeadMeasurer", block: list[Sentence], other: list
 
 def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
     """`feat` with a word alignment's unaligned shares."""
-    return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned)
+    return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned,
+                   word_length=math.log((words.target_words + 1.0) / (words.source_words + 1.0)))
