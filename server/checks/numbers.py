@@ -21,6 +21,7 @@ Decisions where a rule had to be chosen:
   when the translation has a number of its own that matches nothing in the
   source, i.e. when the number was changed rather than written in words.
 * Years and ordinals get no special treatment; they compare by value.
+* A telephone country calling code (`+1`) may become another (`+81`): examples are localized.
 * A comma between digits with one or two after it (`0,1`) is a decimal comma or a list written
   without a space; the translation may keep either (`0.1`, or `0、1` in Chinese).
 * A number is "present" if its value appears anywhere in the translation, so a
@@ -85,6 +86,9 @@ class Number:
     #: The integers a short comma list would be: `0,1` may be the decimal 0.1 or "0, 1" written
     #: without a space (a list the translation may write `0、1`); empty for other tokens.
     listed: frozenset[Decimal] = frozenset()
+    #: A telephone country calling code (`+1`, `+81`): examples localize it ("+1 for the US" ->
+    #: "+81 in Japan"), so one calling code matches another.
+    calling_code: bool = False
 
 
 def digits_as_ascii(text: str) -> str:
@@ -153,7 +157,9 @@ def find_numbers(text: str) -> list[Number]:
             listed = frozenset()
             if len(parts) == 1 and re.fullmatch(r"\d+(?:,\d{1,2})+", token):  # not 1,000: a thousands group
                 listed = frozenset(Decimal(g) for g in token.split(","))
-            found.append(Number(start, end, text[start:end], frozenset(values), small, listed))
+            calling = (len(parts) == 1 and token.isdigit() and len(token) <= 3 and plain[start - 1:start] == "+"
+                       and not plain[max(start - 2, 0):start - 1].strip(" (（"))
+            found.append(Number(start, end, text[start:end], frozenset(values), small, listed, calling))
             if len(found) >= MAX_NUMBERS:
                 return found
     return found
@@ -201,6 +207,9 @@ class NumberMismatch(Check):
         source_values = set().union(*(n.values | n.listed for n in source))
         missing = [n for n in source if not n.values & target_values and not (n.listed and n.listed <= target_values)]
         unmatched = [n for n in target if not n.values & source_values]
+        if any(n.calling_code for n in missing) and any(n.calling_code for n in unmatched):
+            missing = [n for n in missing if not n.calling_code]
+            unmatched = [n for n in unmatched if not n.calling_code]
         if not unmatched:
             missing = [n for n in missing if not n.small]
         for number in missing:
