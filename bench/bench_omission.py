@@ -192,6 +192,8 @@ def document_timing(address: str) -> None:
 # -- refitting the bead model -------------------------------------------------------------
 
 FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
+#: row_features' columns after the two fixed-score ones (5, 6): the plain length ratios.
+LENGTH_COLUMNS = {"char_length": 7, "word_length": 8}
 
 
 def mode_name(latent_terms: bool, word_alignment: bool) -> str:
@@ -210,7 +212,8 @@ def model_inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
     """row_features -> the named inputs of one model, in its order (`shorter`: min(length, 0);
     `latent`: the similarity column, where row_features put the latent-term cosine)."""
     columns = {"similarity": x[:, 0], "latent": x[:, 0], "length": x[:, 1], "shorter": np.minimum(x[:, 1], 0.0),
-               "source_length": x[:, 2], "unaligned": x[:, 3], "unaligned_target": x[:, 4]}
+               "source_length": x[:, 2], "unaligned": x[:, 3], "unaligned_target": x[:, 4],
+               **{name: x[:, i] for name, i in LENGTH_COLUMNS.items()}}
     return np.column_stack([columns[f] for f in features])
 
 
@@ -253,12 +256,13 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
                 if f is None:  # no bead (a side without letters): the detector's own scores stand
-                    out.append([np.nan] * len(FEATURES) + [analysis.omission, analysis.addition])
+                    out.append([np.nan] * len(FEATURES) + [analysis.omission, analysis.addition, np.nan, np.nan])
                     continue
                 similarity = (f.latent if f.latent is not None else np.nan) if latent_terms else f.similarity
                 out.append([similarity, f.length, f.source_length,
                             np.nan if f.unaligned is None else f.unaligned,
-                            np.nan if f.unaligned_target is None else f.unaligned_target, np.nan, np.nan])
+                            np.nan if f.unaligned_target is None else f.unaligned_target, np.nan, np.nan,
+                            f.char_length, np.nan if f.word_length is None else f.word_length])
     finally:
         encoder.close()
     return np.array(out, dtype=float)

@@ -33,6 +33,15 @@ Sets (see bench/devsets/README.md for sources and licences):
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
   bench/devsets/built/ by ``bench/devsets/build.py mqm``; listed by ``names()`` only once built.
+
+Fitting data (``training_names()``; never scored by bench_generalization, never evaluated on):
+- ``mlqe-pe-wmt20-<pair>`` for en-de, en-zh, et-en, ne-en, ro-en, ru-en, si-en: MLQE-PE's WMT
+  2020 post-editing dev splits, 1,000 rows each, detokenized, with the test21 sets' label
+  (post-editor inserted words at 2+ places). Committed (CC0).
+- ``docdrop-pairs-<src>-<tgt>``: sentence pairs of the documents of the dev half
+  (``split(doc) == "dev"``): each aligned sentence pair (label 0) and, for every other one,
+  the pair with its next source sentence joined on and that sentence's translation left out
+  (label 1). The test half stays for bench_generalization's figures.
 """
 
 from __future__ import annotations
@@ -50,6 +59,12 @@ DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhen.jsonl"}
 MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
+MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
+
+
+def training_names() -> list[str]:
+    """The fitting sets (see the module docstring)."""
+    return [f"mlqe-pe-wmt20-{p}" for p in MLQE_DEV_PAIRS] + [f"docdrop-pairs-{d}" for d in DOC_DIRECTIONS]
 
 
 def split(doc_id: str) -> str:
@@ -85,6 +100,8 @@ def names(include_missing: bool = False) -> list[str]:
 
 def load(name: str) -> list[dict]:
     """The rows of one set (see the module docstring for the fields)."""
+    if name.startswith("docdrop-pairs-"):
+        return _docdrop_pairs(name[len("docdrop-pairs-"):])
     if name.startswith("docdrop-"):
         return _docdrop(name[len("docdrop-"):])
     if name == "ui-strings":
@@ -93,6 +110,8 @@ def load(name: str) -> list[dict]:
         return _mqm(name)
     if name in MLQE_SETS:
         return _mlqe(name)
+    if name.startswith("mlqe-pe-wmt20-") and name[len("mlqe-pe-wmt20-"):] in MLQE_DEV_PAIRS:
+        return _mlqe_dev(name)
     raise KeyError(f"unknown development set {name!r}; known: {', '.join(names(include_missing=True))}")
 
 
@@ -163,6 +182,43 @@ def _mlqe(name: str) -> list[dict]:
                          "bad_gaps": r["bad_gaps"], "bad_source_words": r["bad_source_words"],
                          "gold": {"omitted_spans": [], "label": r["label"]}})
     return rows
+
+
+def _mlqe_dev(name: str) -> list[dict]:
+    prefix = name + ":"
+    rows = []
+    for line in (DATA / "mlqe_pe_wmt20_dev.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["id"].startswith(prefix):
+            rows.append({"id": r["id"], "set": name, "kind": "training", "src_lang": r["src_lang"],
+                         "tgt_lang": r["tgt_lang"], "source": r["source"], "translation": r["translation"],
+                         "bad_gaps": r["bad_gaps"], "gold": {"omitted_spans": [], "label": r["label"]}})
+    return rows
+
+
+def _docdrop_pairs(direction: str) -> list[dict]:
+    if direction not in DOC_DIRECTIONS:
+        raise KeyError(f"no document-drop set for {direction!r}; known: {', '.join(DOC_DIRECTIONS)}")
+    src, tgt = direction.split("-")
+    sep = {lang: "" if lang in NO_SPACE_LANGS else " " for lang in (src, tgt)}
+    rows = []
+    docs, _ = _ntrex()
+    for doc in docs:
+        if split(doc["doc"]) != "dev":
+            continue
+        s, t = doc["sentences"][src], doc["sentences"][tgt]
+        for i in range(1, len(s)):  # the headline (sentence 0) is left out
+            rows.append(_pair_row(direction, f"{doc['doc']}:{i}", s[i], t[i], 0))
+            if i % 2 == 1 and i + 1 < len(s):
+                rows.append(_pair_row(direction, f"{doc['doc']}:{i}+{i + 1}", s[i] + sep[src] + s[i + 1], t[i], 1))
+    return rows
+
+
+def _pair_row(direction: str, key: str, source: str, translation: str, label: int) -> dict:
+    src, tgt = direction.split("-")
+    return {"id": f"docdrop-pairs-{direction}:{key}", "set": f"docdrop-pairs-{direction}", "kind": "training",
+            "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
+            "gold": {"omitted_spans": [], "label": label}}
 
 
 def _mqm(name: str) -> list[dict]:

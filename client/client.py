@@ -159,6 +159,10 @@ def to_segment(item: types_pb2.Segment | Mapping) -> types_pb2.Segment:
             getattr(seg, side).add(**code)
     if item.get("max_length"):
         seg.max_length = int(item["max_length"])
+    if item.get("max_bytes"):
+        seg.max_bytes = int(item["max_bytes"])
+    if item.get("storage_encoding"):
+        seg.storage_encoding = str(item["storage_encoding"])
     return seg
 
 

@@ -42,6 +42,10 @@ class SegmentInput:
     target_codes: tuple[InlineCodeData, ...] = ()
     #: Longest allowed translation in characters (0: no limit).
     max_length: int = 0
+    #: Most bytes the translation may take in `storage_encoding` (0: no limit).
+    max_bytes: int = 0
+    #: "utf-8", "utf-16" or "utf-32": what `max_bytes` counts in.
+    storage_encoding: str = "utf-8"
     #: The job's placeholder syntax (`lacuna.server.checks.placeholder_syntax.PlaceholderSyntax`);
     #: None = every built-in style.
     placeholder_syntax: object | None = None

@@ -20,6 +20,8 @@ from lacuna.server.errors import quote_prefix
 from lacuna.server.model import InlineCodeData, SegmentInput
 
 CODE_KINDS = ("standalone", "open", "close")
+#: What `Segment.max_bytes` may count in.
+STORAGE_ENCODINGS = ("utf-8", "utf-16", "utf-32")
 
 BAD = grpc.StatusCode.INVALID_ARGUMENT
 TOO_BIG = grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -96,6 +98,10 @@ def validate_segment(pb, index: int, limits: Limits, seen_ids: dict[str, int]) -
                                       f"the limit of {MAX_LABEL_VALUE_CHARS}")
     codes = {name: _codes(getattr(pb, name), text, name, fail)
              for name, text in (("source_codes", pb.source), ("target_codes", pb.translation))}
+    encoding = (pb.storage_encoding or "utf-8").strip().lower()
+    if encoding not in STORAGE_ENCODINGS:
+        raise fail(BAD, "storage_encoding", f"{quote_prefix(pb.storage_encoding, 20)} is not one of "
+                                            f"{', '.join(STORAGE_ENCODINGS)}")
     seen_ids[seg_id] = index
     return SegmentInput(
         index=index, id=seg_id, source=pb.source, translation=pb.translation,
@@ -103,6 +109,7 @@ def validate_segment(pb, index: int, limits: Limits, seen_ids: dict[str, int]) -
         src_lang=langs["src_lang"], tgt_lang=langs["tgt_lang"], labels=dict(pb.labels),
         source_codes=codes["source_codes"], target_codes=codes["target_codes"],
         max_length=pb.max_length if pb.HasField("max_length") else 0,
+        max_bytes=pb.max_bytes if pb.HasField("max_bytes") else 0, storage_encoding=encoding,
     )
 
 

@@ -208,6 +208,20 @@ def test_length_limit_from_the_segment_or_the_job(checks_server):
     assert of_type(result, "length_limit")
 
 
+def test_storage_limit_in_bytes_and_a_bad_encoding(checks_server):
+    seg = {"id": "b", "source": "Delete", "translation": "Löschen", "src_lang": "en", "tgt_lang": "de",
+           "max_bytes": 7}
+    [result] = score(checks_server, [seg])  # 8 bytes in UTF-8
+    [flag] = of_type(result, "length_limit")
+    assert "8 bytes in UTF-8" in flag.message and flag.target_span.start == 6
+    [result] = score(checks_server, [dict(seg, max_bytes=8)])
+    assert not of_type(result, "length_limit")
+    [result] = score(checks_server, [dict(seg, max_bytes=12, storage_encoding="utf-16")])
+    assert "14 bytes in UTF-16" in of_type(result, "length_limit")[0].message
+    with pytest.raises(LacunaError) as err:
+        score(checks_server, [dict(seg, storage_encoding="latin-1")])
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and "storage_encoding" in str(err.value)
+
 def test_truncated_translation(checks_server):
     source = "The value of the netmask should be between {{ min }} and {{ max }}."
     result = score_one(checks_server, source, "Der Wert der Netzmaske sollte zwischen {{ min")
@@ -223,6 +237,51 @@ def test_truncated_translation(checks_server):
     bracket = score_one(checks_server, "Please enter a valid email address (for example, the one you use at work).",
                         "请输入一个有效的电子邮件地址（例如，", tgt="zh")
     assert of_type(bracket, "truncated")
+
+
+@pytest.mark.parametrize("source,translation,tgt,why", [
+    # the cut took the source's last placeholder with it
+    ("A sign-in code has been sent to %(recipient)s.", "Код для входа был отправлен по", "ru", "placeholder"),
+    ("Thank you for using %(site_name)s!\n%(site_domain)s", "%(site_name)s をご利用いただきあり", "ja", "placeholder"),
+    # a bracket or quote opened near the end and never closed
+    ("Please enter a valid email address (Ex: johndoe@domain.com).", "请输入一个有效的电子邮件地址 (Ex:", "zh", "bracket"),
+    # a list or title cut on a comma, a title cut mid-word
+    ("API secret, client secret, or consumer secret", "Секретный ключ API,", "ru", "comma"),
+    ("View your basic profile information", "Просмотреть основную", "ru", "mid-phrase"),
+])
+def test_truncation_signs_without_a_final_stop(checks_server, source, translation, tgt, why):
+    [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
+    assert flag.severity == "major"
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    ("Passwordless", "Без пароля", "ru"),  # terse titles
+    ("Frequently asked questions", "Questions fréquentes", "fr"),
+    ("Two-Factor Authentication", "多要素認証", "ja"),  # Japanese titles are short, whatever the ratio
+    ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
+     "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list
+    ("When you exit the project.", "在退出项目时，", "zh"),  # a sentence continued in the next unit
+    ("Configurable product \"%1\" does not have sub-products", "可配置的产品“% 1”没有子产品", "zh"),
+])
+def test_whole_translations_are_not_truncated(checks_server, source, translation, tgt):
+    assert not of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
+
+
+def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
+    source = "Your sign-in code is listed below. Please enter it in your open browser window before it expires."
+    result = score_one(checks_server, source, "以下にあなたのログインコードが記載されています。", tgt="ja")
+    [flag] = [f for f in of_type(result, "omission") if f.detector == "sentence_count"]
+    assert flag.severity == "major" and "2 sentences, the translation 1" in flag.message
+    assert not flag.source_span  # lengths do not say which sentence is missing
+    shorter = score_one(checks_server, "Your account is protected by two-factor authentication. Please enter an "
+                        "authenticator code:", "あなたのアカウントは多要素認証で保護されています。", tgt="ja")
+    assert [f.severity for f in of_type(shorter, "omission") if f.detector == "sentence_count"] == ["minor"]
+    merged = score_one(checks_server, "This password has been leaked. Please use another password.",
+                       "このパスワードは漏洩しているため、別のパスワードを使用してください。", tgt="ja")
+    assert not [f for f in of_type(merged, "omission") if f.detector == "sentence_count"]
+    wrapped = score_one(checks_server, "We have sent an email to you for\nverification. Please click the link.",
+                        "Wir haben Ihnen eine E-Mail zur\nBestätigung gesendet. Bitte klicken Sie auf den Link.")
+    assert not of_type(wrapped, "omission")
 
 
 @pytest.mark.parametrize("source,tgt", [
@@ -251,7 +310,7 @@ def test_japanese_with_inline_code_and_product_names_is_japanese(checks_server):
 def test_the_new_checks_are_listed(checks_server):
     with Client(checks_server.address, timeout=30) as client:
         names = {c.name for c in client.capabilities().checks}
-    assert {"placeholders", "tags", "plurals", "length_limit", "truncation"} <= names
+    assert {"placeholders", "tags", "plurals", "length_limit", "truncation", "sentence_count"} <= names
 
 
 def test_omission_ignores_markup_and_collapsed_plurals(base_server):

@@ -10,6 +10,8 @@ def flags_of(result):
 
 
 @pytest.mark.parametrize("source,translation,tgt", [
+    ("Enter a phone number with its country code (e.g. +1 for the US).", "Telefonnummer mit Landesvorwahl eingeben (z. B. +49 für Deutschland).", "de"),
+    ("Sequences such as 0,1, 0-3 match.", "诸如 0、1、0-3 这样的序列匹配。", "zh"),  # a list, not 0.1
     ("We shipped 1,000 units in March.", "Wir haben im März 1.000 Einheiten versandt.", "de"),
     ("We shipped 1,000 units in March.", "Wir haben im März 1000 Einheiten versandt.", "de"),
     ("We shipped 1,000 units in March.", "Nous avons expédié 1 000 unités en mars.", "fr"),

@@ -26,7 +26,7 @@ def _check_row(row: dict) -> None:
     assert row["source"].strip() and row["translation"].strip(), row["id"]
     gold = row["gold"]
     assert gold["label"] in (0, 1)
-    if row["kind"] == "annotated":  # a label may come without spans, never spans without a label
+    if row["kind"] in ("annotated", "training"):  # a label may come without spans, never spans without a label
         assert gold["label"] or not gold["omitted_spans"], row["id"]
     else:
         assert gold["label"] == int(bool(gold["omitted_spans"])), row["id"]
@@ -126,6 +126,37 @@ def test_mqm_marks_become_source_spans():
     assert text == "我们用肉眼就能看到天上的繁星。"
     assert [text[s:e] for s, e in spans] == ["肉眼", "天上的"]
     assert build._strip_marks("no marks") == ("no marks", [])
+
+
+@pytest.mark.parametrize("pair", devsets.MLQE_DEV_PAIRS)
+def test_mlqe_wmt20_fitting_sets(pair):
+    rows = devsets.load(f"mlqe-pe-wmt20-{pair}")
+    assert len(rows) == 1000 and all(r["kind"] == "training" for r in rows)
+    for row in rows[:50]:
+        _check_row(row)
+        assert row["gold"]["label"] == int(row["bad_gaps"] >= 2)
+        assert " ," not in row["translation"] and " ." not in row["source"][-3:]  # detokenized
+    assert 0.05 < sum(r["gold"]["label"] for r in rows) / len(rows) < 0.5
+    assert not {f"mlqe-pe-wmt20-{pair}"} & set(devsets.names())  # never scored as a development set
+
+
+def test_detokenizing_the_wmt20_files():
+    assert build.detokenize("He said , \" yes \" ( twice ) .", "en") == 'He said, " yes " (twice).'
+    assert build.detokenize("人们 注意 到   Van   Houtte   男爵夫人 。", "zh") == "人们注意到Van Houtte男爵夫人。"
+
+
+def test_document_drop_pairs_come_from_the_dev_half_only():
+    rows = devsets.load("docdrop-pairs-en-ja")
+    docs = {r["id"].split(":")[1] for r in rows}
+    assert docs and all(devsets.split(d) == "dev" for d in docs)
+    joined = [r for r in rows if r["gold"]["label"]]
+    assert joined and all("+" in r["id"] for r in joined)
+    single = {r["id"]: r for r in rows if not r["gold"]["label"]}
+    for row in joined[:20]:  # the source of a joined pair begins with the source of the kept pair
+        doc, pair = row["id"].split(":")[1:]
+        kept = single[f"docdrop-pairs-en-ja:{doc}:{pair.split('+')[0]}"]
+        assert row["source"].startswith(kept["source"]) and row["translation"] == kept["translation"]
+        assert len(row["source"]) > len(kept["source"])
 
 
 def test_split_separates_documents_into_dev_and_test_halves():

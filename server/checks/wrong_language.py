@@ -52,6 +52,7 @@ _ALIASES = {"no": "nb", "fil": "tl"}
 # Languages lingua confuses with each other on sentence-length text.
 _CONFUSABLE = [{"nb", "nn", "da"}, {"bs", "hr", "sr"}, {"id", "ms"}]
 
+_SPACELESS = re.compile(r"[\u0e00-\u109f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _NAME = re.compile(r"\b[^\W\d_]*[A-Z][^\W\d_]*\b")
 _DIGITS = re.compile(r"\d+")
@@ -154,7 +155,10 @@ class WrongLanguage(Check):
         if target is None or is_blank(segment.translation):
             return out
         text = judged_text(segment)
-        needed = MIN_LETTERS_WITHOUT_SPACES if writes_without_spaces(segment.tgt_lang) else MIN_LETTERS
+        # A character of a script written without spaces carries more than a Latin letter; a text
+        # with none of them ("Excel XML" for a Chinese target) needs as many letters as any other.
+        spaceless = writes_without_spaces(segment.tgt_lang) and any(_SPACELESS.match(c) for c in text)
+        needed = MIN_LETTERS_WITHOUT_SPACES if spaceless else MIN_LETTERS
         if letters(text) < needed:
             return out
         source = lingua_code(segment.src_lang)

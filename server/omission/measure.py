@@ -1,11 +1,12 @@
 """Measuring a matched bead: the inputs of the pair models (`BeadFeatures`).
 
-Length against the expected ratio, source size, and -- by mode -- the latent-term cosine and the
+Length against the expected ratio, the plain character and word length ratios, source size, and -- by mode -- the latent-term cosine and the
 shares of words the word alignment leaves unaligned.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from lacuna.server.omission.alignment import Bead
@@ -35,8 +36,10 @@ class BeadMeasurer:
         b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
         src_units, tgt_units = units(b_src), units(b_tgt)
         trust = min(1.0, (src_units + tgt_units) / self.settings.length_trust_units)
+        src_chars, tgt_chars = sum(len(x.text) for x in b_src), sum(len(x.text) for x in b_tgt)
         return BeadFeatures(bead.similarity, (log_length_ratio(src_units, tgt_units) - expected) * trust,
-                            sum(x.units for x in b_src if x.content))
+                            sum(x.units for x in b_src if x.content),
+                            char_length=math.log((tgt_chars + 5.0) / (src_chars + 5.0)))
 
     def latent(self, feat: BeadFeatures, source_texts: list[str], target_texts: list[str]) -> BeadFeatures:
         """`feat` with the latent-term cosine of the two sides."""
@@ -56,6 +59,22 @@ class BeadMeasurer:
                            join([(st, x.span[0]) for st, x in zip(states[len(src):], tgt)]))
 
 
+def unaligned_share(measurer: "BeadMeasurer", block: list[Sentence], other: list[Sentence], part: Sentence) -> float:
+    """Share of `part`'s content words (`part` is one sentence of `block`) that the word alignment
+    of `block` with the `other` side's block leaves unaligned: near 0 when the other side renders
+    it, near 1 when nothing there does."""
+    states = measurer.encoder.token_states([x.text for x in block] + [x.text for x in other])
+    found = align_words(join([(st, x.span[0]) for st, x in zip(states[:len(block)], block)]),
+                        join([(st, x.span[0]) for st, x in zip(states[len(block):], other)]))
+    own = states[block.index(part)]
+    words = len(set(own.words[own.content].tolist())) if len(own) else 0
+    if not words:
+        return 0.0
+    inside = sum(1 for a, b in found.source_gaps if part.span[0] <= a and b <= part.span[1])
+    return min(1.0, inside / words)
+
+
 def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
     """`feat` with a word alignment's unaligned shares."""
-    return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned)
+    return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned,
+                   word_length=math.log((words.target_words + 1.0) / (words.source_words + 1.0)))

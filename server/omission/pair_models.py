@@ -57,6 +57,8 @@ class BeadFeatures:
     latent: float | None = None  # cosine of the two blocks' latent terms, when those are on
     unaligned: float | None = None  # share of the block's source words left unaligned, when words are aligned
     unaligned_target: float | None = None  # ... and of its translation words
+    char_length: float = 0.0  # log((target code points + 5) / (source code points + 5)): the plain length ratio
+    word_length: float | None = None  # log((target words + 1) / (source words + 1)), words of the word alignment
 
     @property
     def source_length(self) -> float:
@@ -68,7 +70,8 @@ class BeadFeatures:
         than expected is evidence of omission; a longer one is not evidence of anything there."""
         return {"similarity": self.similarity, "latent": self.latent, "length": self.length,
                 "shorter": min(0.0, self.length), "source_length": self.source_length,
-                "unaligned": self.unaligned, "unaligned_target": self.unaligned_target}
+                "unaligned": self.unaligned, "unaligned_target": self.unaligned_target,
+                "char_length": self.char_length, "word_length": self.word_length}
 
 
 @dataclass(frozen=True)

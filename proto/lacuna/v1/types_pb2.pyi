@@ -14,7 +14,7 @@ class Span(_message.Message):
     def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
 
 class Segment(_message.Message):
-    __slots__ = ("id", "source", "translation", "reference", "src_lang", "tgt_lang", "labels", "source_codes", "target_codes", "max_length")
+    __slots__ = ("id", "source", "translation", "reference", "src_lang", "tgt_lang", "labels", "source_codes", "target_codes", "max_length", "max_bytes", "storage_encoding")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +32,8 @@ class Segment(_message.Message):
     SOURCE_CODES_FIELD_NUMBER: _ClassVar[int]
     TARGET_CODES_FIELD_NUMBER: _ClassVar[int]
     MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_ENCODING_FIELD_NUMBER: _ClassVar[int]
     id: str
     source: str
     translation: str
@@ -42,7 +44,9 @@ class Segment(_message.Message):
     source_codes: _containers.RepeatedCompositeFieldContainer[InlineCode]
     target_codes: _containers.RepeatedCompositeFieldContainer[InlineCode]
     max_length: int
-    def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., source_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., target_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., max_length: _Optional[int] = ...) -> None: ...
+    max_bytes: int
+    storage_encoding: str
+    def __init__(self, id: _Optional[str] = ..., source: _Optional[str] = ..., translation: _Optional[str] = ..., reference: _Optional[str] = ..., src_lang: _Optional[str] = ..., tgt_lang: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., source_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., target_codes: _Optional[_Iterable[_Union[InlineCode, _Mapping]]] = ..., max_length: _Optional[int] = ..., max_bytes: _Optional[int] = ..., storage_encoding: _Optional[str] = ...) -> None: ...
 
 class InlineCode(_message.Message):
     __slots__ = ("id", "kind", "start", "end", "element", "pair")
