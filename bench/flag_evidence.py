@@ -76,17 +76,43 @@ def _analyze(detector, pairs: list[tuple[str, str, str, str]]):
         yield from detector.analyze([(s, t, parse(a), parse(b)) for s, t, a, b in pairs[i:i + BATCH]])
 
 
+def _record_lone_gaps(detector, into: list):
+    """Record every judgement of a gap's only two sentences (one a side): the evidence, the
+    aligner's threshold, the two spans (to choose the lone-gap bars on)."""
+    judge = detector.documents.loose
+    evidence, strength = judge.evidence, judge.strength
+    last = {}
+
+    def recording_evidence(s, t, emb):
+        last["spans"] = (list(s.span), list(t.span))
+        return evidence(s, t, emb)
+
+    def recording_strength(ev, threshold, lone=False):
+        result = strength(ev, threshold, lone)
+        if lone:
+            into.append({"source_span": last["spans"][0], "target_span": last["spans"][1], "latent": ev.latent,
+                         "similarity": ev.similarity, "threshold": threshold, "lexical": ev.lexical,
+                         "paired": result is not None})
+        return result
+
+    judge.evidence, judge.strength = recording_evidence, recording_strength
+
+
 def docdrop_flags(detector, limit: int) -> tuple[list[dict], list[dict]]:
-    """(flag records, row records) of the docdrop sets; `limit` documents per direction (0: all)."""
+    """(flag records, row records) of the docdrop sets; `limit` documents per direction (0: all).
+    A row record keeps its lone-gap judgements (`lone`, see _record_lone_gaps)."""
     import bench_generalization as gen
 
     flags, rows_out = [], []
+    lone: list = []
+    _record_lone_gaps(detector, lone)
     for name in devsets.names():
         if not name.startswith("docdrop-"):
             continue
         rows = gen.sample(devsets.load(name), limit)
-        for row, analysis in zip(rows, _analyze(detector, [(r["source"], r["translation"], r["src_lang"],
-                                                            r["tgt_lang"]) for r in rows])):
+        for row in rows:
+            lone.clear()
+            (analysis,) = _analyze(detector, [(row["source"], row["translation"], row["src_lang"], row["tgt_lang"])])
             gold = row["gold"]["omitted_spans"]
             doc = row["id"].split(":")[1]
             split = devsets.split(doc)
@@ -104,7 +130,7 @@ def docdrop_flags(detector, limit: int) -> tuple[list[dict], list[dict]]:
                 row_flags.append(rec)
             rows_out.append({"id": row["id"], "set": name, "split": split, "gold": row["gold"],
                              "source": row["source"], "translation": row["translation"],
-                             "omission": analysis.omission, "flags": row_flags})
+                             "omission": analysis.omission, "flags": row_flags, "lone": list(lone)})
         print(f"  {name}: {len(rows)} rows, {sum(f['set'] == name for f in flags)} flags", flush=True)
     return flags, rows_out
 

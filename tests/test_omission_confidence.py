@@ -37,7 +37,9 @@ def _dropped_sentence(server):
         result = client.score([{"id": "d", "source": SOURCE, "translation": DROPPED, "src_lang": "en",
                                 "tgt_lang": "de"}], metrics=["omission", "addition"]).segments[0]
         (sig,) = {m.name: m for m in client.capabilities().metrics}["omission"].signatures
-    (flag,) = [f for f in result.flags if f.type == "omission"]
+    flags = [f for f in result.flags if f.type == "omission" and f.source_span is not None]
+    assert len(flags) == 1, [(f.message, f.confidence) for f in result.flags]
+    (flag,) = flags
     assert SOURCE[flag.source_span.start:flag.source_span.end].startswith("Visitors can now see")
     return flag, result.passed, sig
 

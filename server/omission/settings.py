@@ -62,8 +62,8 @@ class Settings:
     #: aligned pairs, the two are far likelier a free translation of each other than an omitted
     #: sentence next to an unrelated added one (chosen on the docdrop dev documents, see
     #: loose_pairs.py).
-    loose_lone_latent_bar: float = 0.10
-    loose_lone_similarity_share: float = 0.3
+    loose_lone_latent_bar: float = 0.20
+    loose_lone_similarity_share: float = 0.5
 
     #: A sentence left unmatched next to a matched bead joins it when the other side renders it
     #: (document_alignment.py). With word alignment: when at most `attach_unaligned` of its words
