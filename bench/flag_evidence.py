@@ -78,10 +78,18 @@ def _analyze(detector, pairs: list[tuple[str, str, str, str]]):
 
 def _record_lone_gaps(detector, into: list):
     """Record every judgement of a gap's only two sentences (one a side): the evidence, the
-    aligner's threshold, the two spans (to choose the lone-gap bars on)."""
+    aligner's threshold, the two spans (to choose the lone-gap bars on); `into` gets one list
+    per document the detector analyzes, in order."""
     judge = detector.documents.loose
     evidence, strength = judge.evidence, judge.strength
+    analyze = detector.documents.analyze
     last = {}
+
+    def recording_analyze(*args, **kwargs):
+        into.append([])
+        return analyze(*args, **kwargs)
+
+    detector.documents.analyze = recording_analyze
 
     def recording_evidence(s, t, emb):
         last["spans"] = (list(s.span), list(t.span))
@@ -90,7 +98,7 @@ def _record_lone_gaps(detector, into: list):
     def recording_strength(ev, threshold, lone=False):
         result = strength(ev, threshold, lone)
         if lone:
-            into.append({"source_span": last["spans"][0], "target_span": last["spans"][1], "latent": ev.latent,
+            into[-1].append({"source_span": last["spans"][0], "target_span": last["spans"][1], "latent": ev.latent,
                          "similarity": ev.similarity, "threshold": threshold, "lexical": ev.lexical,
                          "paired": result is not None})
         return result
@@ -110,9 +118,10 @@ def docdrop_flags(detector, limit: int) -> tuple[list[dict], list[dict]]:
         if not name.startswith("docdrop-"):
             continue
         rows = gen.sample(devsets.load(name), limit)
-        for row in rows:
-            lone.clear()
-            (analysis,) = _analyze(detector, [(row["source"], row["translation"], row["src_lang"], row["tgt_lang"])])
+        lone.clear()
+        analyses = list(_analyze(detector, [(r["source"], r["translation"], r["src_lang"], r["tgt_lang"]) for r in rows]))
+        assert len(lone) == len(rows)  # (every docdrop row is a document)
+        for row, analysis, row_lone in zip(rows, analyses, lone):
             gold = row["gold"]["omitted_spans"]
             doc = row["id"].split(":")[1]
             split = devsets.split(doc)
@@ -130,7 +139,7 @@ def docdrop_flags(detector, limit: int) -> tuple[list[dict], list[dict]]:
                 row_flags.append(rec)
             rows_out.append({"id": row["id"], "set": name, "split": split, "gold": row["gold"],
                              "source": row["source"], "translation": row["translation"],
-                             "omission": analysis.omission, "flags": row_flags, "lone": list(lone)})
+                             "omission": analysis.omission, "flags": row_flags, "lone": row_lone})
         print(f"  {name}: {len(rows)} rows, {sum(f['set'] == name for f in flags)} flags", flush=True)
     return flags, rows_out
 
