@@ -424,7 +424,7 @@ def main(argv=None) -> None:
     missing = [n for n in devsets.names(include_missing=True) if n not in devsets.names()]
     if missing and not args.sets:
         print(f"not built (skipped): {', '.join(missing)} -- see bench/devsets/README.md")
-    config = replace(ServerConfig(), port=0, workers=8, log_level="warning",
+    config = replace(ServerConfig(), port=0, workers=8, log_level="warning", request_time_budget=0.0,
                      omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
                      encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device)
     start = time.perf_counter()

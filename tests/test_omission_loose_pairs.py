@@ -14,8 +14,11 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench"))
 
 import devsets  # noqa: E402
 
-#: Clean copies with 4 and 1 such pairs before loose pairs and fragments were joined.
-DOCUMENTS = [("docdrop-en-ja", "cnbc.com.6770"), ("docdrop-en-zh", "bbc.381701")]
+#: Clean copies with 4 and 1 such pairs before loose pairs and fragments were joined; and one
+#: whose pair (a free rendering, latent-term cosine 0.17) was all its gap left over, paired since
+#: a gap of one sentence a side has its own lower bar.
+DOCUMENTS = [("docdrop-en-ja", "cnbc.com.6770"), ("docdrop-en-zh", "bbc.381701"),
+             ("docdrop-zh-en", "scotsman.133791")]
 
 
 def _rows(name: str, doc: str) -> dict[str, dict]:
@@ -29,7 +32,7 @@ def _overlaps(a, b) -> bool:
 def _contradictions(row: dict, result) -> list[int]:
     """Source sentences flagged omitted whose own translation is flagged added."""
     gold = row["gold"]
-    omitted = [(f.source_span.start, f.source_span.end) for f in result.flags if f.type == "omission"]
+    omitted = [(f.source_span.start, f.source_span.end) for f in result.flags if f.type == "omission" and f.source_span is not None]
     added = [(f.target_span.start, f.target_span.end) for f in result.flags if f.type == "addition"]
     out = []
     for sid, tid_span in zip(gold["target_sentence_ids"], gold["target_sentence_spans"]):
@@ -48,5 +51,5 @@ def test_no_sentence_is_flagged_omitted_while_its_translation_is_flagged_added(c
     clean, dropped = result["clean"], result["drop"]
     assert _contradictions(rows["clean"], clean) == []
     gold = rows["drop"]["gold"]["omitted_spans"]
-    flagged = [(f.source_span.start, f.source_span.end) for f in dropped.flags if f.type == "omission"]
+    flagged = [(f.source_span.start, f.source_span.end) for f in dropped.flags if f.type == "omission" and f.source_span is not None]
     assert all(any(_overlaps(g, f) for f in flagged) for g in gold), (gold, flagged)
