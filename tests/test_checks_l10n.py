@@ -248,6 +248,9 @@ def test_truncated_translation(checks_server):
     # a list or title cut on a comma, a title cut mid-word
     ("API secret, client secret, or consumer secret", "Секретный ключ API,", "ru", "comma"),
     ("View your basic profile information", "Просмотреть основную", "ru", "mid-phrase"),
+    # a name copied from the source, cut midway
+    ("Rename HelpandManualDialect.java and HelpandManualFilter.java.", "重命名HelpandManualDialect.java和HelpandMa",
+     "zh", "word"),
 ])
 def test_truncation_signs_without_a_final_stop(checks_server, source, translation, tgt, why):
     [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
@@ -261,6 +264,7 @@ def test_truncation_signs_without_a_final_stop(checks_server, source, translatio
     ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
      "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list
     ("When you exit the project.", "在退出项目时，", "zh"),  # a sentence continued in the next unit
+    ("Oracle provides JREs for Linux x64", "Oracle 提供用于 Linux x64 的 JRE", "zh"),  # a singular, not a cut word
     ("Configurable product \"%1\" does not have sub-products", "可配置的产品“% 1”没有子产品", "zh"),
 ])
 def test_whole_translations_are_not_truncated(checks_server, source, translation, tgt):

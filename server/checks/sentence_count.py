@@ -30,7 +30,7 @@ from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 from lacuna.server.omission.segmentation import sentence_spans
 
 #: A translation with fewer sentences than its source under this share of its expected length.
-MAX_RATIO = 0.75
+MAX_RATIO = 0.8
 #: ... is `major` under this share.
 MAJOR_RATIO = 0.6
 #: Shortest sentence that counts, in English-equivalent characters (non-space characters over
