@@ -276,7 +276,8 @@ def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
     result = score_one(checks_server, source, "以下にあなたのログインコードが記載されています。", tgt="ja")
     [flag] = [f for f in of_type(result, "omission") if f.detector == "sentence_count"]
     assert flag.severity == "major" and "2 sentences, the translation 1" in flag.message
-    assert not flag.source_span  # lengths do not say which sentence is missing
+    # lengths do not say which sentence is missing: the span is the whole source
+    assert (flag.source_span.start, flag.source_span.end) == (0, len(source))
     shorter = score_one(checks_server, "Your account is protected by two-factor authentication. Please enter an "
                         "authenticator code:", "あなたのアカウントは多要素認証で保護されています。", tgt="ja")
     assert [f.severity for f in of_type(shorter, "omission") if f.detector == "sentence_count"] == ["minor"]
