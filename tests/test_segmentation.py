@@ -22,7 +22,8 @@ def test_english_sentences_keep_offsets_and_abbreviations():
 def test_japanese_full_stops_and_closing_quotes():
     text = "「彼は来た。」と言った。今日は晴れ！ 明日は雨？\n次の行です"
     spans = sentence_spans(text, parse("ja"))
-    assert texts(text, spans) == ["「彼は来た。」", "と言った。", "今日は晴れ！", "明日は雨？", "次の行です"]
+    # a quotation closed after its own full stop and carried on by と is one sentence with its tail
+    assert texts(text, spans) == ["「彼は来た。」と言った。", "今日は晴れ！", "明日は雨？", "次の行です"]
 
 
 def test_chinese_without_language_hint_uses_cjk_rules():
@@ -64,3 +65,19 @@ def test_arabic_commas_and_colons_do_not_end_a_sentence():
     assert pieces == ["ذهبت إلى السوق، واشتريت خبزا.", "ثم عدت إلى البيت: كان الجو حارا؟", "نعم، جدا."]
     persian = "به بازار رفتم، و نان خریدم. سپس به خانه برگشتم."
     assert len(sentence_spans(persian, parse("fa"))) == 2
+
+
+def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
+    """「…。」と述べた。 and “…。”他说。 stay one sentence with their tails; a closing quote that
+    the text does not carry on still ends one; a title ("The Rev.", "Lt. Col.") and a German
+    ordinal ("am 3. Oktober") do not end a sentence."""
+    ja = "「自分の試合に集中しなければならない。」と、スピースは言っている。「次だ。」"
+    assert texts(ja, sentence_spans(ja, parse("ja"))) == [
+        "「自分の試合に集中しなければならない。」と、スピースは言っている。", "「次だ。」"]
+    zh = "“我们会赢。”他说。下一句。“好。”"
+    assert texts(zh, sentence_spans(zh, parse("zh"))) == ["“我们会赢。”他说。", "下一句。", "“好。”"]
+    en = "The Rev. Jesse Jackson spoke on Sunday. Lt. Col. John Smith agreed. Then he left."
+    assert texts(en, sentence_spans(en, parse("en"))) == [
+        "The Rev. Jesse Jackson spoke on Sunday.", "Lt. Col. John Smith agreed.", "Then he left."]
+    de = "Am 3. Oktober feiert Deutschland. Prof. Dr. Müller kam."
+    assert texts(de, sentence_spans(de, parse("de"))) == ["Am 3. Oktober feiert Deutschland.", "Prof. Dr. Müller kam."]

@@ -4,8 +4,10 @@ The threshold adapts to the document: a share of the typical similarity of its m
 sentence pairs, so it follows how well the encoder knows the language pair. After the dynamic
 programme (alignment.py), a source and a target sentence left unmatched in the same gap, each
 the other's best partner, are paired as a loose translation (a shared number makes that easier);
-then those that translate each other on direct comparison (loose_pairs.py); then a fragment left
-unmatched next to a matched bead joins it when it makes the bead's sides more alike.
+then those that translate each other on direct comparison (loose_pairs.py); then a merged bead
+sheds an edge sentence its other side does not render, and a fragment left unmatched next to a
+matched bead joins it when it leaves the bead's sides no less alike -- both judged on the blocks
+embedded as texts, not on the mean of their sentences' embeddings the aligner uses.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import numpy as np
 from lacuna.server.omission.alignment import Bead, align, pair_in_gaps, pair_leftovers
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import log_length_ratio
+from lacuna.server.omission.measure import unaligned_share
 from lacuna.server.omission.passages import Sentence
 from lacuna.server.omission.settings import Settings
-from lacuna.server.omission.similarity import Embeddings, block, latent_cosine, normalized, normalized_matrix
+from lacuna.server.omission.similarity import Embeddings, block, normalized, normalized_matrix
 
 if TYPE_CHECKING:
+    from lacuna.server.omission.measure import BeadMeasurer
     from lacuna.server.omission.loose_pairs import LoosePairJudge
 
 
@@ -91,8 +95,11 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
             beads = pair_in_gaps(beads, lambda i, j: loose.strength(loose.evidence(src_items[i], tgt_items[j], emb),
                                                                     threshold),
                                  lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
-    if loose is not None and settings.attach_fragments:
-        beads = attach_fragments(beads, src, tgt, settings, loose)
+    if settings.attach_fragments:
+        emb.add(_candidate_texts(beads, src, tgt))  # one encoder call for the usual candidates
+        measurer = loose.measurer if loose is not None else None
+        beads = split_merges(beads, src, tgt, settings, emb, measurer)
+        beads = attach_fragments(beads, src, tgt, settings, emb, measurer)
     ratios = [log_length_ratio(src.weights[b.src[0]:b.src[1]].sum(), tgt.weights[b.tgt[0]:b.tgt[1]].sum())
               for b in beads if b.matched]
     expected = float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
@@ -107,13 +114,17 @@ def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tu
                             np.average(tgt.bias[c:d], weights=tgt.weights[c:d])))
 
 
-def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings,
-                     judge: "LoosePairJudge") -> list[Bead]:
-    """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's two
-    sides are at least as alike with it as without (latent terms, where the bead is long enough
-    for them, and dense similarity within `attach_margin`): a fragment that one side cut off as a
-    sentence of its own ("と彼は述べた。", "The Rev.", a German ordinal's full stop) is part of
-    its neighbour's translation, not an omission or an addition."""
+def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
+                     measurer: "BeadMeasurer | None" = None) -> list[Bead]:
+    """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's
+    other side renders it. With word alignment (`measurer`): when the share of its words left
+    unaligned in the grown bead is at most `attach_unaligned`, a bar that moves by
+    `attach_gain_weight` times what the fragment adds to the similarity of the bead's two sides
+    embedded as texts. Without: when that similarity does not drop (within `attach_margin`).
+    A fragment that one side cut off as a sentence of its own ("と彼は述べた。",
+    "The Rev.", the second half of a sentence the translator split in two) is part of its
+    neighbour's translation, not an omission or an addition. An omitted sentence makes its
+    neighbour's source block clearly less like the target. Loose pairs take no fragments."""
     out = list(beads)
     k = 0
     while k < len(out):
@@ -123,14 +134,16 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
             continue
         best = None
         for n in (k - 1, k + 1):
-            if not 0 <= n < len(out) or not out[n].matched:
-                continue
+            if not 0 <= n < len(out) or not out[n].matched or out[n].loose:
+                continue  # (a loose pair's embeddings are not what matched it: they cannot judge)
             grown = _grown(out[n], bead)
             if grown is None:
                 continue
-            fragment = src.items[bead.src[0]] if bead.src[1] > bead.src[0] else tgt.items[bead.tgt[0]]
-            gain = _attach_gain(out[n], grown, fragment.units, src, tgt, settings, judge)
-            if gain is not None and (best is None or gain > best[0]):
+            gain = text_similarity(src, tgt, *grown, emb) - text_similarity(src, tgt, out[n].src, out[n].tgt, emb)
+            unaligned = _fragment_unaligned(grown, bead, src, tgt, measurer)
+            joins = (gain >= -settings.attach_margin if unaligned is None
+                     else unaligned <= settings.attach_unaligned + settings.attach_gain_weight * gain)
+            if joins and (best is None or gain > best[0]):
                 best = (gain, n, grown)
         if best is None:
             k += 1
@@ -142,6 +155,92 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
     return out
 
 
+def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
+                 measurer: "BeadMeasurer | None" = None) -> list[Bead]:
+    """Third-and-a-half pass: the aligner merges sentences on the mean of their embeddings, which
+    a sentence the other side lacks barely moves. A merged bead's first or last sentence whose
+    removal makes the two sides, embedded as texts, more alike by more than `split_margin` is
+    split off, unmatched (an omission or an addition next to its neighbour) -- with word
+    alignment (`measurer`), only when at least `split_unaligned` of its words find nothing on
+    the other side."""
+    out: list[Bead] = []
+    for bead in beads:
+        if not bead.matched:
+            out.append(bead)
+            continue
+        (a, b), (c, d) = bead.src, bead.tgt
+        whole = text_similarity(src, tgt, bead.src, bead.tgt, emb) if b - a > 1 or d - c > 1 else 0.0
+        edges = []  # (gain of removing it, the bead's ranges without it, the removed skip)
+        if b - a > 1:
+            edges.append((text_similarity(src, tgt, (a + 1, b), (c, d), emb) - whole, ((a + 1, b), (c, d)),
+                          Bead((a, a + 1), (c, c), float("nan")), 0))
+            edges.append((text_similarity(src, tgt, (a, b - 1), (c, d), emb) - whole, ((a, b - 1), (c, d)),
+                          Bead((b - 1, b), (d, d), float("nan")), 1))
+        if d - c > 1:
+            edges.append((text_similarity(src, tgt, (a, b), (c + 1, d), emb) - whole, ((a, b), (c + 1, d)),
+                          Bead((a, a), (c, c + 1), float("nan")), 0))
+            edges.append((text_similarity(src, tgt, (a, b), (c, d - 1), emb) - whole, ((a, b), (c, d - 1)),
+                          Bead((b, b), (d - 1, d), float("nan")), 1))
+        gain, rest, skip, after = max(edges, key=lambda e: e[0], default=(0.0, None, None, 0))
+        if rest is None or gain <= settings.split_margin:
+            out.append(bead)
+            continue
+        unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
+        if unaligned is not None and unaligned < settings.split_unaligned:
+            out.append(bead)  # its words find their translation in the bead after all
+            continue
+        kept = Bead(rest[0], rest[1], block_similarity(src, tgt, *rest), loose=bead.loose)
+        out.extend([kept, skip] if after else [skip, kept])
+    return out
+
+
+def _fragment_unaligned(ranges, skip: Bead, src: Side, tgt: Side, measurer: "BeadMeasurer | None") -> float | None:
+    """Share of the skipped sentence's words left unaligned in the bead `ranges` that holds it,
+    or None without word alignment."""
+    if measurer is None or not measurer.settings.word_alignment:
+        return None
+    s_items, t_items = src.items[slice(*ranges[0])], tgt.items[slice(*ranges[1])]
+    if skip.src[1] > skip.src[0]:
+        return unaligned_share(measurer, s_items, t_items, src.items[skip.src[0]])
+    return unaligned_share(measurer, t_items, s_items, tgt.items[skip.tgt[0]])
+
+
+def _candidate_texts(beads: list[Bead], src: Side, tgt: Side) -> list[str]:
+    """The block texts the two passes below will most likely compare: every merged bead with and
+    without each edge sentence, every matched bead next to an unmatched sentence with and
+    without it."""
+    ranges = []
+    for k, bead in enumerate(beads):
+        if not bead.matched:
+            continue
+        (a, b), (c, d) = bead.src, bead.tgt
+        ranges.append((bead.src, bead.tgt))
+        if b - a > 1:
+            ranges += [((a + 1, b), (c, d)), ((a, b - 1), (c, d))]
+        if d - c > 1:
+            ranges += [((a, b), (c + 1, d)), ((a, b), (c, d - 1))]
+        for n in (k - 1, k + 1):
+            if 0 <= n < len(beads) and not beads[n].matched and (grown := _grown(bead, beads[n])) is not None:
+                ranges.append(grown)
+    return [text for s_range, t_range in ranges
+            for text in (block_text(src.items, s_range), block_text(tgt.items, t_range))]
+
+
+def block_text(items: list[Sentence], span: tuple[int, int]) -> str:
+    """A block of consecutive sentences as one text (what the encoder reads for it)."""
+    return " ".join(x.text for x in items[span[0]:span[1]])
+
+
+def text_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tuple[int, int],
+                    emb: Embeddings) -> float:
+    """Normalized similarity of two blocks of sentences embedded as texts (the encoder reads the
+    joined sentences; a block of one sentence is that sentence). Slower than `block_similarity`
+    but it sees what a sentence adds to a block: encoded on first use, cached in `emb`."""
+    a, b = block_text(src.items, s_range), block_text(tgt.items, t_range)
+    emb.add([a, b])
+    return emb.between(a, b)
+
+
 def _grown(neighbour: Bead, skip: Bead) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The ranges of `neighbour` with the skipped sentence added, when it is adjacent on its side."""
     (a, b), (c, d) = neighbour.src, neighbour.tgt
@@ -150,23 +249,3 @@ def _grown(neighbour: Bead, skip: Bead) -> tuple[tuple[int, int], tuple[int, int
         return ((a, i + 1), (c, d)) if i == b else ((i, b), (c, d)) if i + 1 == a else None
     j = skip.tgt[0]
     return ((a, b), (c, j + 1)) if j == d else ((a, b), (j, d)) if j + 1 == c else None
-
-
-def _attach_gain(bead: Bead, grown, units: float, src: Side, tgt: Side, settings: Settings,
-                 judge: "LoosePairJudge") -> float | None:
-    """How much more alike the bead's sides become with the fragment of `units` content units
-    (None: less alike). A short fragment joins on dense similarity; a longer one needs the latent
-    terms: the dense similarity of a block barely moves when a sentence is added, whether it is
-    rendered or omitted."""
-    dense = block_similarity(src, tgt, *grown) - block_similarity(src, tgt, bead.src, bead.tgt)
-    if dense < -settings.attach_margin:
-        return None
-    new_src, new_tgt = src.items[slice(*grown[0])], tgt.items[slice(*grown[1])]
-    if units < settings.fragment_units and dense >= 0.0:  # a few words: too little to be an omission
-        return dense
-    if not judge.measurer.use_latent(new_src, new_tgt):
-        return None
-    old = latent_cosine(judge.encoder, [x.text for x in src.items[slice(*bead.src)]],
-                        [x.text for x in tgt.items[slice(*bead.tgt)]])
-    new = latent_cosine(judge.encoder, [x.text for x in new_src], [x.text for x in new_tgt])
-    return new - old if new >= old else None

@@ -59,6 +59,21 @@ class BeadMeasurer:
                            join([(st, x.span[0]) for st, x in zip(states[len(src):], tgt)]))
 
 
+def unaligned_share(measurer: "BeadMeasurer", block: list[Sentence], other: list[Sentence], part: Sentence) -> float:
+    """Share of `part`'s content words (`part` is one sentence of `block`) that the word alignment
+    of `block` with the `other` side's block leaves unaligned: near 0 when the other side renders
+    it, near 1 when nothing there does."""
+    states = measurer.encoder.token_states([x.text for x in block] + [x.text for x in other])
+    found = align_words(join([(st, x.span[0]) for st, x in zip(states[:len(block)], block)]),
+                        join([(st, x.span[0]) for st, x in zip(states[len(block):], other)]))
+    own = states[block.index(part)]
+    words = len(set(own.words[own.content].tolist())) if len(own) else 0
+    if not words:
+        return 0.0
+    inside = sum(1 for a, b in found.source_gaps if part.span[0] <= a and b <= part.span[1])
+    return min(1.0, inside / words)
+
+
 def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
     """`feat` with a word alignment's unaligned shares."""
     return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned,

@@ -32,7 +32,20 @@ _CJK_PUNCT = re.compile(r"[。！？、，]")
 # Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
 _LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ\u0590-\u05FF\u0600-\u06FF\u0900-\u0DFF]|\s*$)")
 _ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
-_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Rev|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|Hon|Pres|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
+# A title before a name never ends a sentence: a piece ending in one joins the next ("The Rev." /
+# "Jesse Jackson spoke."), whoever cut it.
+_TITLE_END = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Messrs|Dr|Prof|St|Rev|Fr|Lt|Col|Capt|Cpt|Sgt|Maj|Gen|Adm|Cmdr|Cpl|Pvt|"
+                        r"Sen|Rep|Gov|Pres|Hon|Insp|Det|Supt|Mt|Ft|No|Nr|Nos|Hr|Hrn|Mme|Mlle)\.$")
+# Languages that write ordinals as a number and a full stop ("am 3. Oktober"): a piece ending in
+# a one- or two-digit number and a full stop joins the next.
+_DOTTED_ORDINALS = frozenset("de da nb nn no fi cs sk sl hr sr bs pl hu tr et lv lt is".split())
+_ORDINAL_END = re.compile(r"(?<![\d.,])\d{1,2}\.$")
+# Japanese: a quotation closed after its own full stop and followed by the quotative と/って
+# (「…。」と彼は述べた。) goes on; so does a Chinese one followed by a short speech-verb tail
+# (“…。”他说。).
+_JA_QUOTE_GOES_ON = re.compile(r"[とっ]")
+_ZH_SPEECH_TAIL = re.compile(r"[^。！？!?「」“”]{0,12}?(?:说|道|表示|称|问|指出|补充|写道|回答|强调)[^。！？!?]{0,6}[。！？!?]")
 
 # Clause boundaries: punctuation inside a sentence, and a few conjunctions/relatives.
 _CLAUSE_PUNCT = re.compile(r"[,;:、，；：]\s*|\s[-–—]+\s|[（(]|[)）]\s*")
@@ -95,8 +108,31 @@ def _is_cjk_text(line: str) -> bool:
 
 def _cjk_sentences(text: str, start: int, end: int) -> list[Span]:
     line = text[start:end]
-    cuts = [start + m.end() for m in _CJK_STOP.finditer(line)]
+    cuts = [start + m.end() for m in _CJK_STOP.finditer(line) if not _quote_goes_on(line, m)]
     return _cut_at(text, start, end, cuts)
+
+
+def _quote_goes_on(line: str, stop: re.Match) -> bool:
+    """A sentence end inside a quotation that the sentence carries on after the closing quote:
+    「…。」と述べた。 / “…。”他说。"""
+    if stop.group()[-1] not in _CLOSERS:
+        return False
+    rest = line[stop.end():]
+    return bool(_JA_QUOTE_GOES_ON.match(rest) or _ZH_SPEECH_TAIL.match(rest))
+
+
+def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
+    """Join a piece to the next when it ends in a title ("Rev.") or, in languages that write
+    ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
+    joined: list[Span] = []
+    for start, end in pieces:
+        if joined:
+            before = text[joined[-1][0]:joined[-1][1]]
+            if _TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before)):
+                joined[-1] = (joined[-1][0], end)
+                continue
+        joined.append((start, end))
+    return joined
 
 
 # pysbd's Arabic, Persian and Urdu rules end a sentence at a comma (،) or a colon; so does no
@@ -217,6 +253,8 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
                       for p in _regex_sentences(text, s, e, arabic=code in ("ar", "fa", "ur"))]
         else:
             pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
+        if not (_is_cjk_text(line) or (lang is not None and writes_without_spaces(lang))):
+            pieces = _join_false_ends(pieces, text, code)
         for piece in pieces:
             spans.extend(_split_long(text, piece, max_chars))
     return spans
