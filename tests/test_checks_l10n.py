@@ -345,3 +345,13 @@ def test_a_heading_between_decorations_is_text_not_code(checks_server):
          "src_lang": "en", "tgt_lang": "de"}])
     assert heading.scores["chrf"] == pytest.approx(100.0)
     assert "chrf" not in code.scores  # a source line has no words to score
+
+
+def test_a_line_in_brackets_is_text_not_code(checks_server):
+    """`(Applause)` once counted as code (a fifth of it brackets): blanked, it read as untranslated."""
+    bracketed, copy = score(checks_server, [
+        {"id": "b", "source": "(Applause)", "translation": "(Beifall)", "reference": "(Beifall)",
+         "src_lang": "en", "tgt_lang": "de"},
+        {"id": "z", "source": "（掌声）", "translation": "(Applause)", "src_lang": "zh", "tgt_lang": "en"}])
+    assert bracketed.scores["chrf"] == pytest.approx(100.0)
+    assert not of_type(copy, "untranslated", "wrong_language", "omission"), copy.flags
