@@ -285,8 +285,11 @@ def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
                        "このパスワードは漏洩しているため、別のパスワードを使用してください。", tgt="ja")
     assert not [f for f in of_type(merged, "omission") if f.detector == "sentence_count"]
     wrapped = score_one(checks_server, "We have sent an email to you for\nverification. Please click the link.",
-                        "Wir haben Ihnen eine E-Mail zur\nBestätigung gesendet. Bitte klicken Sie auf den Link.")
+                        "確認のため、メールを\n送信しました。リンクをクリックしてください。", tgt="ja")
     assert not of_type(wrapped, "omission")
+    german = score_one(checks_server, "The password strength is too low. Please use a stronger password.",
+                       "Das Passwort ist zu schwach.")  # the omission detector's, with its span
+    assert not [f for f in of_type(german, "omission") if f.detector == "sentence_count"]
 
 
 @pytest.mark.parametrize("source,tgt", [
