@@ -10,9 +10,10 @@ the language pair would give (`length_ratio`'s densities, unsmoothed, counted on
 text). Translators merge sentences ("X. Please Y." -> "X のため Y してください。"), so fewer
 sentences alone say nothing; merged sentences keep their length, dropped ones do not.
 
-Severity: `major` under `MAJOR_RATIO`, else `minor`. The flag has no span: lengths do not say
-which sentence is missing (a Japanese sentence may take more room than the English one next to
-it), and a wrong span would mislead more than none. Sentences are
+Severity: `major` under `MAJOR_RATIO`, else `minor`. The flag's source span is the whole source:
+lengths do not say which sentence is missing (a Japanese sentence may take more room than the
+English one next to it), and a wrong sentence would mislead more than "somewhere in here". A
+measure of the omission detector's spans should keep to `detector == "omission"`. Sentences are
 counted with the omission detector's splitter over the text with line breaks read as spaces
 (PO and XLIFF sources wrap sentences over lines); pipe and ICU plural messages are judged on
 their last form, as the other text checks do.
@@ -30,7 +31,7 @@ from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 from lacuna.server.omission.segmentation import sentence_spans
 
 #: A translation with fewer sentences than its source under this share of its expected length.
-MAX_RATIO = 0.75
+MAX_RATIO = 0.8
 #: ... is `major` under this share.
 MAJOR_RATIO = 0.6
 #: Shortest sentence that counts, in English-equivalent characters (non-space characters over
@@ -67,7 +68,7 @@ class SentenceCount(Check):
             return out
         out.flags.append(FlagData(
             type=OMISSION, severity="major" if ratio < MAJOR_RATIO else "minor", detector=self.name,
-            confidence=0.75 if ratio < MAJOR_RATIO else 0.6,
+            confidence=0.75 if ratio < MAJOR_RATIO else 0.6, source_span=(0, len(segment.source)),
             message=(f"the source has {len(source)} sentences, the translation {len(target)}, at {ratio:.0%} "
                      f"of the expected length: a sentence is probably missing")))
         return out

@@ -12,6 +12,10 @@ sentence stop. Any one of these signs is enough:
   would not say;
 * it stops mid-text with a bracket or quote opened in its last part that the source closes
   (`(例:`, `"needs-revie`);
+* it ends on a word cut short: the last word is in Latin letters or digits, and is not a word
+  of the source but the start of one, two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
+  `例如：co` where it has `code`): names, code and terms are copied, so a copy that stops
+  midway was cut;
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
   (a list cut between two items);
 * the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops mid-text at
@@ -56,6 +60,8 @@ _COMMAS = ",、，;；:："
 _LIST_COMMAS = ",、，;；"
 _STOP = re.compile(r"[.!?。！？…]['\"”’」』)）\]]*\s*$")
 _OPEN_FRAGMENT = re.compile(r"(?:\{\{[^{}]*|%\([^)]*\)?|<[A-Za-z/][^<>]*|\{[A-Za-z_0-9][^{}]*|\{+|(?<=[^\d\s%])%)$")
+_LAST_WORD = re.compile(r"[A-Za-z0-9_]{2,}$")
+_SOURCE_WORD = re.compile(r"[A-Za-z0-9_]+")
 _PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[": "]", "《": "》", "【": "】"}
 
 
@@ -106,6 +112,17 @@ def _ends_message(segment: SegmentInput) -> bool:
     return len(segment.source[last.end:].strip()) <= 2
 
 
+def _cut_source_word(source: str, translation: str) -> bool:
+    """The translation's last word is the start of a source word, not a source word itself."""
+    last = _LAST_WORD.search(translation)
+    if not last:
+        return False
+    words = set(_SOURCE_WORD.findall(source))
+    cut = last.group(0)
+    # two letters short at least: "JRE" for "JREs" is the singular, not a cut
+    return cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words)
+
+
 def _final_list_items(text: str) -> int:
     """List separators in the text's last sentence or clause after a colon."""
     tail = re.split(r"[.!?。！？:：]\s", text.rstrip(" .。!?！？"))[-1]
@@ -139,6 +156,8 @@ class Truncation(Check):
         opened = _unclosed_at(translation)
         if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0:
             return "stops mid-sentence inside a bracket or quote the source closes"
+        if _cut_source_word(source, translation):
+            return "stops inside a word the source has"
         if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS:
             return "stops on a comma"
         if len(source.replace(" ", "")) < MIN_SOURCE:
