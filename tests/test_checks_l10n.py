@@ -261,6 +261,7 @@ def test_truncation_signs_without_a_final_stop(checks_server, source, translatio
     ("Passwordless", "Без пароля", "ru"),  # terse titles
     ("Frequently asked questions", "Questions fréquentes", "fr"),
     ("Two-Factor Authentication", "多要素認証", "ja"),  # Japanese titles are short, whatever the ratio
+    ("message of the notification", "알림 메시지", "ko"),  # so are Korean ones, spaces or not
     ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
      "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list
     ("When you exit the project.", "在退出项目时，", "zh"),  # a sentence continued in the next unit

@@ -12,6 +12,9 @@ the language pair would give (`length_ratio`'s densities, unsmoothed, counted on
 text). Translators merge sentences ("X. Please Y." -> "X のため Y してください。"), so fewer
 sentences alone say nothing; merged sentences keep their length, dropped ones do not.
 
+A fallback (`Check.fallback`): where the omission detector flags the segment too, the
+pipeline keeps only the detector's flags, which say which sentence is missing.
+
 Severity: `major` under `MAJOR_RATIO`, else `minor`. The flag's source span is the whole source:
 lengths do not say which sentence is missing (a Japanese sentence may take more room than the
 English one next to it), and a wrong sentence would mislead more than "somewhere in here". A
@@ -52,6 +55,7 @@ def sentences(text: str, segment: SegmentInput, side: str) -> list[tuple[int, in
 class SentenceCount(Check):
     name = "sentence_count"
     description = "fewer sentences than the source and much shorter: a dropped sentence (omission)"
+    fallback = True  # stands only where the omission detector flagged nothing
 
     def run(self, segment: SegmentInput) -> ScorerOutput:
         out = ScorerOutput()
