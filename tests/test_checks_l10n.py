@@ -248,6 +248,9 @@ def test_truncated_translation(checks_server):
     # a list or title cut on a comma, a title cut mid-word
     ("API secret, client secret, or consumer secret", "Секретный ключ API,", "ru", "comma"),
     ("View your basic profile information", "Просмотреть основную", "ru", "mid-phrase"),
+    # a name copied from the source, cut midway
+    ("Rename HelpandManualDialect.java and HelpandManualFilter.java.", "重命名HelpandManualDialect.java和HelpandMa",
+     "zh", "word"),
 ])
 def test_truncation_signs_without_a_final_stop(checks_server, source, translation, tgt, why):
     [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
@@ -258,9 +261,11 @@ def test_truncation_signs_without_a_final_stop(checks_server, source, translatio
     ("Passwordless", "Без пароля", "ru"),  # terse titles
     ("Frequently asked questions", "Questions fréquentes", "fr"),
     ("Two-Factor Authentication", "多要素認証", "ja"),  # Japanese titles are short, whatever the ratio
+    ("message of the notification", "알림 메시지", "ko"),  # so are Korean ones, spaces or not
     ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
      "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list
     ("When you exit the project.", "在退出项目时，", "zh"),  # a sentence continued in the next unit
+    ("Oracle provides JREs for Linux x64", "Oracle 提供用于 Linux x64 的 JRE", "zh"),  # a singular, not a cut word
     ("Configurable product \"%1\" does not have sub-products", "可配置的产品“% 1”没有子产品", "zh"),
 ])
 def test_whole_translations_are_not_truncated(checks_server, source, translation, tgt):
@@ -272,7 +277,8 @@ def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
     result = score_one(checks_server, source, "以下にあなたのログインコードが記載されています。", tgt="ja")
     [flag] = [f for f in of_type(result, "omission") if f.detector == "sentence_count"]
     assert flag.severity == "major" and "2 sentences, the translation 1" in flag.message
-    assert not flag.source_span  # lengths do not say which sentence is missing
+    # lengths do not say which sentence is missing: the span is the whole source
+    assert (flag.source_span.start, flag.source_span.end) == (0, len(source))
     shorter = score_one(checks_server, "Your account is protected by two-factor authentication. Please enter an "
                         "authenticator code:", "あなたのアカウントは多要素認証で保護されています。", tgt="ja")
     assert [f.severity for f in of_type(shorter, "omission") if f.detector == "sentence_count"] == ["minor"]
@@ -280,8 +286,11 @@ def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
                        "このパスワードは漏洩しているため、別のパスワードを使用してください。", tgt="ja")
     assert not [f for f in of_type(merged, "omission") if f.detector == "sentence_count"]
     wrapped = score_one(checks_server, "We have sent an email to you for\nverification. Please click the link.",
-                        "Wir haben Ihnen eine E-Mail zur\nBestätigung gesendet. Bitte klicken Sie auf den Link.")
+                        "確認のため、メールを\n送信しました。リンクをクリックしてください。", tgt="ja")
     assert not of_type(wrapped, "omission")
+    german = score_one(checks_server, "The password strength is too low. Please use a stronger password.",
+                       "Das Passwort ist zu schwach.")  # the omission detector's, with its span
+    assert not [f for f in of_type(german, "omission") if f.detector == "sentence_count"]
 
 
 @pytest.mark.parametrize("source,tgt", [
@@ -340,3 +349,13 @@ def test_a_heading_between_decorations_is_text_not_code(checks_server):
          "src_lang": "en", "tgt_lang": "de"}])
     assert heading.scores["chrf"] == pytest.approx(100.0)
     assert "chrf" not in code.scores  # a source line has no words to score
+
+
+def test_a_line_in_brackets_is_text_not_code(checks_server):
+    """`(Applause)` once counted as code (a fifth of it brackets): blanked, it read as untranslated."""
+    bracketed, copy = score(checks_server, [
+        {"id": "b", "source": "(Applause)", "translation": "(Beifall)", "reference": "(Beifall)",
+         "src_lang": "en", "tgt_lang": "de"},
+        {"id": "z", "source": "（掌声）", "translation": "(Applause)", "src_lang": "zh", "tgt_lang": "en"}])
+    assert bracketed.scores["chrf"] == pytest.approx(100.0)
+    assert not of_type(copy, "untranslated", "wrong_language", "omission"), copy.flags

@@ -63,7 +63,7 @@ def test_capabilities_describe_this_server(server):
     assert any("tok:zh" in s for s in metrics["bleu"].signatures)
     assert [c.name for c in caps.checks] == [
         "empty", "untranslated", "wrong_language", "numbers", "length_ratio", "paired_marks",  # segment checks
-        "placeholders", "tags", "plurals", "length_limit", "truncation",  # localization checks
+        "placeholders", "tags", "plurals", "length_limit", "truncation", "sentence_count",  # localization checks
         "terminology", "forbidden_term", "do_not_translate", "inconsistent_translation"]  # the service's own
     assert all(c.description for c in caps.checks)
     assert {"en", "ja", "de", "zh", "no"} <= set(caps.languages)

@@ -26,6 +26,15 @@ _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|functio
 _SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
 # A run of one repeated symbol opening or closing a line is decoration (wiki and markdown headings, rules).
 _DECORATION = re.compile(r"^([=*#~+_-])\1*\s*|\s*([=*#~+_-])\2*$")
+# Brackets or quotes around a whole line ("(Applause)", "[Music]", '"Done"') wrap prose, not code.
+_WRAPPERS = {"(": ")", "[": "]", '"': '"', "'": "'", "<": ">"}
+
+
+def _unwrapped(text: str) -> str:
+    while len(text) >= 2 and _WRAPPERS.get(text[0]) == text[-1] and not any(
+            c in text[1:-1] for c in (text[0], text[-1])):
+        text = text[1:-1].strip()
+    return text
 
 
 def _code_line(line: str) -> bool:
@@ -34,7 +43,7 @@ def _code_line(line: str) -> bool:
         return False
     if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
         return True
-    inner = _DECORATION.sub("", stripped)  # "== History ==", "*** Note ***": a heading, not code
+    inner = _unwrapped(_DECORATION.sub("", stripped))  # "== History ==", "(Applause)": not code
     letters = sum(c.isascii() and c.isalpha() for c in inner)
     return letters >= 3 and len(inner) >= 6 and sum(c in _SYMBOLS for c in inner) / len(inner) >= 0.2
 

@@ -12,6 +12,10 @@ sentence stop. Any one of these signs is enough:
   would not say;
 * it stops mid-text with a bracket or quote opened in its last part that the source closes
   (`(例:`, `"needs-revie`);
+* it ends on a word cut short: the last word is in Latin letters or digits, and is not a word
+  of the source but the start of one, two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
+  `例如：co` where it has `code`): names, code and terms are copied, so a copy that stops
+  midway was cut;
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
   (a list cut between two items);
 * the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops mid-text at
@@ -22,8 +26,8 @@ sentence stop. Any one of these signs is enough:
 * the source is a title or label without a final stop, the target is written with spaces
   between words (not Japanese, Chinese, Thai, ...), and the translation stops mid-text at
   under `MAX_RATIO_TITLE` of the expected length (`Enter Phone Verification Code` ->
-  `Введите код подтверж`). Titles in Japanese or Chinese are often a third of the English
-  length, so the length says nothing there.
+  `Введите код подтверж`). Titles in Japanese, Chinese or Korean are often a third of the
+  English length, so the length says nothing there.
 
 Pipe and ICU plural messages are judged on their last form (a form may end without a stop).
 """
@@ -47,6 +51,8 @@ MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
 #: mid-text is cut off (targets written with spaces between words only).
 MAX_RATIO_TITLE = 0.6
+#: The title sign is for targets at least this dense (`length_ratio.DENSITY`; Korean is 0.45).
+MIN_TITLE_DENSITY = 0.6
 #: Shortest source (non-space characters) judged by the length sign.
 MIN_SOURCE = 12
 #: An opening bracket or quote left open in this last share of the translation is a cut.
@@ -56,6 +62,8 @@ _COMMAS = ",、，;；:："
 _LIST_COMMAS = ",、，;；"
 _STOP = re.compile(r"[.!?。！？…]['\"”’」』)）\]]*\s*$")
 _OPEN_FRAGMENT = re.compile(r"(?:\{\{[^{}]*|%\([^)]*\)?|<[A-Za-z/][^<>]*|\{[A-Za-z_0-9][^{}]*|\{+|(?<=[^\d\s%])%)$")
+_LAST_WORD = re.compile(r"[A-Za-z0-9_]{2,}$")
+_SOURCE_WORD = re.compile(r"[A-Za-z0-9_]+")
 _PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[": "]", "《": "》", "【": "】"}
 
 
@@ -106,6 +114,23 @@ def _ends_message(segment: SegmentInput) -> bool:
     return len(segment.source[last.end:].strip()) <= 2
 
 
+def _cut_source_word(source: str, translation: str) -> bool:
+    """The translation's last word is the start of a source word, not a source word itself."""
+    last = _LAST_WORD.search(translation)
+    if not last:
+        return False
+    words = set(_SOURCE_WORD.findall(source))
+    cut = last.group(0)
+    # two letters short at least: "JRE" for "JREs" is the singular, not a cut
+    return cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words)
+
+
+def _titles_keep_length(segment: SegmentInput) -> bool:
+    """The target writes words with spaces in a script of letters (not Japanese, Chinese, Thai,
+    nor Korean, whose syllable blocks make "message of the notification" "알림 메시지")."""
+    return not writes_without_spaces(segment.tgt_lang) and density(segment.tgt_lang) >= MIN_TITLE_DENSITY
+
+
 def _final_list_items(text: str) -> int:
     """List separators in the text's last sentence or clause after a colon."""
     tail = re.split(r"[.!?。！？:：]\s", text.rstrip(" .。!?！？"))[-1]
@@ -139,13 +164,15 @@ class Truncation(Check):
         opened = _unclosed_at(translation)
         if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0:
             return "stops mid-sentence inside a bracket or quote the source closes"
+        if _cut_source_word(source, translation):
+            return "stops inside a word the source has"
         if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS:
             return "stops on a comma"
         if len(source.replace(" ", "")) < MIN_SOURCE:
             return ""
         ratio = self._ratio(segment)
         if not _SENTENCE_END.search(source):
-            if not writes_without_spaces(segment.tgt_lang) and ratio < MAX_RATIO_TITLE:
+            if _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE:
                 return f"stops mid-word or mid-phrase at {ratio:.0%} of the expected length"
             return ""
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does

@@ -136,13 +136,15 @@ def _block_mean(values: np.ndarray, weights: np.ndarray, size: int) -> np.ndarra
 
 
 def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float,
-                   shared_number: Callable[[int, int], bool] | None = None) -> list[Bead]:
+                   shared_number: Callable[[int, int], bool] | None = None, within_gap: bool = False) -> list[Bead]:
     """Second pass: join source and target sentences that the DP left unmatched in the SAME gap
     between matched beads, when they are each other's best partner over the whole texts and their
     similarity reaches `floor` (below the aligner's threshold). A sentence left out and a
     sentence added at the same place are much more likely one loose translation than an
     omission plus an addition. `sims` is the normalized 1-1 similarity matrix;
-    `shared_number(i, j)` (a digit sequence on both sides) lowers the floor to zero.
+    `shared_number(i, j)` (a digit sequence on both sides) lowers the floor to zero. With
+    `within_gap`, "best partner" means among the sentences left in the same gap (monotonicity
+    already rules out the rest).
     """
     n, m = sims.shape
     if n == 0 or m == 0:
@@ -156,9 +158,14 @@ def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float,
         tgt = {b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]}
         pairs = []
         for i in src:
-            j = int(best_tgt[i])
-            if j not in tgt or int(best_src[j]) != i:
-                continue
+            if within_gap:  # each other's best partner among the sentences left in this gap
+                j = max(tgt, key=lambda t: sims[i, t], default=-1)
+                if j < 0 or max(src, key=lambda r: sims[r, j]) != i:
+                    continue
+            else:  # ... over the whole texts
+                j = int(best_tgt[i])
+                if j not in tgt or int(best_src[j]) != i:
+                    continue
             if sims[i, j] >= floor or (shared_number is not None and sims[i, j] >= 0.0 and shared_number(i, j)):
                 pairs.append((i, j))
         kept: list[tuple[int, int]] = []  # mutual best pairs may cross: keep the best that do not

@@ -90,7 +90,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
     if src_items and tgt_items:  # a source and a target sentence left over at the same place: a loose pair?
         sims = normalized_matrix(src.emb, tgt.emb, src.bias, tgt.bias)
         beads = pair_leftovers(beads, sims, settings.leftover_share * threshold,
-                               lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)))
+                               lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)),
+                               within_gap=settings.leftover_within_gap)
         if loose is not None:
             beads = pair_in_gaps(beads, lambda i, j, lone: loose.strength(
                 loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone),
