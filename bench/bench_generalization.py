@@ -39,7 +39,8 @@ For refitting, `collect(names, limit)` returns one record per row: the row (sour
 translation, languages, gold) plus the service's `scores`, `passed` and `flags` (type,
 severity, confidence, source_span, target_span as [start, end] or None);
 `flag_records(records)` turns the document-drop rows into one record per omission flag with
-its confidence and whether it is correct. `--json OUT` writes the metrics and those records.
+its confidence, whether it is correct and its document's half (devsets.split: the confidence
+model is fitted on the "dev" half, so the "test" half's calibration is out of sample). `--json OUT` writes the metrics and those records.
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def flag_records(records: list[dict]) -> list[dict]:
             continue
         gold = rec["gold"]["omitted_spans"]
         for f in _omission_flags(rec):
-            out.append({"id": rec["id"], "set": rec["set"], "severity": f["severity"],
+            out.append({"id": rec["id"], "set": rec["set"], "severity": f["severity"], "split": devsets.row_split(rec),
                         "confidence": f["confidence"], "correct": any(_overlaps(f["source_span"], g) for g in gold)})
     return out
 
@@ -336,12 +337,21 @@ def report(records: list[dict]) -> dict:
               "sentence + addition flag on its translation, clean copies; o+a: clean copies with both kinds of "
               "flag; cleanF: clean copies with any omission flag; AUC: omission score, dropped vs clean; "
               "len: best length-ratio baseline AUC (ALL: the sets' mean)")
-        ece, table = reliability(flag_records(all_docs))
+        flags = flag_records(all_docs)
+        ece, table = reliability(flags)
         metrics["calibration"] = {"ece": ece, "table": table}
-        print(f"\nCalibration of omission-flag confidence on document drops: ECE (10 bins) = {_f(ece)}")
-        print(f"{'confidence':>10} {'flags':>6} {'mean conf':>9} {'correct':>8}")
-        for row in table:
-            print(f"{row['bin']:>10} {row['n']:>6} {_f(row['confidence']):>9} {_f(row['accuracy']):>8}")
+        for half in ("test", "dev"):
+            h_ece, h_table = reliability([f for f in flags if f["split"] == half])
+            metrics["calibration"][half] = {"ece": h_ece, "table": h_table}
+        print(f"\nCalibration of omission-flag confidence on document drops: ECE (10 bins) = {_f(ece)} over "
+              f"{len(flags)} flags; held-out test documents (devsets.split; the confidence model was fitted on "
+              f"the dev half and HalOmi): ECE {_f(metrics['calibration']['test']['ece'])}; dev documents: "
+              f"{_f(metrics['calibration']['dev']['ece'])}")
+        print(f"{'confidence':>10} {'flags':>6} {'mean conf':>9} {'correct':>8}   "
+              f"{'test':>6} {'mean conf':>9} {'correct':>8}")
+        for row, test_row in zip(table, metrics["calibration"]["test"]["table"]):
+            print(f"{row['bin']:>10} {row['n']:>6} {_f(row['confidence']):>9} {_f(row['accuracy']):>8}   "
+                  f"{test_row['n']:>6} {_f(test_row['confidence']):>9} {_f(test_row['accuracy']):>8}")
     annotated = [s for s in by_set if by_set[s][0]["kind"] == "annotated"]
     if annotated:
         print("\nHuman-annotated omissions: ROC AUC of the omission score vs the length-ratio baseline "
@@ -374,7 +384,7 @@ def summary_line(metrics: dict) -> str:
         parts += [f"docdrop_precision={_f(d['all']['precision'])}", f"docdrop_recall={_f(d['all']['recall'])}",
                   f"docdrop_major_precision={_f(d['major']['precision'])}",
                   f"docdrop_major_recall={_f(d['major']['recall'])}", f"clean_pairs={d['clean_pairs']}",
-                  f"ece={_f(metrics['calibration']['ece'])}"]
+                  f"ece={_f(metrics['calibration']['ece'])}", f"ece_test={_f(metrics['calibration']['test']['ece'])}"]
     for name, m in metrics["sets"].items():
         if "omission_auc" in m:
             parts.append(f"{name}_auc={_f(m['omission_auc'])}/baseline={_f(m['baseline']['best'])}")
@@ -417,7 +427,7 @@ def main(argv=None) -> None:
     missing = [n for n in devsets.names(include_missing=True) if n not in devsets.names()]
     if missing and not args.sets:
         print(f"not built (skipped): {', '.join(missing)} -- see bench/devsets/README.md")
-    config = replace(ServerConfig(), port=0, workers=8, log_level="warning",
+    config = replace(ServerConfig(), port=0, workers=8, log_level="warning", request_time_budget=0.0,
                      omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
                      encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device)
     start = time.perf_counter()

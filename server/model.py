@@ -66,6 +66,9 @@ class FlagData:
     target_span: tuple[int, int] | None = None
     #: Other segments the flag is about (inconsistent_translation).
     related_ids: tuple[str, ...] = ()
+    #: What the flag's confidence was computed from (the omission detector's FlagEvidence), for
+    #: the in-process fitting tools; never sent.
+    evidence: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

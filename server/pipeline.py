@@ -17,6 +17,7 @@ import structlog
 from lacuna.flag_types import LOW_SCORE
 from lacuna.server import budget
 from lacuna.server.budget import Abandoned
+from lacuna.server.checks import drop_covered_fallbacks, fallback_detectors
 from lacuna.server.errors import quote_prefix
 from lacuna.severity import BLOCKING_SEVERITIES
 from lacuna.server.model import (
@@ -30,6 +31,9 @@ from lacuna.server.model import (
 from lacuna.server.scorer import CorpusAccumulator, Scorer
 
 log = structlog.get_logger("lacuna.pipeline")
+
+#: Checks whose flags yield to a model detector's flag of the same type (`Check.fallback`).
+_FALLBACKS = fallback_detectors()
 
 
 class OptionError(ValueError):
@@ -179,6 +183,7 @@ class Pipeline:
                 outcome.flags.clear()
                 outcome.passed = False
                 continue
+            outcome.flags[:] = drop_covered_fallbacks(outcome.flags, _FALLBACKS)
             self._apply_thresholds(outcome, thresholds or {})
             outcome.passed = not any(f.severity in BLOCKING_SEVERITIES for f in outcome.flags)
         return outcomes

@@ -81,11 +81,11 @@ def test_sentences_left_over_in_one_gap_that_translate_each_other_become_loose_p
     beads = [Bead((0, 1), (0, 1), 0.9), Bead((1, 2), (1, 1), float("nan")), Bead((2, 3), (1, 1), float("nan")),
              Bead((3, 3), (1, 2), float("nan")), Bead((3, 3), (2, 3), float("nan")), Bead((3, 4), (3, 4), 0.8)]
     strong = {(1, 1): 0.5, (2, 2): 0.3}
-    out = pair_in_gaps(beads, lambda i, j: strong.get((i, j)), lambda i, j: 0.01)
+    out = pair_in_gaps(beads, lambda i, j, lone: strong.get((i, j)), lambda i, j: 0.01)
     assert shape(out) == [((0, 1), (0, 1)), ((1, 2), (1, 2)), ((2, 3), (2, 3)), ((3, 4), (3, 4))]
     assert [b.loose for b in out] == [False, True, True, False]
     # only the strongest of two crossing pairs is kept; the rest stay an omission and an addition
-    out = pair_in_gaps(beads, lambda i, j: {(1, 2): 0.5, (2, 1): 0.4}.get((i, j)), lambda i, j: 0.01)
+    out = pair_in_gaps(beads, lambda i, j, lone: {(1, 2): 0.5, (2, 1): 0.4}.get((i, j)), lambda i, j: 0.01)
     assert [(b.src, b.tgt) for b in out if b.loose] == [((1, 2), (2, 3))]
     assert sum(1 for b in out if not b.matched) == 2
-    assert shape(pair_in_gaps(beads, lambda i, j: None, lambda i, j: 0.0)) == shape(beads)
+    assert shape(pair_in_gaps(beads, lambda i, j, lone: None, lambda i, j: 0.0)) == shape(beads)

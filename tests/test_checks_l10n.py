@@ -261,6 +261,7 @@ def test_truncation_signs_without_a_final_stop(checks_server, source, translatio
     ("Passwordless", "Без пароля", "ru"),  # terse titles
     ("Frequently asked questions", "Questions fréquentes", "fr"),
     ("Two-Factor Authentication", "多要素認証", "ja"),  # Japanese titles are short, whatever the ratio
+    ("message of the notification", "알림 메시지", "ko"),  # so are Korean ones, spaces or not
     ("Number of different character classes required in password: Lowercase, Uppercase, Digits, Special "
      "Characters.", "パスワードに要求する文字種の種類: 大文字;小文字, 数字, 記号", "ja"),  # a complete list
     ("When you exit the project.", "在退出项目时，", "zh"),  # a sentence continued in the next unit
@@ -285,8 +286,11 @@ def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
                        "このパスワードは漏洩しているため、別のパスワードを使用してください。", tgt="ja")
     assert not [f for f in of_type(merged, "omission") if f.detector == "sentence_count"]
     wrapped = score_one(checks_server, "We have sent an email to you for\nverification. Please click the link.",
-                        "Wir haben Ihnen eine E-Mail zur\nBestätigung gesendet. Bitte klicken Sie auf den Link.")
+                        "確認のため、メールを\n送信しました。リンクをクリックしてください。", tgt="ja")
     assert not of_type(wrapped, "omission")
+    german = score_one(checks_server, "The password strength is too low. Please use a stronger password.",
+                       "Das Passwort ist zu schwach.")  # the omission detector's, with its span
+    assert not [f for f in of_type(german, "omission") if f.detector == "sentence_count"]
 
 
 @pytest.mark.parametrize("source,tgt", [

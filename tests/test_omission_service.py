@@ -35,10 +35,10 @@ def test_faithful_translation_scores_low_and_a_dropped_sentence_is_flagged(clien
     res = client.score([seg(source, full, id="full"), seg(source, dropped, id="dropped")],
                        metrics=["omission", "addition"])
     ok, bad = res["full"], res["dropped"]
-    assert not [f for f in ok.flags if f.type == "omission"]
+    assert not [f for f in ok.flags if f.type == "omission" and f.detector == "omission"]
     assert ok.scores["omission"] < 0.2
     assert bad.scores["omission"] > 2 * ok.scores["omission"] + 0.05
-    flags = [f for f in bad.flags if f.type == "omission"]
+    flags = [f for f in bad.flags if f.type == "omission" and f.detector == "omission"]
     assert len(flags) == 1
     start, end = flags[0].source_span.start, flags[0].source_span.end
     assert source[start:end] == "Visitors can now see the restored ceiling paintings."
@@ -111,7 +111,7 @@ def test_short_segments_sharing_a_translation_are_scored_separately(client):
     segments = [seg("Save", "Speichern", id="a"), seg("Save", "Speichern", id="b")]
     res = client.score(segments, metrics=["omission"])
     assert res["a"].scores["omission"] == pytest.approx(res["b"].scores["omission"])
-    assert not [f for f in res["b"].flags if f.type == "omission"]
+    assert not [f for f in res["b"].flags if f.type == "omission" and f.detector == "omission"]
 
 
 @pytest.mark.parametrize("source,translation", [
@@ -144,7 +144,7 @@ BRIDGE_JA = (
 def test_a_loosely_translated_last_sentence_is_neither_omission_nor_addition(client):
     res = client.score([seg(BRIDGE_EN, BRIDGE_JA, tgt="ja")], metrics=["omission", "addition"])
     flags = res.segments[0].flags
-    omitted = [BRIDGE_EN[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission"]
+    omitted = [BRIDGE_EN[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission" and f.detector == "omission"]
     # the dropped paragraph is one passage, and nothing else is missing
     assert len(omitted) == 1 and omitted[0].startswith("Engineers tested") and omitted[0].endswith("next month.")
     assert not [f for f in flags if f.type == "addition"]
@@ -163,7 +163,7 @@ def test_a_sentence_replaced_by_an_unrelated_one_is_still_an_omission_and_an_add
                    "Der Bürgermeister dankte den Arbeitern, die die Brücke in einem kalten Winter gebaut hatten.")
     res = client.score([seg(source, translation)], metrics=["omission", "addition"])
     flags = res.segments[0].flags
-    omitted = [source[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission"]
+    omitted = [source[f.source_span.start:f.source_span.end] for f in flags if f.type == "omission" and f.detector == "omission"]
     added = [translation[f.target_span.start:f.target_span.end] for f in flags if f.type == "addition"]
     assert omitted == ["The old ferry will stop running next month."]
     assert added == ["Meine Großmutter backt jeden Sonntag einen Pflaumenkuchen für die Nachbarn."]
@@ -178,10 +178,10 @@ def test_two_sentences_fused_into_one_are_not_an_omission(client, lang, fused, d
     sources = {"de": "The bridge reopens on Friday. Cyclists must dismount on the ramp.",
                "ja": "The office opens in May. It will have ten staff."}
     res = client.score([seg(sources[lang], fused, tgt=lang, id="fused")], metrics=["omission"])
-    assert not [f for f in res["fused"].flags if f.type == "omission"]
+    assert not [f for f in res["fused"].flags if f.type == "omission" and f.detector == "omission"]
     if lang == "de":
         res = client.score([seg(sources[lang], dropped, tgt=lang, id="dropped")], metrics=["omission"])
-        flagged = [f for f in res["dropped"].flags if f.type == "omission"]
+        flagged = [f for f in res["dropped"].flags if f.type == "omission" and f.detector == "omission"]
         assert flagged and sources[lang][flagged[0].source_span.start:].startswith("Cyclists")
 
 
@@ -197,8 +197,8 @@ def test_dense_mode_flags_and_ranks_like_the_default_one(start_server):
                        seg(clause_source, "市は来年新しい図書館を建設する予定です。", tgt="ja", id="c-partial")],
                       metrics=["omission"])
         caps = c.capabilities()
-    assert not [f for f in res["full"].flags if f.type == "omission"]
-    flags = [f for f in res["dropped"].flags if f.type == "omission"]
+    assert not [f for f in res["full"].flags if f.type == "omission" and f.detector == "omission"]
+    flags = [f for f in res["dropped"].flags if f.type == "omission" and f.detector == "omission"]
     assert [source[f.source_span.start:f.source_span.end] for f in flags] == [
         "Visitors can now see the restored ceiling paintings."]
     assert res["dropped"].scores["omission"] > 2 * res["full"].scores["omission"]
@@ -226,7 +226,7 @@ def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
     assert len(scorer.encoder.latent_cache) > cached
     assert "sentence-encoder+latent-terms+word-alignment" in {m.kind for m in caps.models}
     assert not res["full"].flags
-    flags = [f for f in res["partial"].flags if f.type == "omission"]
+    flags = [f for f in res["partial"].flags if f.type == "omission" and f.detector == "omission"]
     assert len(flags) == 1 and not flags[0].message.startswith("not translated")
     flagged = source[flags[0].source_span.start:flags[0].source_span.end]
     assert "police" in flagged and "snow" not in flagged
@@ -257,7 +257,7 @@ def test_word_alignment_judges_pairs_and_places_the_flag(base_server, start_serv
         assert res["partial"].scores["omission"] > res["full"].scores["omission"] + 0.3
     aligned = results["aligned"]
     assert aligned["partial"].scores["omission"] != results["plain"]["partial"].scores["omission"]
-    flags = [f for f in aligned["partial"].flags if f.type == "omission"]
+    flags = [f for f in aligned["partial"].flags if f.type == "omission" and f.detector == "omission"]
     assert len(flags) == 1
     flagged = source[flags[0].source_span.start:flags[0].source_span.end]
     assert "children" in flagged and "pottery" not in flagged

@@ -24,6 +24,9 @@ sentence_count) see
 the text without inline codes, placeholders, code and plural syntax (`segment_markup`); the
 checks of markup (`sees_markup = True`) see the texts as sent.
 
+`sentence_count` is a fallback (`Check.fallback`): its flag stands only where the omission
+detector flagged nothing on the segment.
+
 Each module's docstring says what it judges and what it deliberately leaves alone.
 """
 
@@ -45,6 +48,9 @@ class Check(abc.ABC):
     description: str = ""
     #: True: sees the texts as sent; False: the plain texts (see `segment_markup`).
     sees_markup: bool = False
+    #: True: a fallback for a model's detector. Its flags are dropped from a segment that has a
+    #: flag of the same type from another detector (one dropped sentence, one flag).
+    fallback: bool = False
 
     @abc.abstractmethod
     def run(self, segment: SegmentInput) -> ScorerOutput: ...
@@ -108,3 +114,14 @@ class ChecksScorer(Scorer):
                 out.flags.extend(found.flags)
             outputs.append(out)
         return outputs
+
+
+def fallback_detectors() -> frozenset[str]:
+    """Names of the checks whose flags yield to another detector's flag of the same type."""
+    return frozenset(c.name for c in default_checks() if c.fallback)
+
+
+def drop_covered_fallbacks(flags: list, fallbacks: frozenset[str]) -> list:
+    """`flags` without those of a fallback detector whose type another detector also flagged."""
+    covered = {f.type for f in flags if f.detector not in fallbacks}
+    return [f for f in flags if not (f.detector in fallbacks and f.type in covered)]

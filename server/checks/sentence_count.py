@@ -4,11 +4,16 @@ the language pair would give has probably lost a sentence (flag `omission`, dete
 
 The omission detector compares meaning and finds most dropped sentences; it says little on
 short UI messages in Japanese or Chinese, where a dropped "Please enter it in your browser
-window." leaves a fluent, shorter text. This check needs no model: the source has at least
+window." leaves a fluent, shorter text. So this check judges only targets written without
+spaces (Japanese, Chinese, Thai, ...); elsewhere the detector's own flags, with their spans,
+are the ones to read. It needs no model: the source has at least
 two sentences, the translation fewer, and the translation is under `MAX_RATIO` of the length
 the language pair would give (`length_ratio`'s densities, unsmoothed, counted on the plain
 text). Translators merge sentences ("X. Please Y." -> "X のため Y してください。"), so fewer
 sentences alone say nothing; merged sentences keep their length, dropped ones do not.
+
+A fallback (`Check.fallback`): where the omission detector flags the segment too, the
+pipeline keeps only the detector's flags, which say which sentence is missing.
 
 Severity: `major` under `MAJOR_RATIO`, else `minor`. The flag's source span is the whole source:
 lengths do not say which sentence is missing (a Japanese sentence may take more room than the
@@ -24,6 +29,7 @@ from __future__ import annotations
 import re
 
 from lacuna.flag_types import OMISSION
+from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.length_ratio import content_length, density
 from lacuna.server.checks.text import is_blank
@@ -49,10 +55,11 @@ def sentences(text: str, segment: SegmentInput, side: str) -> list[tuple[int, in
 class SentenceCount(Check):
     name = "sentence_count"
     description = "fewer sentences than the source and much shorter: a dropped sentence (omission)"
+    fallback = True  # stands only where the omission detector flagged nothing
 
     def run(self, segment: SegmentInput) -> ScorerOutput:
         out = ScorerOutput()
-        if is_blank(segment.translation) or is_blank(segment.source):
+        if is_blank(segment.translation) or is_blank(segment.source) or not writes_without_spaces(segment.tgt_lang):
             return out
         source = sentences(segment.source, segment, "source")
         if len(source) < 2:

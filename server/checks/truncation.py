@@ -26,8 +26,8 @@ sentence stop. Any one of these signs is enough:
 * the source is a title or label without a final stop, the target is written with spaces
   between words (not Japanese, Chinese, Thai, ...), and the translation stops mid-text at
   under `MAX_RATIO_TITLE` of the expected length (`Enter Phone Verification Code` ->
-  `Введите код подтверж`). Titles in Japanese or Chinese are often a third of the English
-  length, so the length says nothing there.
+  `Введите код подтверж`). Titles in Japanese, Chinese or Korean are often a third of the
+  English length, so the length says nothing there.
 
 Pipe and ICU plural messages are judged on their last form (a form may end without a stop).
 """
@@ -51,6 +51,8 @@ MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
 #: mid-text is cut off (targets written with spaces between words only).
 MAX_RATIO_TITLE = 0.6
+#: The title sign is for targets at least this dense (`length_ratio.DENSITY`; Korean is 0.45).
+MIN_TITLE_DENSITY = 0.6
 #: Shortest source (non-space characters) judged by the length sign.
 MIN_SOURCE = 12
 #: An opening bracket or quote left open in this last share of the translation is a cut.
@@ -123,6 +125,12 @@ def _cut_source_word(source: str, translation: str) -> bool:
     return cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words)
 
 
+def _titles_keep_length(segment: SegmentInput) -> bool:
+    """The target writes words with spaces in a script of letters (not Japanese, Chinese, Thai,
+    nor Korean, whose syllable blocks make "message of the notification" "알림 메시지")."""
+    return not writes_without_spaces(segment.tgt_lang) and density(segment.tgt_lang) >= MIN_TITLE_DENSITY
+
+
 def _final_list_items(text: str) -> int:
     """List separators in the text's last sentence or clause after a colon."""
     tail = re.split(r"[.!?。！？:：]\s", text.rstrip(" .。!?！？"))[-1]
@@ -164,7 +172,7 @@ class Truncation(Check):
             return ""
         ratio = self._ratio(segment)
         if not _SENTENCE_END.search(source):
-            if not writes_without_spaces(segment.tgt_lang) and ratio < MAX_RATIO_TITLE:
+            if _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE:
                 return f"stops mid-word or mid-phrase at {ratio:.0%} of the expected length"
             return ""
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does

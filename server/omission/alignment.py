@@ -195,18 +195,20 @@ def pair_leftovers(beads: list[Bead], sims: np.ndarray, floor: float,
     return out
 
 
-def pair_in_gaps(beads: list[Bead], strength: Callable[[int, int], float | None],
+def pair_in_gaps(beads: list[Bead], strength: Callable[[int, int, bool], float | None],
                  similarity: Callable[[int, int], float]) -> list[Bead]:
     """Third pass: in each gap between matched beads, join source and target sentences left
-    unmatched there whose direct comparison says they translate each other (`strength(i, j)` not
-    None; higher first; pairs never cross). They become matched beads marked `loose`."""
+    unmatched there whose direct comparison says they translate each other (`strength(i, j,
+    lone)` not None, `lone` when they are the gap's only sentences, one a side; higher first;
+    pairs never cross). They become matched beads marked `loose`."""
     out: list[Bead] = []
     gap: list[Bead] = []
 
     def flush():
         src = [b.src[0] for b in gap if b.src[1] > b.src[0]]
         tgt = [b.tgt[0] for b in gap if b.tgt[1] > b.tgt[0]]
-        scored = [(v, i, j) for i in src for j in tgt for v in [strength(i, j)] if v is not None]
+        lone = len(src) == 1 and len(tgt) == 1
+        scored = [(v, i, j) for i in src for j in tgt for v in [strength(i, j, lone)] if v is not None]
         kept: list[tuple[int, int]] = []
         for _, i, j in sorted(scored, key=lambda x: -x[0]):
             if all((i - a) * (j - b) > 0 for a, b in kept):

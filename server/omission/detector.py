@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from lacuna.languages import Language
+from lacuna.server.omission.confidence import ConfidenceModel
 from lacuna.server.omission.document import DocumentAnalyzer
 from lacuna.server.omission.encoder import SentenceEncoder
 from lacuna.server.omission.flags import FlagBuilder, quote
@@ -48,8 +49,9 @@ class OmissionDetector:
         self.weights = weights or load_for(encoder)
         self.background = Background(encoder)
         self.measurer = BeadMeasurer(encoder, self.settings)
+        confidence = ConfidenceModel(self.weights.confidence) if self.weights.confidence is not None else None
         self.flags = FlagBuilder(detector_name, self.settings.major_units, self.settings.major_confidence,
-                                 self.weights.calibration)
+                                 self.weights.calibration, confidence)
         self.documents = DocumentAnalyzer(encoder, self.settings, self.models, self.measurer, self.flags)
 
     def signature(self, metric: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from lacuna.server.model import FlagData
 from lacuna.server.omission.alignment import Bead
 from lacuna.server.omission.clauses import weakest_clause_dense
+from lacuna.server.omission.confidence import FlagEvidence
 from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document
 from lacuna.server.omission.flags import FlagBuilder
 from lacuna.server.omission.loose_pairs import LoosePairJudge
@@ -37,6 +38,33 @@ class _Tally:
     added_units: float = 0.0
     unmatched_units: float = 0.0  # the part of missing_units from unmatched sentences
     added_unmatched_units: float = 0.0
+    #: what every flag's evidence shares: both sides' sentence counts and content units
+    src_sentences: int = 0
+    tgt_sentences: int = 0
+    src_units: float = 0.0
+    tgt_units: float = 0.0
+    #: per unmatched source (target) sentence: unmatched sentences of the other side in its gap
+    src_gap_other: dict[int, int] = field(default_factory=dict)
+    tgt_gap_other: dict[int, int] = field(default_factory=dict)
+
+
+def gap_leftovers(beads: list[Bead], src: list[Sentence], tgt: list[Sentence]) -> tuple[dict[int, int], dict[int, int]]:
+    """For each unmatched source sentence, how many target sentences with content its gap (the
+    run of unmatched beads between two matched ones) leaves unmatched; and the same for each
+    unmatched target sentence."""
+    src_other: dict[int, int] = {}
+    tgt_other: dict[int, int] = {}
+    gap: list[Bead] = []
+    for bead in beads + [Bead((0, 0), (0, 0), 0.0)]:  # (a matched sentinel closes the last gap)
+        if not bead.matched and (bead.src[1] > bead.src[0] or bead.tgt[1] > bead.tgt[0]):
+            gap.append(bead)
+            continue
+        src_ids = [i for b in gap for i in range(*b.src) if src[i].content]
+        tgt_ids = [j for b in gap for j in range(*b.tgt) if tgt[j].content]
+        src_other.update({i: len(tgt_ids) for i in src_ids})
+        tgt_other.update({j: len(src_ids) for j in tgt_ids})
+        gap = []
+    return src_other, tgt_other
 
 
 class DocumentAnalyzer:
@@ -65,7 +93,9 @@ class DocumentAnalyzer:
             return PairAnalysis(0.0, 0.0)
         judge = self.loose if self.settings.loose_pairs else None
         doc = align_document(src, tgt, emb, self.encoder.dim, self.settings, judge)
-        tally = _Tally(prob=[0.0] * len(src))
+        tally = _Tally(prob=[0.0] * len(src), src_sentences=len(src_content), tgt_sentences=len(tgt_content),
+                       src_units=sum(s.units for s in src_content), tgt_units=sum(t.units for t in tgt_content))
+        tally.src_gap_other, tally.tgt_gap_other = gap_leftovers(doc.beads, src, tgt)
         self._omitted(source, translation, doc, emb, tally)
         self._added(translation, doc, emb, tally)
         features = self._matched(source, doc, clauses, emb, tally)
@@ -113,7 +143,9 @@ class DocumentAnalyzer:
         for i in run:
             tally.prob[i] = conf
         span = (src[run[0]].span[0], src[run[-1]].span[1])
-        tally.flags.append(self.flags.omission(span, source, units, conf, whole=True))
+        other = max(tally.src_gap_other.get(i, 0) for i in run)
+        tally.flags.append(self.flags.omission(span, source, self._source_evidence(
+            "omission_sentence", conf, source, span, units, tally, other)))
 
     def _added(self, translation: str, doc: DocumentAlignment, emb: Embeddings, tally: _Tally) -> None:
         """Unmatched target sentences: additions."""
@@ -125,7 +157,15 @@ class DocumentAnalyzer:
                 conf = self._unmatched_confidence([t], doc.src, emb, doc.threshold)
                 tally.added_units += t.units * conf
                 tally.added_unmatched_units += t.units * conf
-                tally.flags.append(self.flags.addition(t.span, translation, t.units, conf))
+                tally.flags.append(self.flags.addition(t.span, translation, FlagEvidence(
+                    "addition_sentence", conf, t.text, t.units, tally.tgt_units, t.span[0] / max(1, len(translation)),
+                    tally.tgt_sentences, tally.src_sentences, tally.tgt_gap_other.get(bead.tgt[0], 0))))
+
+    @staticmethod
+    def _source_evidence(kind: str, raw: float, source: str, span: tuple[int, int], units: float, tally: _Tally,
+                         gap_other: int = 0) -> FlagEvidence:
+        return FlagEvidence(kind, raw, source[span[0]:span[1]], units, tally.src_units, span[0] / max(1, len(source)),
+                            tally.src_sentences, tally.tgt_sentences, gap_other)
 
     def _unmatched_confidence(self, items: list[Sentence], other: Side, emb: Embeddings, threshold: float) -> float:
         """How sure we are that nothing on the other side renders `items`: near 1 when the best
@@ -180,7 +220,8 @@ class DocumentAnalyzer:
                 weakest = weakest_clause_dense(bead, src, clauses, doc.tgt.emb, doc.tgt.bias, doc.tgt.weights,
                                                emb, self.settings)
                 if weakest is not None:
-                    tally.flags.append(self.flags.omission(weakest.span, source, weakest.units, p_omit, whole=False))
+                    tally.flags.append(self.flags.omission(weakest.span, source, self._source_evidence(
+                        "omission_partial", p_omit, source, weakest.span, weakest.units, tally)))
         return features
 
     # -- short segments ----------------------------------------------------------------------------
@@ -212,6 +253,7 @@ class DocumentAnalyzer:
             weakest = weakest_clause_dense(one, src.items, clauses, tgt.emb, tgt.bias, tgt.weights, emb,
                                            self.settings)
             if weakest is not None:
-                tally.flags.append(self.flags.omission(weakest.span, source, weakest.units, omission, whole=False))
+                tally.flags.append(self.flags.omission(weakest.span, source, self._source_evidence(
+                    "omission_partial", omission, source, weakest.span, weakest.units, tally)))
         tally.prob = [max(p, omission) for p in tally.prob]
         return omission, addition, [feat]

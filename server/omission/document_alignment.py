@@ -93,8 +93,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)),
                                within_gap=settings.leftover_within_gap)
         if loose is not None:
-            beads = pair_in_gaps(beads, lambda i, j: loose.strength(loose.evidence(src_items[i], tgt_items[j], emb),
-                                                                    threshold),
+            beads = pair_in_gaps(beads, lambda i, j, lone: loose.strength(
+                loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone),
                                  lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
     if settings.attach_fragments:
         emb.add(_candidate_texts(beads, src, tgt))  # one encoder call for the usual candidates

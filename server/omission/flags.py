@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 from lacuna.server.model import FlagData
+from lacuna.server.omission.confidence import ConfidenceModel, FlagEvidence
 from lacuna.server.omission.pair_models import sigmoid
 from lacuna.server.omission.passages import Span
 
@@ -26,20 +27,29 @@ class FlagBuilder:
     content, a message quoting the passage."""
 
     def __init__(self, detector_name: str, major_units: float, major_confidence: float = 0.0,
-                 calibration: dict[str, tuple[float, float]] | None = None):
+                 calibration: dict[str, tuple[float, float]] | None = None,
+                 confidence: ConfidenceModel | None = None):
         self.detector_name = detector_name
         self.major_units = major_units
         self.major_confidence = major_confidence
         self.calibration = dict(calibration or {})
+        self.confidence_model = confidence
 
     def calibrated(self, kind: str, raw: float) -> float:
-        """The probability that a flag of `kind` with confidence `raw` is right (Platt scaling
-        fitted out of the detector, weights.py); the raw confidence where none was fitted."""
+        """The probability that a flag of `kind` with confidence `raw` is right by Platt scaling
+        (an older weights file's "calibration"); the raw confidence where none was fitted."""
         if kind not in self.calibration:
             return raw
         a, b = self.calibration[kind]
         p = min(max(raw, 1e-6), 1.0 - 1e-6)
         return sigmoid(a * math.log(p / (1.0 - p)) + b)
+
+    def confidence(self, evidence: FlagEvidence) -> float:
+        """The flag's confidence: the confidence model's probability from its evidence when the
+        weights file has one, else the (Platt-scaled) raw confidence."""
+        if self.confidence_model is not None:
+            return self.confidence_model.probability(evidence)
+        return self.calibrated(evidence.kind, evidence.raw)
 
     def severity(self, units: float, confidence: float) -> str:
         """`major` for a passage of `major_units` content units or more that is likely right
@@ -54,19 +64,18 @@ class FlagBuilder:
             return flags
         return [replace(f, severity="minor") if f.severity == "major" else f for f in flags]
 
-    def omission(self, span: Span, source: str, units: float, confidence: float, whole: bool,
-                 kind: str | None = None) -> FlagData:
+    def omission(self, span: Span, source: str, evidence: FlagEvidence) -> FlagData:
         """An omitted source passage: a whole sentence (or run of them), or part of one."""
-        confidence = self.calibrated(kind or ("omission_sentence" if whole else "omission_partial"), confidence)
-        what = "not translated" if whole else "part of a sentence not translated"
-        return FlagData(type="omission", severity=self.severity(units, confidence), detector=self.detector_name,
-                        confidence=confidence, source_span=span,
-                        message=f'{what}: "{quote(source[span[0]:span[1]])}"')
+        confidence = self.confidence(evidence)
+        what = "part of a sentence not translated" if evidence.kind == "omission_partial" else "not translated"
+        return FlagData(type="omission", severity=self.severity(evidence.units, confidence),
+                        detector=self.detector_name, confidence=confidence, source_span=span,
+                        message=f'{what}: "{quote(source[span[0]:span[1]])}"', evidence=evidence)
 
-    def addition(self, span: Span, translation: str, units: float, confidence: float,
-                 kind: str = "addition_sentence") -> FlagData:
+    def addition(self, span: Span, translation: str, evidence: FlagEvidence) -> FlagData:
         """A target passage with no counterpart in the source."""
-        confidence = self.calibrated(kind, confidence)
-        return FlagData(type="addition", severity=self.severity(units, confidence), detector=self.detector_name,
-                        confidence=confidence, target_span=span,
-                        message=f'no counterpart in the source: "{quote(translation[span[0]:span[1]])}"')
+        confidence = self.confidence(evidence)
+        return FlagData(type="addition", severity=self.severity(evidence.units, confidence),
+                        detector=self.detector_name, confidence=confidence, target_span=span,
+                        message=f'no counterpart in the source: "{quote(translation[span[0]:span[1]])}"',
+                        evidence=evidence)

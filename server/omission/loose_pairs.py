@@ -73,19 +73,21 @@ class LoosePairJudge:
         return PairEvidence(emb.between(s.text, t.text) if emb is not None else float("nan"), latent,
                             len(numbers(s.text) & numbers(t.text)), len(shared_names(s.text, t.text)))
 
-    def strength(self, ev: PairEvidence, threshold: float) -> float | None:
+    def strength(self, ev: PairEvidence, threshold: float, lone: bool = False) -> float | None:
         """How surely the two translate each other (higher: surer), or None when they do not.
         With latent terms: their cosine, plus a credit for a shared number or name, against
         `loose_latent_bar`; else the dense similarity as a share of the aligner's `threshold`,
-        plus its credit, against `loose_similarity_share`."""
+        plus its credit, against `loose_similarity_share`. `lone`: the two are all their gap
+        leaves over (one sentence a side, in the same place between two aligned pairs), where a
+        lower bar applies (`loose_lone_latent_bar`, `loose_lone_similarity_share`)."""
         st = self.settings
         if ev.latent is not None:
             score = ev.latent + (st.loose_lexical_credit if ev.lexical else 0.0)
-            return score if score >= st.loose_latent_bar else None
+            return score if score >= (st.loose_lone_latent_bar if lone else st.loose_latent_bar) else None
         if not ev.similarity == ev.similarity or threshold <= 0:  # no dense similarity measured
             return None
         score = ev.similarity / threshold + (st.loose_lexical_credit_dense if ev.lexical else 0.0)
-        return score if score >= st.loose_similarity_share else None
+        return score if score >= (st.loose_lone_similarity_share if lone else st.loose_similarity_share) else None
 
 
 def shared_names(a: str, b: str) -> frozenset[str]:

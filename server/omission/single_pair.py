@@ -13,6 +13,7 @@ from dataclasses import replace
 from lacuna.server.model import FlagData
 from lacuna.server.omission.alignment import Bead
 from lacuna.server.omission.clauses import least_aligned_clause, weakest_clause_latent
+from lacuna.server.omission.confidence import FlagEvidence
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.flags import FlagBuilder
 from lacuna.server.omission.loose_pairs import shared_names
@@ -38,8 +39,8 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
     out: list[FlagData] = []
     if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text) and not shared_names(s.text, t.text):
         conf = sigmoid((st.latent_unrelated + st.unrelated_margin - latent) * st.unrelated_steepness)
-        out.append(flags.omission(s.span, source, s.units, conf, whole=True, kind="unrelated_pair"))
-        out.append(flags.addition(t.span, translation, t.units, conf, kind="unrelated_pair"))
+        out.append(flags.omission(s.span, source, _evidence("unrelated_pair", conf, s, s, t, source)))
+        out.append(flags.addition(t.span, translation, _evidence("unrelated_pair", conf, t, t, s, translation)))
         beads = [Bead((0, 1), (0, 0), float("nan")), Bead((1, 1), (0, 1), float("nan"))]
     else:
         beads = [whole]
@@ -49,6 +50,13 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
                 weakest = least_aligned_clause(source, clauses, words.source_gaps, st)
             if weakest is None:
                 weakest = weakest_clause_latent(encoder, s, clauses, t, st)
-            out.append(flags.omission(weakest.span, source, weakest.units, omission, whole=False))
+            out.append(flags.omission(weakest.span, source, _evidence("omission_partial", omission, weakest, s, t,
+                                                                      source)))
     out = flags.for_short_texts(out, min(s.units, t.units), st.short_text_units)
     return PairAnalysis(omission, addition, out, beads, [(s.span, omission, s.units)], [feat])
+
+
+def _evidence(kind: str, raw: float, passage: Sentence, own: Sentence, other: Sentence, text: str) -> FlagEvidence:
+    """A flag's evidence in a one-sentence pair: `passage` on the side of sentence `own`."""
+    return FlagEvidence(kind, raw, passage.text, passage.units, own.units, passage.span[0] / max(1, len(text)),
+                        1, 1, 1 if kind == "unrelated_pair" else 0)

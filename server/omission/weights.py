@@ -44,6 +44,10 @@ class FittedWeights:
     #: Platt scaling of each kind of flag's raw confidence (flags.py: FLAG_KINDS): kind -> (a, b),
     #: calibrated = sigmoid(a * logit(raw) + b). A kind not named keeps its raw confidence.
     calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: The confidence model (confidence.py): a flag's calibrated probability from its evidence.
+    #: When present it replaces the Platt scaling. Its own record (fitted_on, refit command,
+    #: out-of-fold figures) stays in the file's "confidence" object.
+    confidence: Logistic | None = None
 
 
 def weights_key(encoder) -> str:
@@ -63,11 +67,15 @@ def model_dict(model: Logistic) -> dict[str, Any]:
     return {"features": list(model.features), "bias": model.bias, "weights": list(model.weights)}
 
 
-def models_digest(models: dict[str, Logistic], calibration: dict[str, tuple[float, float]] | None = None) -> str:
-    """12 hex digits of the SHA-256 of the models' (and the calibration's) canonical JSON."""
+def models_digest(models: dict[str, Logistic], calibration: dict[str, tuple[float, float]] | None = None,
+                  confidence: Logistic | None = None) -> str:
+    """12 hex digits of the SHA-256 of the models' (and the calibration's, and the confidence
+    model's) canonical JSON."""
     content: dict[str, Any] = {k: model_dict(v) for k, v in models.items()}
     if calibration:
         content["calibration"] = {k: list(v) for k, v in calibration.items()}
+    if confidence is not None:
+        content["confidence"] = model_dict(confidence)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
@@ -81,12 +89,25 @@ def _calibration(raw: Any, where: str) -> dict[str, tuple[float, float]]:
         raise WeightsError(f"{where}: calibration: expected {{kind: {{\"a\": .., \"b\": ..}}}} ({exc})") from exc
 
 
+def _confidence(raw: Any, where: str) -> Logistic | None:
+    if raw is None:
+        return None
+    from lacuna.server.omission.confidence import ConfidenceModel
+
+    try:
+        return ConfidenceModel.from_dict(raw).model
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WeightsError(f"{where}: confidence: expected {{\"features\": [..], \"bias\": .., "
+                           f"\"weights\": [..]}} ({exc})") from exc
+
+
 def with_models(base: FittedWeights, models: dict[str, Logistic], encoder: str, path: str = "") -> FittedWeights:
     """`base` with some of its models replaced (another encoder's fit of them)."""
     merged = {**base.models.models, **models}
-    return FittedWeights(encoder=encoder, models=PairModels(merged), digest=models_digest(merged, base.calibration),
+    return FittedWeights(encoder=encoder, models=PairModels(merged),
+                         digest=models_digest(merged, base.calibration, base.confidence),
                          path=path or base.path, fitted_on=base.fitted_on, refit_commands=base.refit_commands,
-                         calibration=base.calibration)
+                         calibration=base.calibration, confidence=base.confidence)
 
 
 def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
@@ -112,10 +133,12 @@ def parse(data: dict[str, Any], path: str = "") -> FittedWeights:
         pair_models = PairModels(models)
     except ValueError as exc:
         raise WeightsError(f"{where}: {exc}") from exc
-    known = {"format", "encoder", "models", "fitted_on", "refit_commands", "calibration"}
+    known = {"format", "encoder", "models", "fitted_on", "refit_commands", "calibration", "confidence"}
     calibration = _calibration(data.get("calibration"), where)
+    confidence = _confidence(data.get("confidence"), where)
     return FittedWeights(encoder=str(data.get("encoder", "")), models=pair_models,
-                         digest=models_digest(models, calibration), calibration=calibration,
+                         digest=models_digest(models, calibration, confidence), calibration=calibration,
+                         confidence=confidence,
                          path=path, fitted_on=str(data.get("fitted_on", "")),
                          refit_commands=tuple(data.get("refit_commands", ())),
                          extra={k: v for k, v in data.items() if k not in known})
