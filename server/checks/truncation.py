@@ -35,11 +35,11 @@ Pipe and ICU plural messages are judged on their last form (a form may end witho
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.length_ratio import content_length, density
+from lacuna.server.checks.placeholders import difference
 from lacuna.server.checks.segment_markup import placeholders, plain_segment
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -98,13 +98,7 @@ def _lost_tail_placeholder(segment: SegmentInput) -> bool:
     source = [p for p in placeholders(segment, "source") if p.style != "entity"]
     if not source:
         return False
-    left = Counter(p.key for p in placeholders(segment, "target"))
-    missing = []
-    for p in source:
-        if left[p.key] > 0:
-            left[p.key] -= 1
-        else:
-            missing.append(p)
+    missing, _ = difference(source, list(placeholders(segment, "target")))
     return bool(missing) and missing[-1] is source[-1]
 
 
