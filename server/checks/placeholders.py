@@ -23,24 +23,22 @@ from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
 
-def difference(source: list[Placeholder], target: list[Placeholder]
-               ) -> tuple[list[Placeholder], list[Placeholder]]:
-    """(source placeholders the target lacks, target placeholders the source lacks), by key."""
-    left = Counter(p.key for p in target)
-    missing = []
-    for p in source:
+def _unmatched(these: list[Placeholder], others: list[Placeholder]) -> list[Placeholder]:
+    """The placeholders of `these` that `others` has no copy of, by key, counting repeats."""
+    left = Counter(p.key for p in others)
+    unmatched = []
+    for p in these:
         if left[p.key] > 0:
             left[p.key] -= 1
         else:
-            missing.append(p)
-    right = Counter(p.key for p in source)
-    extra = []
-    for p in target:
-        if right[p.key] > 0:
-            right[p.key] -= 1
-        else:
-            extra.append(p)
-    return missing, extra
+            unmatched.append(p)
+    return unmatched
+
+
+def difference(source: list[Placeholder], target: list[Placeholder]
+               ) -> tuple[list[Placeholder], list[Placeholder]]:
+    """(source placeholders the target lacks, target placeholders the source lacks), by key."""
+    return _unmatched(source, target), _unmatched(target, source)
 
 
 def changed_pairs(missing: list[Placeholder], extra: list[Placeholder]) -> list[tuple[Placeholder, Placeholder]]:
