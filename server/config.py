@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Sequence
 
+from lacuna.server.omission.settings import Settings
+
 
 class ConfigError(ValueError):
     """A setting the server cannot start with. The message names the flag and says how to fix
@@ -32,6 +34,8 @@ class OmissionConfig:
     encoder_weights: str = ""
     precision: str = "fp32"
     offline: bool = False
+    #: flags below this calibrated confidence are not reported; None: the detector's default
+    min_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class ServerConfig:
     encoder_weights: str = ""
     omission_latent_terms: bool = True
     omission_word_alignment: bool = True
+    omission_min_confidence: float = -1.0  # < 0: the detector's default (Settings.report_confidence)
     # COMET.
     comet_models: list[str] = field(default_factory=list)
     device: str = "cpu"
@@ -142,7 +147,8 @@ class ServerConfig:
         return OmissionConfig(self.encoder, self.encoder_cache_size, self.omission_latent_terms,
                               self.omission_word_alignment, self.encoder_device or self.device,
                               self.encoder_pooling, None if self.encoder_prefix == "auto" else self.encoder_prefix,
-                              self.encoder_weights, self.precision, self.offline)
+                              self.encoder_weights, self.precision, self.offline,
+                              None if self.omission_min_confidence < 0 else self.omission_min_confidence)
 
     @property
     def comet_config(self) -> CometConfig:
@@ -225,6 +231,9 @@ _FLAGS: list[tuple[str, str, type, str]] = [
     ("--max-connection-age-grace-ms", "max_connection_age_grace_ms", int,
      "after --max-connection-age-ms, let calls in flight finish for this long before the connection "
      "is cut (0 = no limit)"),
+    ("--omission-min-confidence", "omission_min_confidence", float,
+     "report omission/addition flags only when their calibrated confidence is at least this (0..1; "
+     f"default {Settings.report_confidence}; 0 reports every flag; the scores are the same either way)"),
 ]
 _BOOL_FLAGS = [
     ("--log-texts", "log_texts", "write segment texts to logs (off by default)"),
@@ -337,5 +346,7 @@ def validate_config(config: ServerConfig) -> None:
         problems.append(f"--encoder-pooling must be auto, cls, mean, max or pooler, not {config.encoder_pooling!r}")
     if config.precision not in ("fp32", "fp16", "bf16"):
         problems.append(f"--precision must be fp32, fp16 or bf16, not {config.precision!r}")
+    if config.omission_min_confidence > 1:
+        problems.append(f"--omission-min-confidence must be 0..1, not {config.omission_min_confidence}")
     if problems:
         raise ConfigError("; ".join(problems))

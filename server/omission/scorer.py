@@ -56,9 +56,12 @@ def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int
 class OmissionScorer(Scorer):
     name = "omission"
 
-    def __init__(self, encoder: BatchingEncoder, detector: OmissionDetector | None = None):
+    def __init__(self, encoder: BatchingEncoder, detector: OmissionDetector | None = None,
+                 min_confidence: float | None = None):
         self.encoder = encoder
         self.detector = detector or OmissionDetector(encoder, detector_name=self.name)
+        #: flags below this confidence are not reported (None: the detector's `report_confidence`)
+        self.min_confidence = self.detector.settings.report_confidence if min_confidence is None else min_confidence
         warm_up_text_cost()
 
     def metrics(self) -> list[MetricSpec]:
@@ -93,7 +96,7 @@ class OmissionScorer(Scorer):
             # pathological runs and mark stacks cut to a bounded cost; offsets stay those sent
             source = JOIN.join(tame(segments[i].source) for i in members)
             jobs.append((source, tame(first.translation), first.src_lang, first.tgt_lang))
-        analyses = self.detector.analyze(jobs)
+        analyses = [replace(a, flags=self.reportable(a.flags)) for a in self.detector.analyze(jobs)]
         outputs: list[ScorerOutput | None] = [None] * len(segments)
         for members, analysis in zip(groups, analyses):
             if len(members) == 1:
@@ -119,6 +122,10 @@ class OmissionScorer(Scorer):
                 outputs[i] = self._output(omission, analysis.addition, flags, wanted)
                 offset = hi + len(JOIN)
         return outputs  # type: ignore[return-value]
+
+    def reportable(self, flags: list) -> list:
+        """The flags a person should see: those at least `min_confidence` likely to be right."""
+        return [f for f in flags if f.confidence >= self.min_confidence]
 
     @staticmethod
     def _output(omission: float, addition: float, flags, wanted) -> ScorerOutput:

@@ -139,6 +139,11 @@ class Settings:
     #: similarity and the length ratio of a few words drew major flags on 2.5% of them
     #: (bench/bench_generalization.py --set ui-strings).
     short_text_units: float = 40.0
+    #: A flag whose (calibrated) confidence is below this is not reported: a flag is a claim that
+    #: a passage is missing or added, and one that is right less often than this is noise to the
+    #: reader. Its probability still counts in the `omission`/`addition` scores. The server's
+    #: `--omission-min-confidence` overrides it (0 reports every flag).
+    report_confidence: float = 0.35
 
     # -- choosing the weakest clause (clauses.py) ----------------------------------------------
     #: A clause shorter than this (content units) counts proportionally less when the weakest
