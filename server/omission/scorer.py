@@ -21,6 +21,9 @@ JOIN = "\n\n"
 DOCUMENT_FACTOR = 2.0
 #: ... and has at least this many content units (a paragraph or more).
 MIN_DOCUMENT_UNITS = 200.0
+#: The kinds of flag (flags.FLAG_KINDS) the reporting floor applies to: whole passages the
+#: alignment left unmatched, where a wrong flag names a sentence that is translated after all.
+FLOORED_KINDS = frozenset({"omission_sentence", "addition_sentence"})
 
 
 def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int]]:
@@ -124,8 +127,13 @@ class OmissionScorer(Scorer):
         return outputs  # type: ignore[return-value]
 
     def reportable(self, flags: list) -> list:
-        """The flags a person should see: those at least `min_confidence` likely to be right."""
-        return [f for f in flags if f.confidence >= self.min_confidence]
+        """The flags a person should see: a whole unmatched passage (kinds `FLOORED_KINDS`) only
+        when it is at least `min_confidence` likely to be right. A partial omission (part of one
+        aligned sentence, or of a one-sentence pair) is kept whatever its confidence -- that says
+        how surely its clause is the one missing, while the pair's score says content is -- and
+        stays `minor` below the severity bar."""
+        return [f for f in flags if f.confidence >= self.min_confidence
+                or getattr(f.evidence, "kind", None) not in FLOORED_KINDS]
 
     @staticmethod
     def _output(omission: float, addition: float, flags, wanted) -> ScorerOutput:
