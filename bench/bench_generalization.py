@@ -332,7 +332,7 @@ def _f(x) -> str:
 
 def _docdrop_line(name: str, m: dict) -> str:
     a, j = m["all"], m["major"]
-    return (f"{name:16} {m['drop_docs']:>5} {a['gold_sentences']:>5} {a['flags']:>5} {_f(a['precision']):>6} "
+    return (f"{name:19} {m['drop_docs']:>5} {a['gold_sentences']:>5} {a['flags']:>5} {_f(a['precision']):>6} "
             f"{_f(a['recall']):>6} {_f(j['precision']):>6} {_f(j['recall']):>6} {m['clean_pairs']:>5} "
             f"{m['clean_docs_with_omission_and_addition']:>4} {m['clean_docs_with_omission_flag']:>6} "
             f"{_f(m['score_auc']):>6} {_f(m['baseline']['best']):>6}")
@@ -346,9 +346,9 @@ def report(records: list[dict]) -> dict:
     metrics: dict = {"sets": {}}
     docsets = [s for s in by_set if by_set[s][0]["kind"] == "docdrop"]
     if docsets:
-        print("\nDocument-level drops (NTREX-128 news; flag correct = overlaps a gold omitted sentence; "
+        print("\nDocument-level drops (NTREX-128 news; docdrop-wmt21-*: WMT 2021 news, held out; flag correct = overlaps a gold omitted sentence; "
               "precision over dropped + clean copies)")
-        print(f"{'set':16} {'docs':>5} {'gold':>5} {'flags':>5} {'P':>6} {'R':>6} {'majP':>6} {'majR':>6} "
+        print(f"{'set':19} {'docs':>5} {'gold':>5} {'flags':>5} {'P':>6} {'R':>6} {'majP':>6} {'majR':>6} "
               f"{'pairs':>5} {'o+a':>4} {'cleanF':>6} {'AUC':>6} {'len':>6}")
         for name in docsets:
             m = docdrop_metrics(by_set[name])

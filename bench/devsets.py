@@ -17,7 +17,8 @@ Every row is a dict with
 Dev/test split: `split(doc_id)` puts every NTREX document (and so both of its rows in every
 direction) in ``"dev"`` or ``"test"`` by a stable hash of its id (63 and 60 of the 123);
 `in_split(row, name)` applies it to a row. Settings are chosen on dev; figures are reported on
-test. Rows of the other sets have no document id and belong to both.
+test. The WMT21 drops are held out whole: all their rows are "test". Rows of the other sets
+have no document id and belong to both.
 
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
@@ -29,6 +30,15 @@ Sets (see bench/devsets/README.md for sources and licences):
   mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
   at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no
   spans. 1,000 rows each (en-ja 477 labelled 1, en-de 86). Committed.
+- ``docdrop-wmt21-<src>-<tgt>`` for en-ja, ja-en, en-de, en-zh, zh-en, de-en: held-out
+  document drops from the WMT 2021 news test sets (newstest2021), at most 40 documents (3-30
+  segments) per direction, laid out paragraph by paragraph (`join_paragraphs`: the source's
+  paragraphs separated by a blank line, the translation's by a line break, as in the motivating
+  article), each once clean and once with 1-4 target segments removed. Same gold fields as the
+  NTREX drops (a "sentence" is a segment of the test set: an article line, mostly one sentence).
+  Evaluation only (`evaluation_only`): never fitted or chosen on; every row is in the "test"
+  half. Not committed (the test sets' terms of redistribution are not stated): built into
+  bench/devsets/built/ by ``bench/devsets/build.py wmt21``; listed by ``names()`` once built.
 - ``mqm-ted-en-de``, ``mqm-ted-zh-en``: Google's expert MQM annotation of the WMT21 TED talks
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
@@ -60,6 +70,11 @@ MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhe
 MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
 MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
+WMT21_DIRECTIONS = ("en-ja", "ja-en", "en-de", "en-zh", "zh-en", "de-en")
+WMT21_PREFIX = "docdrop-wmt21-"
+#: Paragraph separators of the WMT21 document drops: a blank line in the source, a line break in
+#: the translation (as in the motivating article and its Japanese translation).
+SOURCE_PARAGRAPH_SEP, TRANSLATION_PARAGRAPH_SEP = "\n\n", "\n"
 
 
 def training_names() -> list[str]:
@@ -75,8 +90,16 @@ def split(doc_id: str) -> str:
     return "test" if int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest(), 16) % 2 else "dev"
 
 
+def evaluation_only(name: str) -> bool:
+    """Whether a set is held out for evaluation: nothing may be fitted or chosen on it (the
+    WMT21 document drops)."""
+    return name.startswith(WMT21_PREFIX)
+
+
 def row_split(row: dict) -> str:
-    """`split` of a docdrop row's document."""
+    """`split` of a docdrop row's document; "test" for every row of an evaluation-only set."""
+    if evaluation_only(row["id"].split(":")[0]):
+        return "test"
     return split(row["id"].split(":")[1])
 
 
@@ -95,6 +118,7 @@ def names(include_missing: bool = False) -> list[str]:
     """Names of the sets; the built-at-run-time ones only where they were built (or all)."""
     result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings", *MLQE_SETS]
     result += [name for name, file in MQM_SETS.items() if include_missing or (BUILT / file).exists()]
+    result += [f"{WMT21_PREFIX}{d}" for d in WMT21_DIRECTIONS if include_missing or _wmt21_path(d).exists()]
     return result
 
 
@@ -102,6 +126,8 @@ def load(name: str) -> list[dict]:
     """The rows of one set (see the module docstring for the fields)."""
     if name.startswith("docdrop-pairs-"):
         return _docdrop_pairs(name[len("docdrop-pairs-"):])
+    if name.startswith(WMT21_PREFIX):
+        return _docdrop_wmt21(name[len(WMT21_PREFIX):])
     if name.startswith("docdrop-"):
         return _docdrop(name[len("docdrop-"):])
     if name == "ui-strings":
@@ -129,6 +155,68 @@ def join_sentences(sentences: list[str], lang: str) -> tuple[str, list[list[int]
         spans.append([len(text), len(text) + len(sentence)])
         text += sentence
     return text, spans
+
+
+def join_paragraphs(segments: list[str], paragraphs: list[int], lang: str, sep: str,
+                    keep=None) -> tuple[str, list[list[int]]]:
+    """A document from its segments grouped into paragraphs (`paragraphs`: how many segments
+    each holds, in order): the segments of a paragraph joined by a space (nothing in Japanese and
+    Chinese), paragraphs by `sep`; only the segments whose index is in `keep` (default all), a
+    paragraph left with none dropped. Returns the text and the code-point span of each kept
+    segment, in order."""
+    joiner = "" if lang in NO_SPACE_LANGS else " "
+    text, spans, first = "", [], 0
+    for size in paragraphs:
+        kept = [i for i in range(first, first + size) if keep is None or i in keep]
+        first += size
+        if not kept:
+            continue
+        if text:
+            text += sep
+        for k, i in enumerate(kept):
+            if k:
+                text += joiner
+            spans.append([len(text), len(text) + len(segments[i])])
+            text += segments[i]
+    return text, spans
+
+
+def _wmt21_path(direction: str) -> pathlib.Path:
+    return BUILT / f"wmt21_docdrop_{direction}.jsonl"
+
+
+def _docdrop_wmt21(direction: str) -> list[dict]:
+    if direction not in WMT21_DIRECTIONS:
+        raise KeyError(f"no WMT21 document-drop set for {direction!r}; known: {', '.join(WMT21_DIRECTIONS)}")
+    path = _wmt21_path(direction)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is not built: run bench/devsets/build.py wmt21 --wmt21 "
+                                "<bare git dir of wmt-conference/wmt21-news-systems>")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return wmt21_rows(f"{WMT21_PREFIX}{direction}", records)
+
+
+def wmt21_rows(name: str, records: list[dict]) -> list[dict]:
+    """A dropped and a clean row per record of build.py's wmt21 files (``doc``, ``src_lang``,
+    ``tgt_lang``, ``source`` and ``target`` segments, ``paragraphs``, ``drop``), with the NTREX
+    drops' gold fields."""
+    rows = []
+    for rec in records:
+        src, tgt, paragraphs = rec["src_lang"], rec["tgt_lang"], rec["paragraphs"]
+        source, spans = join_paragraphs(rec["source"], paragraphs, src, SOURCE_PARAGRAPH_SEP)
+        for clean in (False, True):
+            omitted = [] if clean else sorted(rec["drop"])
+            target_ids = [i for i in range(len(rec["target"])) if i not in omitted]
+            translation, target_spans = join_paragraphs(rec["target"], paragraphs, tgt, TRANSLATION_PARAGRAPH_SEP,
+                                                        keep=set(target_ids))
+            rows.append({
+                "id": f"{name}:{rec['doc']}:{'clean' if clean else 'drop'}", "set": name, "kind": "docdrop",
+                "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
+                "gold": {"omitted_spans": [spans[i] for i in omitted], "label": int(bool(omitted)),
+                         "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean,
+                         "target_sentence_spans": target_spans, "target_sentence_ids": target_ids},
+            })
+    return rows
 
 
 @functools.lru_cache(maxsize=1)

@@ -115,7 +115,7 @@ def docdrop_flags(detector, limit: int) -> tuple[list[dict], list[dict]]:
     lone: list = []
     _record_lone_gaps(detector, lone)
     for name in devsets.names():
-        if not name.startswith("docdrop-"):
+        if not name.startswith("docdrop-") or devsets.evaluation_only(name):
             continue
         rows = gen.sample(devsets.load(name), limit)
         lone.clear()

@@ -9,6 +9,7 @@ rebuild them (or to build the sets that may not be committed, under bench/devset
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
     python bench/devsets/build.py mlqe-dev --mlqe /path/to/sheffieldnlp+mlqe-pe/repo   # fitting data
+    python bench/devsets/build.py wmt21 --wmt21 /path/to/wmt-conference+wmt21-news-systems/repo  # built/
 
 Each path is a bare git directory (as the `fetch` tool brings it); files are read from its HEAD
 with `git show`. See bench/devsets/README.md for sources and licences.
@@ -24,7 +25,8 @@ import pathlib
 import random
 import re
 import subprocess
-from collections import defaultdict
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -279,25 +281,218 @@ def build_mlqe_dev(mlqe: pathlib.Path) -> None:
     print(f"mlqe-pe wmt20 dev: {n} rows")
 
 
+# --- document-level drops from the WMT 2021 news test sets (held out; built/, not committed) ---
+
+WMT21_DIRECTIONS = ("en-ja", "ja-en", "en-de", "en-zh", "zh-en", "de-en")
+WMT21_MAX_DOCS = 40  # per direction: a fixed sample, so one direction costs a few minutes in the bench
+WMT21_MIN_SEGMENTS, WMT21_MAX_SEGMENTS = 3, 30
+WMT21_TRANSLATOR = "A"
+#: A Chinese web page's title: the headline, a dash, the site's name ("…-新华网", "… - 湖南日报网 - 华声在线").
+ZH_PAGE_TITLE = re.compile(r"[-－–—]\s*\S*(网|网站|在线)\s*$")
+
+
+def wmt21_xml_documents(xml_text: str, translator: str = WMT21_TRANSLATOR) -> list[dict]:
+    """The documents of a newstest2021 XML file with translator `translator`'s reference:
+    ``{"doc", "source": [segments], "target": [segments], "paragraphs": [segments per paragraph]}``.
+    Paragraphs follow the <p> elements; a document whose one <p> holds every segment has no
+    paragraph markup (all of newstest2021), and each segment -- a line of the article -- is then
+    its own paragraph. Documents without that reference, or whose reference's paragraphs do not
+    match the source's, are left out."""
+    docs = []
+    for doc in ET.fromstring(xml_text.encode("utf-8")).iter("doc"):
+        refs = [r for r in doc.findall("ref") if r.get("translator") == translator]
+        if doc.find("src") is None or not refs:
+            continue
+        src = [[(seg.text or "").strip() for seg in p.iter("seg")] for p in doc.find("src").findall("p")]
+        ref = [[(seg.text or "").strip() for seg in p.iter("seg")] for p in refs[0].findall("p")]
+        if [len(p) for p in src] != [len(p) for p in ref]:
+            continue
+        source, target = [s for p in src for s in p], [t for p in ref for t in p]
+        paragraphs = [1] * len(source) if len(src) == 1 else [len(p) for p in src]
+        docs.append({"doc": doc.get("id"), "source": source, "target": target, "paragraphs": paragraphs})
+    return docs
+
+
+def line_documents(source: list[str], target: list[str], spans: list[tuple[int, int, str]]) -> list[dict]:
+    """Documents from line-aligned files and the (start, end, id) line span of each; every
+    line (a line of the article) its own paragraph."""
+    if len(source) != len(target):
+        raise ValueError(f"source and reference are not line-aligned ({len(source)} vs {len(target)} lines)")
+    return [{"doc": doc, "source": [s.strip() for s in source[a:b]], "target": [t.strip() for t in target[a:b]],
+             "paragraphs": [1] * (b - a)} for a, b, doc in spans]
+
+
+def mapped_spans(lines: list[str], xml_docs: list[dict]) -> list[tuple[int, int, str]]:
+    """The line span of each XML document (by its source segments) in another file holding the
+    same documents with a few segments edited: from its first to its last segment found, widened
+    over unclaimed lines where its own first or last segments were not found. Documents whose
+    segments are not found in order, and lines no document claims, are left out."""
+    where = {line.strip(): i for i, line in enumerate(lines)}
+    spans = []
+    for doc in xml_docs:
+        found = [where.get(s) for s in doc["source"]]
+        hits = [i for i in found if i is not None]
+        if len(hits) < 2 or hits != sorted(hits):
+            continue
+        lead = next(k for k, i in enumerate(found) if i is not None)
+        tail = next(k for k, i in enumerate(reversed(found)) if i is not None)
+        spans.append([hits[0], hits[-1] + 1, doc["doc"], lead, tail])
+    spans.sort()
+    for k, span in enumerate(spans):
+        floor = spans[k - 1][1] if k else 0
+        ceiling = spans[k + 1][0] if k + 1 < len(spans) else len(lines)
+        span[0] = max(floor, span[0] - span[3])
+        span[1] = min(ceiling, span[1] + span[4])
+    return [(a, b, doc) for a, b, doc, _, _ in spans if all(x[1] <= a or x[0] >= b for x in spans if x[2] != doc)]
+
+
+def title_spans(lines: list[str], direction: str) -> list[tuple[int, int, str]]:
+    """Pages of a Chinese news file: each runs from a line that is a page title (ZH_PAGE_TITLE)
+    to the next; lines before the first title are left out."""
+    starts = [i for i, line in enumerate(lines) if ZH_PAGE_TITLE.search(line.strip())]
+    return [(a, b, f"{direction}-line{a + 1}") for a, b in zip(starts, starts[1:] + [len(lines)])]
+
+
+def da_document_lengths(csv_text: str) -> list[int]:
+    """The documents' lengths, in segments, from WMT21's document-context DA of an into-English
+    direction (humaneval/newstest2021-toen/ad-*-good-stnd.csv): a rater scored whole documents
+    one after another, so every run of consecutive segment ids one rater scored for one system
+    starts at a document's first segment. The ids number the documents sorted by their id, not
+    in the order of the test set's files."""
+    runs = defaultdict(set)
+    for line in csv_text.splitlines()[1:]:
+        fields = line.split()
+        runs[(fields[0], fields[1], fields[6])].add(int(fields[9]))
+    starts = set()
+    for ids in runs.values():
+        ordered = sorted(ids)
+        starts.add(ordered[0])
+        starts.update(b for a, b in zip(ordered, ordered[1:]) if b != a + 1)
+    first = sorted(starts)
+    last = max(i for ids in runs.values() for i in ids)
+    return [b - a for a, b in zip(first, first[1:] + [last + 1])]
+
+
+def forced_spans(lines: list[str], lengths: list[int], direction: str, limit: int = 200_000) -> list[tuple[int, int, str]]:
+    """The documents of a file whose boundaries are unknown but whose documents' lengths are
+    (`lengths`, in any order): every way to cut the file into documents of exactly those lengths,
+    each starting at a headline-shaped line (not ending in a full stop), is enumerated, and the
+    documents that every such cut contains are returned. Raises when no cut fits or there are
+    more than `limit`."""
+    headline = [not line.strip().endswith(".") for line in lines] + [True]
+    sizes = sorted(set(lengths))
+    start_counts = tuple(Counter(lengths)[k] for k in sizes)
+    memo: dict = {}
+
+    def cuts(pos: int, left: tuple) -> list:
+        if pos == len(lines):
+            return [()] if not any(left) else []
+        if (pos, left) not in memo:
+            found = []
+            for k, size in enumerate(sizes):
+                if left[k] and pos + size <= len(lines) and headline[pos + size]:
+                    rest = left[:k] + (left[k] - 1,) + left[k + 1:]
+                    found += [((pos, pos + size),) + tail for tail in cuts(pos + size, rest)]
+                    if len(found) > limit:
+                        raise ValueError(f"{direction}: more than {limit} ways to cut the file into documents")
+            memo[(pos, left)] = found
+        return memo[(pos, left)]
+
+    every = cuts(0, start_counts) if headline[0] else []
+    if not every:
+        raise ValueError(f"{direction}: no cut into documents of the DA's lengths")
+    common = set(every[0]).intersection(*every[1:])
+    return [(a, b, f"{direction}-line{a + 1}") for a, b in sorted(common)]
+
+
+def chunk_document(doc: dict) -> list[dict]:
+    """A document of WMT21_MIN_SEGMENTS..WMT21_MAX_SEGMENTS segments as it is; a longer one cut
+    at paragraph boundaries into consecutive chunks of about equal size, none above
+    WMT21_MAX_SEGMENTS (ids ``<doc>#1``, ``#2``...); chunks and documents below
+    WMT21_MIN_SEGMENTS, or a paragraph longer than WMT21_MAX_SEGMENTS, are left out."""
+    n = len(doc["source"])
+    if n <= WMT21_MAX_SEGMENTS:
+        return [doc] if n >= WMT21_MIN_SEGMENTS else []
+    share = -(-n // -(-n // WMT21_MAX_SEGMENTS))  # n spread evenly over the fewest chunks that fit
+    groups, start, sizes = [], 0, []
+    for size in doc["paragraphs"]:
+        if sizes and sum(sizes) + size > share:
+            groups.append((start, sizes))
+            start, sizes = start + sum(sizes), []
+        sizes.append(size)
+    groups.append((start, sizes))
+    return [{"doc": f"{doc['doc']}#{k + 1}", "source": doc["source"][a:a + sum(sizes)],
+             "target": doc["target"][a:a + sum(sizes)], "paragraphs": sizes}
+            for k, (a, sizes) in enumerate(groups) if WMT21_MIN_SEGMENTS <= sum(sizes) <= WMT21_MAX_SEGMENTS]
+
+
+def wmt21_records(docs: list[dict], direction: str, max_docs: int = WMT21_MAX_DOCS) -> list[dict]:
+    """The records of one direction's set: the documents (chunked), a fixed sample of at most
+    `max_docs` of them in file order, each with the target segments its dropped copy lacks
+    (`choose_drops`, seed DROP_SEED)."""
+    chunks = [c for doc in docs for c in chunk_document(doc) if all(c["source"]) and all(c["target"])]
+    rng = random.Random(f"{DROP_SEED}:wmt21:{direction}")
+    if max_docs and len(chunks) > max_docs:
+        keep = set(rng.sample(range(len(chunks)), max_docs))
+        chunks = [c for i, c in enumerate(chunks) if i in keep]
+    src, tgt = direction.split("-")
+    return [{**c, "doc": c["doc"].replace(":", "_"), "src_lang": src, "tgt_lang": tgt,
+             "drop": choose_drops(len(c["source"]), rng)} for c in chunks]
+
+
+def wmt21_documents(repo: pathlib.Path, direction: str) -> list[dict]:
+    """One direction's documents from the snapshot of wmt-conference/wmt21-news-systems: the
+    XML where the snapshot has it (en-ja, ja-en); otherwise the line-aligned txt/ files cut into
+    documents -- en-de, en-zh by the en-ja XML's English documents (the same articles), zh-en
+    by the Chinese pages' titles, de-en by the lengths the DA files give (only the documents every
+    consistent cut agrees on)."""
+    if direction in ("en-ja", "ja-en"):
+        return wmt21_xml_documents(git_show(repo, f"xml/newstest2021.{direction}.all.xml"))
+    src, tgt = direction.split("-")
+    source = git_show(repo, f"txt/sources/newstest2021.{direction}.src.{src}").splitlines()
+    target = git_show(repo, f"txt/references/newstest2021.{direction}.ref.{WMT21_TRANSLATOR}.{tgt}").splitlines()
+    if src == "en":
+        spans = mapped_spans(source, wmt21_xml_documents(git_show(repo, "xml/newstest2021.en-ja.all.xml")))
+    elif src == "zh":
+        spans = title_spans(source, direction)
+    else:
+        csv_text = git_show(repo, f"humaneval/newstest2021-toen/ad-{src}{tgt}-good-stnd.csv")
+        spans = forced_spans(source, da_document_lengths(csv_text), direction)
+    return line_documents(source, target, spans)
+
+
+def build_wmt21(repo: pathlib.Path) -> None:
+    """built/wmt21_docdrop_<src>-<tgt>.jsonl for every direction (not committed: the test sets'
+    terms of redistribution are not stated)."""
+    for direction in WMT21_DIRECTIONS:
+        docs = wmt21_documents(repo, direction)
+        records = wmt21_records(docs, direction)
+        write_jsonl(BUILT / f"wmt21_docdrop_{direction}.jsonl", records)
+        print(f"wmt21 {direction}: {len(docs)} documents ({sum(len(d['source']) for d in docs)} segments), "
+              f"{len(records)} kept ({sum(len(r['source']) for r in records)} segments)")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe", "mlqe-dev"])
+    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe", "mlqe-dev", "wmt21"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
     parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
     parser.add_argument("--mqm", type=pathlib.Path, help="bare git dir of google/wmt-mqm-human-evaluation")
     parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
+    parser.add_argument("--wmt21", type=pathlib.Path, help="bare git dir of wmt-conference/wmt21-news-systems")
     args = parser.parse_args(argv)
     if args.what == "ui":
         if not (args.excalidraw and args.uptime_kuma):
             parser.error("ui needs --excalidraw and --uptime-kuma")
         build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
         return
-    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe", "mlqe-dev": "mlqe"}[args.what]
+    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
     source = getattr(args, option)
     if source is None:
         parser.error(f"{args.what} needs --{option}")
-    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev}[args.what](source)
+    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev,
+     "wmt21": build_wmt21}[args.what](source)
 
 
 if __name__ == "__main__":
