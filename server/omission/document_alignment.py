@@ -99,12 +99,36 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
     if settings.attach_fragments:
         emb.add(_candidate_texts(beads, src, tgt))  # one encoder call for the usual candidates
         measurer = loose.measurer if loose is not None else None
-        beads = split_merges(beads, src, tgt, settings, emb, measurer)
-        beads = attach_fragments(beads, src, tgt, settings, emb, measurer)
-    ratios = [log_length_ratio(src.weights[b.src[0]:b.src[1]].sum(), tgt.weights[b.tgt[0]:b.tgt[1]].sum())
-              for b in beads if b.matched]
+        usual = expected_ratio(beads, src, tgt, settings)
+        beads = split_merges(beads, src, tgt, settings, emb, measurer, usual)
+        beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual)
+    ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     expected = float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
     return DocumentAlignment(src, tgt, threshold, beads, ratios, expected)
+
+
+def bead_ratio(bead: Bead, src: Side, tgt: Side, drop_source: int | None = None, add_source: int | None = None) -> float:
+    """A bead's log length ratio (target / source content units), optionally without source
+    sentence `drop_source` or with `add_source` joined on."""
+    s_units = float(src.weights[bead.src[0]:bead.src[1]].sum())
+    if drop_source is not None:
+        s_units -= float(src.weights[drop_source])
+    if add_source is not None:
+        s_units += float(src.weights[add_source])
+    return log_length_ratio(s_units, float(tgt.weights[bead.tgt[0]:bead.tgt[1]].sum()))
+
+
+def expected_ratio(beads: list[Bead], src: Side, tgt: Side, settings: Settings) -> float:
+    """The document's usual log length ratio: the median over its matched beads (0 when too few)."""
+    ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
+    return float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
+
+
+def lopsided(before: float, after: float, settings: Settings) -> bool:
+    """`after` (a bead's log length ratio less the usual one, with a source sentence joined on)
+    leaves the target too short by more than `lopsided_ratio`, `lopsided_gain` worse than
+    `before` (without that sentence)."""
+    return after < -settings.lopsided_ratio and abs(after) - abs(before) > settings.lopsided_gain
 
 
 def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tuple[int, int]) -> float:
@@ -116,7 +140,7 @@ def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tu
 
 
 def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
-                     measurer: "BeadMeasurer | None" = None) -> list[Bead]:
+                     measurer: "BeadMeasurer | None" = None, usual: float = 0.0) -> list[Bead]:
     """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's
     other side renders it. With word alignment (`measurer`): when the share of its words left
     unaligned in the grown bead is at most `attach_unaligned`, a bar that moves by
@@ -125,7 +149,10 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
     A fragment that one side cut off as a sentence of its own ("と彼は述べた。",
     "The Rev.", the second half of a sentence the translator split in two) is part of its
     neighbour's translation, not an omission or an addition. An omitted sentence makes its
-    neighbour's source block clearly less like the target. Loose pairs take no fragments."""
+    neighbour's source block clearly less like the target. Loose pairs take no fragments. Nor
+    does a pair that a source fragment would leave lopsided (`lopsided`: its target far too
+    short for the grown source, against the document's `usual` ratio) when most of the
+    fragment's words stay unaligned."""
     out = list(beads)
     k = 0
     while k < len(out):
@@ -144,6 +171,9 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
             unaligned = _fragment_unaligned(grown, bead, src, tgt, measurer)
             joins = (gain >= -settings.attach_margin if unaligned is None
                      else unaligned <= settings.attach_unaligned + settings.attach_gain_weight * gain)
+            if joins and bead.src[1] > bead.src[0] and (unaligned is None or unaligned >= settings.lopsided_unaligned):
+                joins = not lopsided(bead_ratio(out[n], src, tgt) - usual,
+                                     bead_ratio(out[n], src, tgt, add_source=bead.src[0]) - usual, settings)
             if joins and (best is None or gain > best[0]):
                 best = (gain, n, grown)
         if best is None:
@@ -157,13 +187,17 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
 
 
 def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
-                 measurer: "BeadMeasurer | None" = None) -> list[Bead]:
+                 measurer: "BeadMeasurer | None" = None, usual: float = 0.0) -> list[Bead]:
     """Third-and-a-half pass: the aligner merges sentences on the mean of their embeddings, which
     a sentence the other side lacks barely moves. A merged bead's first or last sentence whose
     removal makes the two sides, embedded as texts, more alike by more than `split_margin` is
     split off, unmatched (an omission or an addition next to its neighbour) -- with word
     alignment (`measurer`), only when at least `split_unaligned` of its words find nothing on
-    the other side."""
+    the other side.
+    Also, by length: a merged bead whose target is too short for its source sheds the edge
+    source sentence whose removal brings its length ratio back towards the document's `usual`
+    one (`lopsided`) when most of that sentence's words stay unaligned (`lopsided_unaligned`):
+    a sentence the translation lacks, which the aligner folded into its neighbour."""
     out: list[Bead] = []
     for bead in beads:
         if not bead.matched:
@@ -184,15 +218,43 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
                           Bead((b, b), (d - 1, d), float("nan")), 1))
         gain, rest, skip, after = max(edges, key=lambda e: e[0], default=(0.0, None, None, 0))
         if rest is None or gain <= settings.split_margin:
-            out.append(bead)
+            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual)
+            out.extend(shed if shed is not None else [bead])
             continue
         unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
         if unaligned is not None and unaligned < settings.split_unaligned:
-            out.append(bead)  # its words find their translation in the bead after all
+            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual)
+            out.extend(shed if shed is not None else [bead])  # (its words find their translation in the bead)
             continue
         kept = Bead(rest[0], rest[1], block_similarity(src, tgt, *rest), loose=bead.loose)
         out.extend([kept, skip] if after else [skip, kept])
     return out
+
+
+def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measurer: "BeadMeasurer | None",
+                   usual: float) -> list[Bead] | None:
+    """The beads `bead` becomes when its lopsided source edge is split off (see split_merges),
+    or None when it keeps its sentences (needs word alignment)."""
+    (a, b), (c, d) = bead.src, bead.tgt
+    if b - a < 2 or measurer is None or not measurer.settings.word_alignment:
+        return None
+    before = bead_ratio(bead, src, tgt) - usual
+    best = None
+    for i, rest, after in ((a, (a + 1, b), 0), (b - 1, (a, b - 1), 1)):
+        without = bead_ratio(bead, src, tgt, drop_source=i) - usual
+        if not lopsided(without, before, settings):
+            continue
+        skip = Bead((i, i + 1), (c, c) if not after else (d, d), float("nan"))
+        unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
+        if unaligned is None or unaligned < settings.lopsided_unaligned:
+            continue
+        if best is None or abs(without) < best[0]:
+            best = (abs(without), rest, skip, after)
+    if best is None:
+        return None
+    _, rest, skip, after = best
+    kept = Bead(rest, bead.tgt, block_similarity(src, tgt, rest, bead.tgt), loose=bead.loose)
+    return [kept, skip] if after else [skip, kept]
 
 
 def _fragment_unaligned(ranges, skip: Bead, src: Side, tgt: Side, measurer: "BeadMeasurer | None") -> float | None:
