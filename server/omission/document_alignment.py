@@ -93,9 +93,14 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)),
                                within_gap=settings.leftover_within_gap)
         if loose is not None:
-            beads = pair_in_gaps(beads, lambda i, j, lone: loose.strength(
-                loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone),
-                                 lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
+            usual = expected_ratio(beads, src, tgt, settings)
+
+            def strength(i: int, j: int, lone: bool) -> float | None:
+                if loose_too_short(src, tgt, i, j, usual, settings):
+                    return None
+                return loose.strength(loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone)
+
+            beads = pair_in_gaps(beads, strength, lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
     if settings.attach_fragments:
         emb.add(_candidate_texts(beads, src, tgt))  # one encoder call for the usual candidates
         measurer = loose.measurer if loose is not None else None
@@ -122,6 +127,14 @@ def expected_ratio(beads: list[Bead], src: Side, tgt: Side, settings: Settings) 
     """The document's usual log length ratio: the median over its matched beads (0 when too few)."""
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
+
+
+def loose_too_short(src: Side, tgt: Side, i: int, j: int, usual: float, settings: Settings) -> bool:
+    """Target sentence `j` is far too short to render source sentence `i`: their log length ratio
+    lies more than `loose_short_ratio` below the document's `usual` one (then they are no loose
+    pair, however alike: a dropped sentence next to an unrelated leftover)."""
+    ratio = log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
+    return ratio - usual < -settings.loose_short_ratio
 
 
 def lopsided(before: float, after: float, settings: Settings) -> bool:

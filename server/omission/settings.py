@@ -71,6 +71,12 @@ class Settings:
     #: tests/test_omission_loose_pairs.py's cnbc.com.6770).
     loose_lone_latent_bar: float = 0.20
     loose_lone_similarity_share: float = 0.5
+    #: No loose pair when the target sentence is far too short for the source one: their log
+    #: length ratio below the document's usual one (median over the beads matched before this
+    #: pass) by more than this. Chosen on the dev half of the document drops (all six
+    #: directions): below -1.5 lay 3 loose pairs of an omitted sentence and an unrelated
+    #: leftover, and none of the correct ones.
+    loose_short_ratio: float = 1.5
 
     #: A sentence left unmatched next to a matched bead joins it when the other side renders it
     #: (document_alignment.py). With word alignment: when at most `attach_unaligned` of its words
