@@ -1,7 +1,8 @@
 """The length test of split_merges and attach_fragments (document_alignment.py): a sentence the
 translation lacks, folded by the aligner into its neighbour's pair, is split off when the pair's
 target is far too short for its source; a pair that the length of its two sides explains keeps
-its sentences; a fragment does not join a pair it would leave that lopsided."""
+its sentences unless nearly all the words of an edge sentence stay unaligned; a fragment does
+not join a pair it would leave that lopsided."""
 
 from __future__ import annotations
 
@@ -50,9 +51,18 @@ def test_a_merged_pair_whose_target_lacks_one_source_sentence_sheds_it(unaligned
 
 
 def test_a_merge_the_lengths_explain_is_kept(unaligned):
-    src, tgt = _side([100.0, 100.0]), _side([200.0])  # the target renders both
+    unaligned["value"] = 0.8  # most of the edge's words unaligned, but not nearly all
+    src, tgt = _side([100.0, 100.0]), _side([200.0])  # the target is long enough for both
     merged = Bead((0, 2), (0, 1), 0.2)
     assert da.split_merges([merged], src, tgt, Settings(), _FlatEmbeddings(), _Measurer(), usual=0.0) == [merged]
+
+
+def test_an_edge_sentence_whose_words_nearly_all_stay_unaligned_is_split_off_whatever_the_lengths(unaligned):
+    unaligned["value"] = 0.95
+    src, tgt = _side([100.0, 100.0]), _side([200.0])  # lengths fit, yet the words find nothing
+    merged = Bead((0, 2), (0, 1), 0.2)
+    out = da.split_merges([merged], src, tgt, Settings(), _FlatEmbeddings(), _Measurer(), usual=0.0)
+    assert len([b for b in out if b.matched]) == 1 and len([b for b in out if not b.matched]) == 1
 
 
 def test_a_sentence_whose_words_the_target_renders_stays_in_the_merge(unaligned):

@@ -93,9 +93,15 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)),
                                within_gap=settings.leftover_within_gap)
         if loose is not None:
-            beads = pair_in_gaps(beads, lambda i, j, lone: loose.strength(
-                loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone),
-                                 lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
+            usual = expected_ratio(beads, src, tgt, settings)
+
+            def strength(i: int, j: int, lone: bool) -> float | None:
+                share = emb.between(src_items[i].text, tgt_items[j].text) / threshold if threshold > 0 else 1.0
+                if loose_too_short(src, tgt, i, j, usual, share, settings):
+                    return None
+                return loose.strength(loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone)
+
+            beads = pair_in_gaps(beads, strength, lambda i, j: emb.between(src_items[i].text, tgt_items[j].text))
     if settings.attach_fragments:
         emb.add(_candidate_texts(beads, src, tgt))  # one encoder call for the usual candidates
         measurer = loose.measurer if loose is not None else None
@@ -122,6 +128,17 @@ def expected_ratio(beads: list[Bead], src: Side, tgt: Side, settings: Settings) 
     """The document's usual log length ratio: the median over its matched beads (0 when too few)."""
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
+
+
+def loose_too_short(src: Side, tgt: Side, i: int, j: int, usual: float, share: float, settings: Settings) -> bool:
+    """Target sentence `j` is too short to render source sentence `i` (then they are no loose
+    pair, however alike their latent terms: a dropped sentence next to an unrelated leftover):
+    their log length ratio lies more than `loose_short_ratio` below the document's `usual` one,
+    or more than `loose_weak_ratio` below it while their dense similarity is under
+    `loose_weak_share` of the aligner's threshold (`share`)."""
+    below = usual - log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
+    return below > settings.loose_short_ratio or (below > settings.loose_weak_ratio
+                                                   and share < settings.loose_weak_share)
 
 
 def lopsided(before: float, after: float, settings: Settings) -> bool:
@@ -196,7 +213,8 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
     the other side.
     Also, by length: a merged bead whose target is too short for its source sheds the edge
     source sentence whose removal brings its length ratio back towards the document's `usual`
-    one (`lopsided`) when most of that sentence's words stay unaligned (`lopsided_unaligned`):
+    one (`lopsided`) when most of that sentence's words stay unaligned (`lopsided_unaligned`),
+    or whose words nearly all stay unaligned (`unrendered_unaligned`), whatever the lengths:
     a sentence the translation lacks, which the aligner folded into its neighbour."""
     out: list[Bead] = []
     for bead in beads:
@@ -234,7 +252,8 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
 def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measurer: "BeadMeasurer | None",
                    usual: float) -> list[Bead] | None:
     """The beads `bead` becomes when its lopsided source edge is split off (see split_merges),
-    or None when it keeps its sentences (needs word alignment)."""
+    or an edge of which at least `unrendered_unaligned` of the words stay unaligned, whatever
+    the lengths; or None when it keeps its sentences (needs word alignment)."""
     (a, b), (c, d) = bead.src, bead.tgt
     if b - a < 2 or measurer is None or not measurer.settings.word_alignment:
         return None
@@ -242,11 +261,12 @@ def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measure
     best = None
     for i, rest, after in ((a, (a + 1, b), 0), (b - 1, (a, b - 1), 1)):
         without = bead_ratio(bead, src, tgt, drop_source=i) - usual
-        if not lopsided(without, before, settings):
-            continue
         skip = Bead((i, i + 1), (c, c) if not after else (d, d), float("nan"))
         unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
-        if unaligned is None or unaligned < settings.lopsided_unaligned:
+        if unaligned is None:
+            continue
+        if unaligned < settings.unrendered_unaligned and (
+                unaligned < settings.lopsided_unaligned or not lopsided(without, before, settings)):
             continue
         if best is None or abs(without) < best[0]:
             best = (abs(without), rest, skip, after)

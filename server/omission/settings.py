@@ -71,6 +71,18 @@ class Settings:
     #: tests/test_omission_loose_pairs.py's cnbc.com.6770).
     loose_lone_latent_bar: float = 0.20
     loose_lone_similarity_share: float = 0.5
+    #: No loose pair when the target sentence is far too short for the source one: their log
+    #: length ratio below the document's usual one (median over the beads matched before this
+    #: pass) by more than this. Chosen on the dev half of the document drops (all six
+    #: directions): below -1.5 lay 3 loose pairs of an omitted sentence and an unrelated
+    #: leftover, and none of the correct ones. Nor when it lies more than `loose_weak_ratio`
+    #: below while the pair's dense similarity is under `loose_weak_share` of the aligner's
+    #: threshold (same dev half, with the first rule on: of 296 loose pairs, 10 of an omitted
+    #: sentence, it vetoes 2 of those and none of the rest; the nearest correct pairs lie at
+    #: share 0.27-0.28 with ratio -0.41 to -0.44).
+    loose_short_ratio: float = 1.5
+    loose_weak_ratio: float = 0.6
+    loose_weak_share: float = 0.3
 
     #: A sentence left unmatched next to a matched bead joins it when the other side renders it
     #: (document_alignment.py). With word alignment: when at most `attach_unaligned` of its words
@@ -99,6 +111,12 @@ class Settings:
     lopsided_ratio: float = 0.3
     lopsided_gain: float = 0.2
     lopsided_unaligned: float = 0.7
+    #: A merged bead's edge source sentence at least this share of whose words stay unaligned is
+    #: split off whatever the lengths. Chosen on the same dev half (with the loose-pair length
+    #: veto on; 264 edge sentences, 12 omitted): no translated edge sentence reaches 0.82 (the
+    #: highest: 0.81), 7 omitted ones do (0.84 to 1.0; two of them, at 0.86 and 0.92 with
+    #: targets of the usual length, missed before).
+    unrendered_unaligned: float = 0.84
     #: Partial-omission flags (the weakest clause of a matched bead) in documents longer than
     #: `short_sentences` a side: on the document drops 4 of 92 were right, so by default such beads
     #: count in the score but are not flagged. Short segments keep them.
