@@ -1,4 +1,4 @@
-"""The length veto of loose pairs (document_alignment.loose_too_short): a source sentence left
+"""The length veto of loose pairs (LoosePairJudge.too_short, applied in document_alignment.align_document): a source sentence left
 unmatched next to a target sentence far too short to render it is not paired with it as a loose
 translation, however much the latent terms say they are alike (a dropped sentence stays an
 omission); nor one rather too short whose dense similarity is weak; a leftover pair of fitting
@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import lacuna.server.omission.document_alignment as da
+from lacuna.server.omission.loose_pairs import LoosePairJudge
 from lacuna.server.omission.passages import Sentence
 from lacuna.server.omission.settings import Settings
 
@@ -32,10 +33,14 @@ class _Embeddings:
         return float(self.vectors[a] @ self.vectors[b])
 
 
-class _AlwaysAlike:
-    """A loose-pair judge whose direct comparison finds every pair a translation."""
+class _AlwaysAlike(LoosePairJudge):
+    """A loose-pair judge whose direct comparison finds every pair a translation (its length
+    veto, `too_short`, is the real one)."""
 
     measurer = None
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
 
     def evidence(self, s, t, emb):
         return None
@@ -53,7 +58,7 @@ def _loose_pairs(leftover_units: float, leftover_similarity: float = 0.0) -> lis
     tgt = _sentences(["a'", "b'", "c'", "y", "d'", "e'"], [40.0, 40.0, 40.0, leftover_units, 40.0, 40.0])
     emb = _Embeddings([s.text for s in src + tgt], 16, leftover_similarity)
     settings = Settings(attach_fragments=False, align_threshold=0.1, min_pairs_for_document=100)
-    doc = da.align_document(src, tgt, emb, 16, settings, loose=_AlwaysAlike())
+    doc = da.align_document(src, tgt, emb, 16, settings, loose=_AlwaysAlike(settings))
     return [(b.src, b.tgt) for b in doc.beads if b.loose]
 
 

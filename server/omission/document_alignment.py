@@ -97,7 +97,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
 
             def strength(i: int, j: int, lone: bool) -> float | None:
                 share = emb.between(src_items[i].text, tgt_items[j].text) / threshold if threshold > 0 else 1.0
-                if loose_too_short(src, tgt, i, j, usual, share, settings):
+                below = usual - log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
+                if loose.too_short(below, share):
                     return None
                 return loose.strength(loose.evidence(src_items[i], tgt_items[j], emb), threshold, lone)
 
@@ -109,36 +110,24 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         beads = split_merges(beads, src, tgt, settings, emb, measurer, usual)
         beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
-    expected = float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
-    return DocumentAlignment(src, tgt, threshold, beads, ratios, expected)
+    return DocumentAlignment(src, tgt, threshold, beads, ratios, usual_of(ratios, settings))
 
 
-def bead_ratio(bead: Bead, src: Side, tgt: Side, drop_source: int | None = None, add_source: int | None = None) -> float:
-    """A bead's log length ratio (target / source content units), optionally without source
-    sentence `drop_source` or with `add_source` joined on."""
-    s_units = float(src.weights[bead.src[0]:bead.src[1]].sum())
-    if drop_source is not None:
-        s_units -= float(src.weights[drop_source])
-    if add_source is not None:
-        s_units += float(src.weights[add_source])
-    return log_length_ratio(s_units, float(tgt.weights[bead.tgt[0]:bead.tgt[1]].sum()))
+def bead_ratio(bead: Bead, src: Side, tgt: Side, extra_source: float = 0.0, extra_target: float = 0.0) -> float:
+    """A bead's log length ratio (target / source content units), with `extra_source` /
+    `extra_target` units added to a side (negative: a sentence taken out)."""
+    return log_length_ratio(float(src.weights[bead.src[0]:bead.src[1]].sum()) + extra_source,
+                            float(tgt.weights[bead.tgt[0]:bead.tgt[1]].sum()) + extra_target)
 
 
 def expected_ratio(beads: list[Bead], src: Side, tgt: Side, settings: Settings) -> float:
     """The document's usual log length ratio: the median over its matched beads (0 when too few)."""
-    ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
+    return usual_of([bead_ratio(b, src, tgt) for b in beads if b.matched], settings)
+
+
+def usual_of(ratios: list[float], settings: Settings) -> float:
+    """The median of beads' log length ratios, or 0 when there are too few to trust."""
     return float(np.median(ratios)) if len(ratios) >= settings.min_beads_for_expected_ratio else 0.0
-
-
-def loose_too_short(src: Side, tgt: Side, i: int, j: int, usual: float, share: float, settings: Settings) -> bool:
-    """Target sentence `j` is too short to render source sentence `i` (then they are no loose
-    pair, however alike their latent terms: a dropped sentence next to an unrelated leftover):
-    their log length ratio lies more than `loose_short_ratio` below the document's `usual` one,
-    or more than `loose_weak_ratio` below it while their dense similarity is under
-    `loose_weak_share` of the aligner's threshold (`share`)."""
-    below = usual - log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
-    return below > settings.loose_short_ratio or (below > settings.loose_weak_ratio
-                                                   and share < settings.loose_weak_share)
 
 
 def lopsided(before: float, after: float, settings: Settings) -> bool:
@@ -190,7 +179,7 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
                      else unaligned <= settings.attach_unaligned + settings.attach_gain_weight * gain)
             if joins and bead.src[1] > bead.src[0] and (unaligned is None or unaligned >= settings.lopsided_unaligned):
                 joins = not lopsided(bead_ratio(out[n], src, tgt) - usual,
-                                     bead_ratio(out[n], src, tgt, add_source=bead.src[0]) - usual, settings)
+                                     bead_ratio(out[n], src, tgt, extra_source=float(src.weights[bead.src[0]])) - usual, settings)
             if joins and (best is None or gain > best[0]):
                 best = (gain, n, grown)
         if best is None:
@@ -217,6 +206,14 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
     or whose words nearly all stay unaligned (`unrendered_unaligned`), whatever the lengths:
     a sentence the translation lacks, which the aligner folded into its neighbour."""
     out: list[Bead] = []
+    memo: dict[tuple, float | None] = {}
+
+    def unaligned_of(bead: Bead, skip: Bead) -> float | None:  # (each edge is aligned once)
+        key = (bead.src, bead.tgt, skip.src, skip.tgt)
+        if key not in memo:
+            memo[key] = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
+        return memo[key]
+
     for bead in beads:
         if not bead.matched:
             out.append(bead)
@@ -236,12 +233,12 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
                           Bead((b, b), (d - 1, d), float("nan")), 1))
         gain, rest, skip, after = max(edges, key=lambda e: e[0], default=(0.0, None, None, 0))
         if rest is None or gain <= settings.split_margin:
-            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual)
+            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual, unaligned_of)
             out.extend(shed if shed is not None else [bead])
             continue
-        unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
+        unaligned = unaligned_of(bead, skip)
         if unaligned is not None and unaligned < settings.split_unaligned:
-            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual)
+            shed = _lopsided_edge(bead, src, tgt, settings, measurer, usual, unaligned_of)
             out.extend(shed if shed is not None else [bead])  # (its words find their translation in the bead)
             continue
         kept = Bead(rest[0], rest[1], block_similarity(src, tgt, *rest), loose=bead.loose)
@@ -250,7 +247,7 @@ def split_merges(beads: list[Bead], src: Side, tgt: Side, settings: Settings, em
 
 
 def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measurer: "BeadMeasurer | None",
-                   usual: float) -> list[Bead] | None:
+                   usual: float, unaligned_of) -> list[Bead] | None:
     """The beads `bead` becomes when its lopsided source edge is split off (see split_merges),
     or an edge of which at least `unrendered_unaligned` of the words stay unaligned, whatever
     the lengths; or None when it keeps its sentences (needs word alignment)."""
@@ -260,9 +257,9 @@ def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measure
     before = bead_ratio(bead, src, tgt) - usual
     best = None
     for i, rest, after in ((a, (a + 1, b), 0), (b - 1, (a, b - 1), 1)):
-        without = bead_ratio(bead, src, tgt, drop_source=i) - usual
+        without = bead_ratio(bead, src, tgt, extra_source=-float(src.weights[i])) - usual
         skip = Bead((i, i + 1), (c, c) if not after else (d, d), float("nan"))
-        unaligned = _fragment_unaligned((bead.src, bead.tgt), skip, src, tgt, measurer)
+        unaligned = unaligned_of(bead, skip)
         if unaligned is None:
             continue
         if unaligned < settings.unrendered_unaligned and (
@@ -342,16 +339,13 @@ def neighbour_length_fit(doc: DocumentAlignment, first: int, last: int, units: f
     than its own content explains, by about this passage -- a sentence split off and rendered
     inside its neighbour's translation. Negative: joining it makes the pair lopsided -- a
     passage the other side really lacks. 0 when no pair is aligned on either side."""
-    src_w, tgt_w = doc.src.weights, doc.tgt.weights
     best = None
     for bead in doc.matched:
         own = bead.src if on_source else bead.tgt
         if own[1] != first and own[0] != last + 1:
             continue
-        s_units, t_units = float(src_w[bead.src[0]:bead.src[1]].sum()), float(tgt_w[bead.tgt[0]:bead.tgt[1]].sum())
-        before = log_length_ratio(s_units, t_units) - doc.expected
-        after = (log_length_ratio(s_units + units, t_units) if on_source
-                 else log_length_ratio(s_units, t_units + units)) - doc.expected
+        before = bead_ratio(bead, doc.src, doc.tgt) - doc.expected
+        after = bead_ratio(bead, doc.src, doc.tgt, *((units, 0.0) if on_source else (0.0, units))) - doc.expected
         fit = abs(before) - abs(after)
         best = fit if best is None else max(best, fit)
     return 0.0 if best is None else best

@@ -73,6 +73,17 @@ class LoosePairJudge:
         return PairEvidence(emb.between(s.text, t.text) if emb is not None else float("nan"), latent,
                             len(numbers(s.text) & numbers(t.text)), len(shared_names(s.text, t.text)))
 
+    def too_short(self, below_usual: float, share: float) -> bool:
+        """The target sentence is too short to render the source sentence, however alike their
+        latent terms (a dropped sentence next to an unrelated leftover): their log length ratio
+        lies more than `loose_short_ratio` below the document's usual one (`below_usual`), or
+        more than `loose_weak_ratio` below it while their dense similarity is under
+        `loose_weak_share` of the aligner's threshold (`share`). Checked before the evidence,
+        which costs latent terms."""
+        st = self.settings
+        return below_usual > st.loose_short_ratio or (below_usual > st.loose_weak_ratio
+                                                      and share < st.loose_weak_share)
+
     def strength(self, ev: PairEvidence, threshold: float, lone: bool = False) -> float | None:
         """How surely the two translate each other (higher: surer), or None when they do not.
         With latent terms: their cosine, plus a credit for a shared number or name, against
