@@ -260,27 +260,23 @@ def _ui_strings() -> list[dict]:
 
 
 def _mlqe(name: str) -> list[dict]:
-    prefix = name + ":"
-    rows = []
-    for line in (DATA / "mlqe_pe_test21.jsonl").read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
-        if r["id"].startswith(prefix):
-            rows.append({"id": r["id"], "set": name, "kind": "annotated", "src_lang": r["src_lang"],
-                         "tgt_lang": r["tgt_lang"], "source": r["source"], "translation": r["translation"],
-                         "bad_gaps": r["bad_gaps"], "bad_source_words": r["bad_source_words"],
-                         "gold": {"omitted_spans": [], "label": r["label"]}})
-    return rows
+    return _mlqe_rows(name, "mlqe_pe_test21.jsonl", "annotated", ("bad_gaps", "bad_source_words"))
 
 
 def _mlqe_dev(name: str) -> list[dict]:
+    return _mlqe_rows(name, "mlqe_pe_wmt20_dev.jsonl", "training", ("bad_gaps",))
+
+
+def _mlqe_rows(name: str, file: str, kind: str, extra: tuple[str, ...]) -> list[dict]:
+    """The rows of one MLQE-PE set (its ids start with `name:`) from a committed file."""
     prefix = name + ":"
     rows = []
-    for line in (DATA / "mlqe_pe_wmt20_dev.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / file).read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         if r["id"].startswith(prefix):
-            rows.append({"id": r["id"], "set": name, "kind": "training", "src_lang": r["src_lang"],
+            rows.append({"id": r["id"], "set": name, "kind": kind, "src_lang": r["src_lang"],
                          "tgt_lang": r["tgt_lang"], "source": r["source"], "translation": r["translation"],
-                         "bad_gaps": r["bad_gaps"], "gold": {"omitted_spans": [], "label": r["label"]}})
+                         **{k: r[k] for k in extra}, "gold": {"omitted_spans": [], "label": r["label"]}})
     return rows
 
 

@@ -230,12 +230,17 @@ def mlqe_segments(repo: pathlib.Path, pair: str) -> list[dict]:
 
 def build_mlqe(mlqe: pathlib.Path) -> None:
     """data/mlqe_pe_test21.jsonl: the en-ja and en-de test21 rows (CC0)."""
-    records = [r for pair in MLQE_PAIRS for r in mlqe_segments(mlqe, pair)]
-    n = write_jsonl(DATA / "mlqe_pe_test21.jsonl", records)
-    for pair in MLQE_PAIRS:
-        rows = [r for r in records if r["id"].startswith(f"mlqe-pe-{pair}:")]
-        print(f"mlqe-pe {pair}: {len(rows)} rows, {sum(r['label'] for r in rows)} labelled 1")
-    print(f"mlqe-pe: {n} rows")
+    _write_mlqe("mlqe_pe_test21.jsonl", "mlqe-pe", MLQE_PAIRS, lambda pair: mlqe_segments(mlqe, pair))
+
+
+def _write_mlqe(file: str, prefix: str, pairs, segments) -> None:
+    """Write the rows `segments(pair)` of every pair to data/`file`; print the counts."""
+    records = [r for pair in pairs for r in segments(pair)]
+    n = write_jsonl(DATA / file, records)
+    for pair in pairs:
+        rows = [r for r in records if r["id"].startswith(f"{prefix}-{pair}:")]
+        print(f"{prefix} {pair}: {len(rows)} rows, {sum(r['label'] for r in rows)} labelled 1")
+    print(f"{prefix}: {n} rows")
 
 
 # --- fitting data: MLQE-PE's WMT 2020 post-editing dev splits -------------------------------
@@ -273,12 +278,8 @@ def mlqe_dev_segments(repo: pathlib.Path, pair: str) -> list[dict]:
 
 def build_mlqe_dev(mlqe: pathlib.Path) -> None:
     """data/mlqe_pe_wmt20_dev.jsonl: the dev splits of seven pairs (CC0), for fitting."""
-    records = [r for pair in MLQE_DEV_PAIRS for r in mlqe_dev_segments(mlqe, pair)]
-    n = write_jsonl(DATA / "mlqe_pe_wmt20_dev.jsonl", records)
-    for pair in MLQE_DEV_PAIRS:
-        rows = [r for r in records if r["id"].startswith(f"mlqe-pe-wmt20-{pair}:")]
-        print(f"mlqe-pe wmt20 dev {pair}: {len(rows)} rows, {sum(r['label'] for r in rows)} labelled 1")
-    print(f"mlqe-pe wmt20 dev: {n} rows")
+    _write_mlqe("mlqe_pe_wmt20_dev.jsonl", "mlqe-pe-wmt20", MLQE_DEV_PAIRS,
+                lambda pair: mlqe_dev_segments(mlqe, pair))
 
 
 # --- document-level drops from the WMT 2021 news test sets (held out; built/, not committed) ---
