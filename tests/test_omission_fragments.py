@@ -5,6 +5,8 @@ sentence really dropped next to them still is."""
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import score_one
 
 JA = ["東京の新しい美術館が土曜日に開館した。",
@@ -25,22 +27,21 @@ def omitted(result, source: str) -> list[str]:
             if f.type == "omission" and f.detector == "omission"]
 
 
-def test_a_quotation_cut_in_two_with_its_tail_and_rendered_in_one_sentence_is_no_omission(base_server):
-    source = "".join(JA)
-    clean = score_one(base_server, source, " ".join(EN), src="ja", tgt="en")
+@pytest.mark.parametrize("src,tgt", [("ja", "en"), ("en", "ja")])
+def test_a_sentence_cut_in_two_on_one_side_is_no_flag_and_a_drop_is_found(base_server, src, tgt):
+    """ja -> en: a quotation cut in two with its tail ("…。」と述べた。"), rendered as one sentence,
+    is no omission; en -> ja: the same sentence rendered as two is no addition. A sentence
+    really dropped next to it is still found."""
+    sentences = {"ja": JA, "en": EN}
+    join = {"ja": "".join, "en": " ".join}
+    source = join[src](sentences[src])
+    clean = score_one(base_server, source, join[tgt](sentences[tgt]), src=src, tgt=tgt)
     assert omitted(clean, source) == []
     assert not [f for f in clean.flags if f.type == "addition" and f.detector == "omission"]
-    dropped = score_one(base_server, source, " ".join(EN[:2] + EN[3:]), src="ja", tgt="en")
-    assert omitted(dropped, source) == [JA[2]]
-
-
-def test_the_other_way_a_sentence_rendered_as_two_is_no_addition_and_a_drop_is_found(base_server):
-    source = " ".join(EN)
-    clean = score_one(base_server, source, "".join(JA), src="en", tgt="ja")
-    assert omitted(clean, source) == []
-    assert not [f for f in clean.flags if f.type == "addition" and f.detector == "omission"]
-    dropped = score_one(base_server, source, "".join(JA[:3] + JA[4:]), src="en", tgt="ja")
-    assert omitted(dropped, source) == [EN[3]]
+    gone = 2 if src == "ja" else 3
+    kept = sentences[tgt][:gone] + sentences[tgt][gone + 1:]
+    dropped = score_one(base_server, source, join[tgt](kept), src=src, tgt=tgt)
+    assert omitted(dropped, source) == [sentences[src][gone]]
 
 
 def test_titles_and_german_ordinals_do_not_cut_a_sentence_into_a_flagged_fragment(base_server):
