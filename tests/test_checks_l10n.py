@@ -374,3 +374,24 @@ def test_prose_ending_in_a_semicolon_is_text_not_code(checks_server):
     assert prose.scores["chrf"] == pytest.approx(100.0)
     assert not of_type(prose, "length_ratio", "untranslated"), prose.flags
     assert "chrf" not in code.scores  # a statement is still code
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    ("Q = qualified for the final by place. WR = world record.",
+     "Q = für das Finale qualifiziert nach Platz. WR = Weltrekord.", "de"),
+    ("Alt=A portrait of a bearded man reading under a tree.", "Alt=木の下で本を読むひげの男の肖像画。", "ja"),
+])
+def test_legends_and_names_in_prose_are_text_not_code(checks_server, source, translation, tgt):
+    """A legend line ("X = meaning"), alt text and a Latin name inside Japanese prose once read as
+    an assignment or an identifier and were blanked: the segment got no scores."""
+    (result,) = score(checks_server, [{"id": "x", "source": source, "translation": translation,
+                                       "reference": translation, "src_lang": "en", "tgt_lang": tgt}])
+    assert result.scores["chrf"] == pytest.approx(100.0)
+
+
+def test_identifiers_are_ascii():
+    """"Kangaroo夫人:Splodgeの母親" once matched as one ns:name identifier (CJK letters are \\w)."""
+    from lacuna.server.checks.code_spans import code_spans
+
+    assert code_spans("Kangaroo夫人:Splodgeの母親で、ピンクのドレスを着ています。") == []
+    assert code_spans("Set module.exports before calling getStaticProps().") == [(4, 18), (34, 50)]

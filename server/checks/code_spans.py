@@ -12,11 +12,12 @@ _INLINE = re.compile(r"`[^`\n]{1,300}`|``[^\n]{1,300}?``")
 _URL = re.compile(r"mailto:[^\s<>\"'`)\]]+|(?:https?|ftp|file)://[^\s<>\"'`)\]]+|www\.[^\s<>\"'`)\]]+")
 _PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?")
+# Identifiers are ASCII: "Kangaroo夫人:Splodgeの母親" is Japanese prose, not ns:name.
 _IDENTIFIER = re.compile(
-    r"(?<![\w$])(?:[A-Za-z_$][\w$]+(?:[._:][A-Za-z_$][\w$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
-    r"|[a-z]+[A-Z][\w$]*(?:\(\))?"  # camelCase
+    r"(?<![\w$])(?:[A-Za-z_$][A-Za-z0-9_$]+(?:[._:][A-Za-z_$][A-Za-z0-9_$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
+    r"|[a-z]+[A-Z][A-Za-z0-9_$]*(?:\(\))?"  # camelCase
     r"|[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*(?=\()"  # PascalCase()
-    r"|[A-Za-z_]\w*\(\))"  # call()
+    r"|[A-Za-z_][A-Za-z0-9_]*\(\))"  # call()
     r"(?![\w$])")
 _COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python3?|node|git|curl|wget|docker|"
                       r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
@@ -26,6 +27,8 @@ _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|functio
 # assignment, a call, braces, an arrow. Prose ends with a semicolon too ("... by rookie Backstrom;").
 _STATEMENT_END = re.compile(r"[;{}]\s*$")
 _STATEMENT_CODE = re.compile(r"=|\w\(|\(\)|[{}]|->|::")
+_ASSIGNMENT = re.compile(r"^\s*\w+\s*=(?!=)\s*")
+_WORDS = re.compile(r"\b[A-Za-z]+,? [A-Za-z]+ [A-Za-z]+\b(?![(.]\w)")
 _SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
 # A run of one repeated symbol opening or closing a line is decoration (wiki and markdown headings, rules).
 _DECORATION = re.compile(r"^([=*#~+_-])\1*\s*|\s*([=*#~+_-])\2*$")
@@ -40,11 +43,24 @@ def _unwrapped(text: str) -> str:
     return text
 
 
+def _prose_assignment(line: str) -> bool:
+    """A legend or alt text ("Q = qualified by time.", "Alt=A painting of a man reading",
+    "WR = 世界記録.") looks like an assignment; its right side is words (three in a row, or
+    letters outside ASCII; not quoted, not ending a statement), which code's is not."""
+    found = _ASSIGNMENT.match(line)
+    if not found or line.rstrip().endswith(tuple(";{}()[]")):
+        return False
+    rest = line[found.end():]
+    return rest[:1].isalpha() and (bool(_WORDS.search(rest)) or any(c.isalpha() and not c.isascii() for c in rest))
+
+
 def _code_line(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < 2:
         return False
-    if _COMMAND.match(line) or (_SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped)):
+    if _COMMAND.match(line):
+        return True
+    if _SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped) and not _prose_assignment(line):
         return True
     if _STATEMENT_END.search(line) and _STATEMENT_CODE.search(stripped):
         return True
