@@ -380,10 +380,11 @@ def test_prose_ending_in_a_semicolon_is_text_not_code(checks_server):
     ("Q = qualified for the final by place. WR = world record.",
      "Q = für das Finale qualifiziert nach Platz. WR = Weltrekord.", "de"),
     ("Alt=A portrait of a bearded man reading under a tree.", "Alt=木の下で本を読むひげの男の肖像画。", "ja"),
+    ("Project history of the United States}}", "Projektgeschichte der Vereinigten Staaten}}", "de"),
 ])
 def test_legends_and_names_in_prose_are_text_not_code(checks_server, source, translation, tgt):
-    """A legend line ("X = meaning"), alt text and a Latin name inside Japanese prose once read as
-    an assignment or an identifier and were blanked: the segment got no scores."""
+    """A legend line ("X = meaning"), alt text and wiki text closing a template ("}}") once read
+    as an assignment or the end of a block and were blanked: the segment got no scores."""
     (result,) = score(checks_server, [{"id": "x", "source": source, "translation": translation,
                                        "reference": translation, "src_lang": "en", "tgt_lang": tgt}])
     assert result.scores["chrf"] == pytest.approx(100.0)

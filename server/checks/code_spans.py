@@ -23,10 +23,11 @@ _COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|py
                       r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
 _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|function\s|def\s|class\s+\w+[:({]|"
                           r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])")
-# A line ending a statement or block ("foo(bar);", "} else {") is code only with code inside it: an
-# assignment, a call, braces, an arrow. Prose ends with a semicolon too ("... by rookie Backstrom;").
+# A line ending a statement or block ("foo(bar);", "} else {", "});") is code only with code inside
+# it: an assignment, a call, an opening brace, an arrow, or a closer that opens the line. Prose ends
+# with a semicolon too ("... by rookie Backstrom;"), and wiki text with a template's "}}".
 _STATEMENT_END = re.compile(r"[;{}]\s*$")
-_STATEMENT_CODE = re.compile(r"=|\w\(|\(\)|[{}]|->|::")
+_STATEMENT_CODE = re.compile(r"=|\w\(|\(\)|\{|->|::|^\s*[)}\]]")
 _ASSIGNMENT = re.compile(r"^\s*\w+\s*=(?!=)\s*")
 _WORDS = re.compile(r"\b[A-Za-z]+,? [A-Za-z]+ [A-Za-z]+\b(?![(.]\w)")
 _SYMBOLS = set("=;(){}[]<>/\\$&|*+`\"'")
