@@ -118,6 +118,7 @@ class ScoringActor:
         self.log = structlog.get_logger("lacuna.ray")
         self.replica = actor_name()
         self.scorer = InProcessScorer(config, replica=self.replica)
+        self.signatures = capability_signatures(self.scorer.capabilities())  # what this actor's scores depend on
         self.options = types_pb2.ScoreOptions.FromString(options)
         self.delay = delay
 
@@ -138,7 +139,35 @@ class ScoringActor:
         return {"row": np.asarray(batch["row"]),
                 "result": np.array([r.SerializeToString() for r in results], dtype=object),
                 "replica": np.array([self.replica] * n, dtype=object),
+                "signatures": np.array([self.signatures] * n, dtype=object),
                 "rss_mb": np.full(n, _peak_rss_mb())}
+
+
+def capability_signatures(caps) -> str:
+    """A pipeline's metric signatures (GetCapabilities), as one JSON text: {metric: [signature]}."""
+    return json.dumps({m.name: sorted(m.signatures) for m in caps.metrics if m.signatures}, sort_keys=True)
+
+
+def signature_conflicts(seen: list[str], metrics: list[str]) -> list[dict]:
+    """The `signature_conflicts` of a summary (client/signatures.py's shape) from the distinct
+    `capability_signatures` the probe and the actors reported: each requested metric whose
+    signatures (one per tokenizer for BLEU and TER) differ between them, with the signatures not
+    all of them share. Actors share one configuration, but `auto` settings resolve per machine
+    (`--omission-token-precision auto` is bf16 only on CPUs that have it), so a cluster of mixed
+    nodes can score one job two ways; the job then says so."""
+    by_metric: dict[str, list[tuple[str, ...]]] = {}
+    for text in seen:
+        for metric, signatures in json.loads(text).items():
+            found = by_metric.setdefault(metric, [])
+            if tuple(signatures) not in found:
+                found.append(tuple(signatures))
+    conflicts = []
+    for metric, found in sorted(by_metric.items()):
+        if metric in metrics and len(found) > 1:
+            shared = set.intersection(*(set(f) for f in found))
+            differing = list(dict.fromkeys(sig for f in found for sig in f if sig not in shared))
+            conflicts.append({"metric": metric, "src_lang": "*", "tgt_lang": "*", "signatures": differing})
+    return conflicts
 
 
 def probe(config, options: bytes) -> tuple[bytes, str | None]:
@@ -315,12 +344,16 @@ class _Actors:
 
     def __init__(self):
         self.by_name: dict[str, dict] = {}
+        self.signatures: list[str] = []  # the distinct capability_signatures the actors reported
 
-    def add(self, replicas, rss) -> None:
+    def add(self, replicas, rss, signatures=()) -> None:
         for name, mb in zip(replicas, rss):
             entry = self.by_name.setdefault(str(name), {"segments": 0, "peak_rss_mb": 0.0})
             entry["segments"] += 1
             entry["peak_rss_mb"] = round(max(entry["peak_rss_mb"], float(mb)), 1)
+        for text in signatures:
+            if str(text) not in self.signatures:
+                self.signatures.append(str(text))
 
 
 def run_ray(args) -> int:
@@ -403,7 +436,7 @@ def run_ray(args) -> int:
                     result = types_pb2.SegmentResult.FromString(bytes(blob))
                     record = pending[int(row)]
                     batch.take_result(args, result, record, consistency, writer, builder, all_records)
-                stats.add(out["replica"], out["rss_mb"])
+                stats.add(out["replica"], out["rss_mb"], out["signatures"])
                 scored += len(out["row"])
                 blocks += 1
                 progress.update(len(out["row"]))
@@ -422,7 +455,8 @@ def run_ray(args) -> int:
     score_seconds = time.perf_counter() - score_started
 
     summary = builder.summary()
-    summary["signature_conflicts"] = []  # every actor runs the pipeline built from one configuration
+    probed = capability_signatures(caps)
+    summary["signature_conflicts"] = signature_conflicts([probed, *stats.signatures], metrics)
     gates = gate_failures(summary, args.fail_on, minimums, maximums)
     summary["run"] = {
         "engine": "ray", "ray_address": args.ray_address or os.environ.get("RAY_ADDRESS") or "local",
@@ -443,7 +477,9 @@ def run_ray(args) -> int:
             json.dump(summary, f, ensure_ascii=False, indent=2)
             f.write("\n")
     if args.html or args.alerts:
-        code = batch._report_and_alert(args, all_records)
+        from lacuna.client.signatures import conflict_messages
+
+        code = batch._report_and_alert(args, all_records, conflict_messages(summary["signature_conflicts"]))
         if code != batch.EXIT_OK:
             return code
     return batch.EXIT_GATE if gates else batch.EXIT_OK

@@ -120,6 +120,24 @@ def test_ray_engine_gives_the_server_paths_answers(local_ray, base_server, tmp_p
     assert run["engine"] == "ray" and run["scored"] == len(JOB) and run["blocks"] == 3
     (actor,) = run["actor_stats"].values()
     assert actor["segments"] == len(JOB) and actor["peak_rss_mb"] > 100
+    assert json.loads(summary.read_text())["signature_conflicts"] == []
+
+
+def test_actors_that_resolve_a_setting_differently_are_a_signature_conflict():
+    """One configuration, two machines: `auto` resolves to bf16 on one and fp32 on the other, so the
+    job's omission scores come two ways, and the summary says so (a metric not requested does not)."""
+    from lacuna.client.signatures import conflict_messages
+    from lacuna.ray_engine import signature_conflicts
+
+    def caps(precision: str) -> str:
+        return json.dumps({"omission": [f"omission|word-alignment:yes|token-precision:{precision}|weights:ab"],
+                           "bleu": ["nrefs:1|tok:13a|version:2.4.0", "nrefs:1|tok:zh|version:2.4.0"],
+                           "addition": [f"addition|token-precision:{precision}"]})
+
+    assert signature_conflicts([caps("bf16"), caps("bf16")], ["omission", "bleu"]) == []
+    (conflict,) = signature_conflicts([caps("bf16"), caps("fp32")], ["omission", "bleu"])
+    assert conflict["metric"] == "omission" and len(conflict["signatures"]) == 2  # bleu's two tokenizers agree
+    assert "token-precision:fp32" in conflict_messages([conflict])[0]
 
 
 def test_killed_ray_job_resumes_without_losing_or_repeating(local_ray, tmp_path):
