@@ -43,8 +43,10 @@ LatentTerms = dict[int, float]
 
 #: How many latent terms are kept per text.
 LATENT_TOP_K = 64
-#: Texts per token pass between two looks at the call's budget.
-TOKEN_CHUNK = 8
+#: Texts per token pass between two looks at the call's budget: 32 (a fraction of a second on
+#: 2 cores) rather than 8 gives the products large enough batches; the service went from 49-51%
+#: to 54-55% of the encoder's bound in float32, from 82-83% to 90-91% in bf16.
+TOKEN_CHUNK = 32
 #: Texts per encoder chunk while several requests wait (one alone gets `max_batch`).
 SHARED_CHUNK = 16
 #: How often a caller waiting for the encoder worker looks at its call's budget, seconds.
