@@ -201,8 +201,14 @@ class LacunaServer:
         log.info("server_started", address=self.address, workers=self.config.workers, replica=self.replica,
                  metrics=sorted(self.pipeline.specs), tls=bool(self.config.tls_cert),
                  mutual_tls=bool(self.config.tls_client_ca), max_active=self.admission.max_active,
-                 max_queued=self.admission.max_queued)
+                 max_queued=self.admission.max_queued, omission_signature=self._omission_signature())
         return self
+
+    def _omission_signature(self) -> str:
+        """What this replica's omission scores depend on (encoder, mode, token precision,
+        weights), for the start-up log; "" without omission detection."""
+        spec = self.pipeline.specs.get("omission")
+        return spec.signatures[0] if spec is not None and spec.signatures else ""
 
     def stop(self, grace: float | None = 2.0) -> None:
         """Drain: health says NOT_SERVING, no new calls are accepted, calls in flight get `grace`

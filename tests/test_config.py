@@ -113,6 +113,7 @@ def test_entry_point_serves_with_env_settings_and_stops_on_sigterm():
     assert "server_started" in names and "server_stopped" in names and "request" in names
     started = next(e for e in events if e["event"] == "server_started")
     assert started["address"] == f"127.0.0.1:{port}"
+    assert started["omission_signature"] == ""  # --no-omission
 
 
 def test_a_busy_port_is_refused_not_shared(start_server):

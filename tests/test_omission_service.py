@@ -299,6 +299,7 @@ def test_the_token_pass_precision_is_chosen_at_start_and_carried_in_signatures(s
         scored = c.score([seg(MUSEUM, MUSEUM_DE)], metrics=["omission"])
     assert "|word-alignment:yes|token-precision:fp32|weights:" in signature
     assert scored.corpus[0].signature == signature
+    assert server._omission_signature() == signature  # what its start-up log event says
     with pytest.raises(ConfigError, match="--omission-token-precision must be auto, fp32 or bf16, not 'fp16'"):
         parse_config(["--omission-token-precision", "fp16"])
     assert parse_config(["--omission-token-precision", "bf16"]).omission_config.token_precision == "bf16"
