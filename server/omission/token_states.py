@@ -397,6 +397,8 @@ class E5TokenStates:
         if self._torch_sparse is None:
             self._torch_sparse = (torch.from_numpy(self._sparse_weights).to(dtype),
                                   torch.from_numpy(self._sparse_bias).to(dtype))
+            if self.precision == "bf16":
+                self._sparse_weights = None  # the bf16 copy replaces it (the numpy path needs no torch)
         weights, bias = self._torch_sparse
         features = len(self._sparse_bias)
         tokens = torch.from_numpy(np.concatenate(texts))
@@ -474,6 +476,8 @@ class E5TokenStates:
                                     if k in _PRODUCTS else tuple(torch.from_numpy(a) for a in v)
                                     for k, v in w.items()} for w in self._layers]
             self._torch_embed_norm = tuple(torch.from_numpy(a) for a in self._embed_norm)
+            if self.precision == "bf16":
+                self._layers = []  # float32 products copied to bf16 (in fp32 torch shares their memory)
         batch, length, dim = x.shape
         heads, head_dim = self.heads, dim // self.heads
 
