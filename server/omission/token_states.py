@@ -360,7 +360,8 @@ class E5TokenStates:
                 words.append(word)
             norms = np.linalg.norm(rows, axis=1, keepdims=True)
             vectors = (rows / np.maximum(norms, 1e-9)).astype(np.float16)
-            content = np.array([any(ch.isalnum() for ch in p) for p in piece_texts], dtype=bool)
+            # judged on the text as sent: NFKC turns symbols such as "🈐" or "①" into letters and digits
+            content = np.array([any(ch.isalnum() for ch in texts[k][a:b]) for a, b in spans], dtype=bool)
             terms = None
             if latent:
                 pooled = np.max(np.stack([f for _, _, f in parts]), axis=0)  # windows pool like tokens
