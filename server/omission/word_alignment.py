@@ -28,6 +28,8 @@ class WordAlignment:
     source_words: int
     target_words: int
     source_gaps: tuple[tuple[int, int], ...]  # code-point spans of the unaligned source words
+    #: every source word with content, in text order: (start, end, aligned)
+    source_marks: tuple[tuple[int, int, bool], ...] = ()
 
 
 def join(parts: list[tuple[TokenStates, int]]) -> TokenStates:
@@ -66,9 +68,11 @@ def align_words(source: TokenStates, target: TokenStates) -> WordAlignment:
     def unaligned(words: np.ndarray, aligned: np.ndarray) -> float:
         return 1.0 - float(aligned[words].mean()) if len(words) else 0.0
 
-    gaps = [w for w in src_words.tolist() if not src_aligned[w]]
+    words = src_words.tolist()
+    gaps = [w for w in words if not src_aligned[w]]
+    marks = tuple((a, b, bool(src_aligned[w])) for w, (a, b) in zip(words, _word_spans(source, words)))
     return WordAlignment(unaligned(src_words, src_aligned), unaligned(tgt_words, tgt_aligned),
-                         len(src_words), len(tgt_words), _word_spans(source, gaps))
+                         len(src_words), len(tgt_words), _word_spans(source, gaps), marks)
 
 
 def _content_words(states: TokenStates) -> np.ndarray:

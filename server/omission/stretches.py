@@ -1,0 +1,45 @@
+"""Unrendered stretches: a run of a matched pair's source words that the translation leaves out.
+
+The sentence aligner works on whole sentences, so a sentence the segmenter could not cut off
+its neighbour (a headline or subheading run into the next sentence without punctuation, Chinese
+lines without 。, a quotation glued to the next one) is matched as one with the translation of
+its other half: the dropped half disappears inside a matched bead. The word alignment still
+sees it, as a long run of source words none of which has a counterpart.
+
+The run is the stretch of the source's words that maximizes (unaligned words) - `aligned_cost`
+x (aligned words) (the maximum-sum segment; a stray aligned word -- a name or number the
+translation repeats elsewhere, a function word aligned by chance -- does not cut it). Only a
+long one counts (document.py flags it when the bead's omission probability is high too): short
+unaligned runs are how every free translation looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A run of source words: its code-point span, and how many of its words are (un)aligned."""
+
+    span: tuple[int, int]
+    unaligned: int
+    aligned: int
+
+
+def longest_unaligned_stretch(marks: tuple[tuple[int, int, bool], ...], aligned_cost: float) -> Stretch | None:
+    """The maximum-sum run of `marks` ((start, end, aligned) per word, in text order) scoring +1
+    per unaligned word and -`aligned_cost` per aligned one; None when every word is aligned."""
+    best_sum, best = 0.0, None
+    running, start = 0.0, 0
+    for i, (_, _, aligned) in enumerate(marks):
+        if running <= 0.0:
+            running, start = 0.0, i
+        running += -aligned_cost if aligned else 1.0
+        if running > best_sum:
+            best_sum, best = running, (start, i + 1)
+    if best is None:
+        return None
+    words = marks[best[0]:best[1]]
+    aligned = sum(1 for _, _, a in words if a)
+    return Stretch((words[0][0], words[-1][1]), len(words) - aligned, aligned)
