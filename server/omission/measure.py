@@ -15,6 +15,7 @@ from lacuna.server.omission.pair_models import BeadFeatures
 from lacuna.server.omission.passages import Sentence, units
 from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.similarity import latent_cosine
+from lacuna.server.omission.stretches import STRETCH_ALIGNED_COST, longest_unaligned_stretch
 from lacuna.server.omission.word_alignment import WordAlignment, align_words, join
 
 
@@ -75,6 +76,8 @@ def unaligned_share(measurer: "BeadMeasurer", block: list[Sentence], other: list
 
 
 def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
-    """`feat` with a word alignment's unaligned shares."""
+    """`feat` with a word alignment's unaligned shares and its longest unaligned stretch."""
+    stretch = longest_unaligned_stretch(words.source_marks, STRETCH_ALIGNED_COST)
     return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned,
-                   word_length=math.log((words.target_words + 1.0) / (words.source_words + 1.0)))
+                   word_length=math.log((words.target_words + 1.0) / (words.source_words + 1.0)),
+                   stretch=stretch.unaligned / words.source_words if stretch and words.source_words else 0.0)

@@ -59,6 +59,9 @@ class BeadFeatures:
     unaligned_target: float | None = None  # ... and of its translation words
     char_length: float = 0.0  # log((target code points + 5) / (source code points + 5)): the plain length ratio
     word_length: float | None = None  # log((target words + 1) / (source words + 1)), words of the word alignment
+    #: share of the source's words in its longest unaligned stretch (stretches.py): an omission
+    #: leaves one hole, a free translation scattered ones
+    stretch: float | None = None
 
     @property
     def source_length(self) -> float:
@@ -71,7 +74,7 @@ class BeadFeatures:
         return {"similarity": self.similarity, "latent": self.latent, "length": self.length,
                 "shorter": min(0.0, self.length), "source_length": self.source_length,
                 "unaligned": self.unaligned, "unaligned_target": self.unaligned_target,
-                "char_length": self.char_length, "word_length": self.word_length}
+                "char_length": self.char_length, "word_length": self.word_length, "stretch": self.stretch}
 
 
 @dataclass(frozen=True)

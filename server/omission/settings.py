@@ -135,7 +135,7 @@ class Settings:
     #: free Japanese rendering the word alignment misses).
     unrendered_stretches: bool = False
     stretch_probability: float = 0.5
-    stretch_aligned_cost: float = 2.0
+    stretch_aligned_cost: float = 2.0  # (stretches.STRETCH_ALIGNED_COST)
     stretch_min_units: float = 100.0
     #: ... unless a neighbouring translation renders it: aligned together with the nearest bead
     #: on either side, at least this share of its words find a counterpart there.
