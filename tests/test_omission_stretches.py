@@ -3,7 +3,7 @@ its neighbour -- here one whose full stop is missing -- and that the translation
 flagged with `--omission-unrendered-stretches`, and only then (it is off by default)."""
 
 from lacuna.client import Client
-from lacuna.server.omission.stretches import Stretch, longest_unaligned_stretch
+from lacuna.server.omission.stretches import Stretch, longest_unaligned_stretch, snapped
 
 # (Own text.) The fourth sentence's first half lacks its full stop, so the segmenter reads one
 # sentence; the dropped translation renders only its second half.
@@ -40,6 +40,17 @@ def test_the_longest_stretch_is_the_densest_unaligned_run():
     assert longest_unaligned_stretch((), 2.0) is None
 
 
+def test_a_stretch_a_word_or_two_from_its_sentence_edge_is_widened_to_it():
+    marks = ((10, 15, True), (16, 20, False), (21, 25, False), (26, 30, False), (31, 35, True),
+             (36, 40, True), (41, 45, True))
+    stretch = Stretch((16, 30), 3, 0)
+    assert snapped(stretch, marks, (10, 45), 2) == (10, 30)  # one word before it, three after
+    assert snapped(stretch, marks, (10, 45), 3) == (10, 45)
+    assert snapped(stretch, marks, (10, 45), 0) == (16, 30)
+    # words of another sentence do not count, and the span never leaves its sentence
+    assert snapped(stretch, marks, (16, 30), 0) == (16, 30)
+
+
 def _omissions(server, translation: str) -> list:
     with Client(server.address, timeout=120) as client:
         result = client.score([{"id": "d", "source": SOURCE, "translation": translation,
@@ -58,6 +69,8 @@ def test_a_sentence_run_into_the_next_and_left_out_is_flagged_with_the_option(ba
     assert found, "the untranslated half of the run-together sentence is not flagged"
     assert found[0].severity == "major" and found[0].confidence >= 0.5
     assert "not translated" in found[0].message
+    # the flag starts where the left-out sentence does, though its first word aligned by chance
+    assert found[0].source_span.start == SOURCE.index(FARMERS)
     # the faithful translation renders it: no flag there
     assert not [f for f in _omissions(server, FAITHFUL) if _covers_farmers(f)]
     # the default server does not look for stretches

@@ -27,7 +27,7 @@ from lacuna.server.omission.pair_models import BeadFeatures, PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence, whole
 from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.similarity import Embeddings, block, normalized
-from lacuna.server.omission.stretches import longest_unaligned_stretch
+from lacuna.server.omission.stretches import longest_unaligned_stretch, snapped
 from lacuna.server.omission.word_alignment import WordAlignment
 
 
@@ -271,8 +271,11 @@ class DocumentAnalyzer:
         if self._rendered_next_door(doc, bead, stretch.span) >= st.stretch_rendered_nearby:
             return
         conf = self._unmatched_confidence([passage], doc.tgt, emb, doc.threshold)
-        tally.flags.append(self.flags.omission(stretch.span, source, self._source_evidence(
-            "omission_stretch", conf, source, stretch.span, units, tally)))
+        sentence = next(x.span for x in doc.src.items[bead.src[0]:bead.src[1]]
+                        if x.span[0] <= stretch.span[0] < x.span[1])
+        span = snapped(stretch, words.source_marks, sentence, st.stretch_slack_words)
+        tally.flags.append(self.flags.omission(span, source, self._source_evidence(
+            "omission_stretch", conf, source, span, content_units(source[span[0]:span[1]]), tally)))
 
     def _rendered_next_door(self, doc: DocumentAlignment, bead: Bead, span: tuple[int, int]) -> float:
         """The highest share of the words of a stretch (`span`, inside `bead`'s source) that align

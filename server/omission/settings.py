@@ -140,6 +140,9 @@ class Settings:
     #: ... unless a neighbouring translation renders it: aligned together with the nearest bead
     #: on either side, at least this share of its words find a counterpart there.
     stretch_rendered_nearby: float = 0.25
+    #: A flagged stretch reaches its sentence's start (end) when at most this many words of the
+    #: sentence lie before (after) it.
+    stretch_slack_words: int = 2
 
     # -- how sure an unmatched passage is missing -------------------------------------------
     #: confidence = sigmoid((threshold + margin - best similarity on the other side) * steepness):

@@ -47,3 +47,18 @@ def longest_unaligned_stretch(marks: tuple[tuple[int, int, bool], ...], aligned_
     words = marks[best[0]:best[1]]
     aligned = sum(1 for _, _, a in words if a)
     return Stretch((words[0][0], words[-1][1]), len(words) - aligned, aligned)
+
+
+def snapped(stretch: Stretch, marks: tuple[tuple[int, int, bool], ...], sentence: tuple[int, int],
+            slack_words: int) -> tuple[int, int]:
+    """The stretch's span, widened to its sentence's start (end) when at most `slack_words` words
+    of the sentence lie before (after) it: a word the alignment matched by chance ("Farmers" to
+    "Grundbesitzern") should not leave the flag starting mid-phrase."""
+    start, end = stretch.span
+    before = sum(1 for a, _, _ in marks if sentence[0] <= a < start)
+    after = sum(1 for _, b, _ in marks if end < b <= sentence[1])
+    if before <= slack_words:
+        start = min(start, next((a for a, _, _ in marks if a >= sentence[0]), start))
+    if after <= slack_words:
+        end = max(end, max((b for _, b, _ in marks if b <= sentence[1]), default=end))
+    return start, end
