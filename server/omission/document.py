@@ -271,8 +271,8 @@ class DocumentAnalyzer:
         if self._rendered_next_door(doc, bead, stretch.span) >= st.stretch_rendered_nearby:
             return
         conf = self._unmatched_confidence([passage], doc.tgt, emb, doc.threshold)
-        sentence = next(x.span for x in doc.src.items[bead.src[0]:bead.src[1]]
-                        if x.span[0] <= stretch.span[0] < x.span[1])
+        sentence = next((x.span for x in doc.src.items[bead.src[0]:bead.src[1]]
+                         if x.span[0] <= stretch.span[0] < x.span[1]), stretch.span)
         span = snapped(stretch, words.source_marks, sentence, st.stretch_slack_words)
         tally.flags.append(self.flags.omission(span, source, self._source_evidence(
             "omission_stretch", conf, source, span, content_units(source[span[0]:span[1]]), tally)))
