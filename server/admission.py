@@ -134,7 +134,7 @@ class Admission:
             try:
                 while not waiter.admitted:
                     if budget is not None:
-                        budget.check()
+                        self._check_while_waiting(cost, budget)
                     self._refuse_if_late(cost, self._wait_ahead(waiter), budget)
                     self._cond.wait(POLL_S)
                 self._refuse_if_late(cost, 0.0, budget)  # the slot came: is there still time?
@@ -145,8 +145,27 @@ class Admission:
                     self._waiting.remove(waiter)
                 raise
 
+    def _check_while_waiting(self, cost: int, budget: CallBudget) -> None:
+        """`budget.check()` for a job still waiting for a slot: the server's budget running out
+        there is the queue's doing when the job fits a budget of its own (QueueFull: retry)."""
+        reason = budget.spent()
+        if reason is None:
+            return
+        if isinstance(reason, OverBudget) and budget.budget_s and self.estimate(cost) <= budget.budget_s:
+            self.refused_late += 1
+            raise self._busy(budget.budget_s, budget.budget_s)
+        raise reason
+
+    @staticmethod
+    def _busy(wait_s: float, budget_s: float) -> QueueFull:
+        retry = min(wait_s, budget_s)
+        return QueueFull(f"the server is busy: this request would wait about {wait_s:.1f} s for a slot, past the "
+                         f"server's time budget of {budget_s:g} s per request; retry in {retry:.2f} s", retry)
+
     def _refuse_if_late(self, cost: int, wait_s: float, budget: CallBudget | None) -> None:
-        """Raise when a job of `cost` starting in `wait_s` cannot finish within the call's budget."""
+        """Raise when a job of `cost` starting in `wait_s` cannot finish within the call's budget:
+        DeadlineExceeded for the client's deadline, OverBudget for the server's budget when the job
+        alone needs more, QueueFull (retry later) when only the wait ahead of it makes it late."""
         if budget is None or self.learned < MIN_LEARNED_JOBS:
             return
         left = budget.remaining()
@@ -159,6 +178,10 @@ class Admission:
             raise DeadlineExceeded(f"the request would not finish before its deadline: it needs about "
                                    f"{needed:.2f} s, {max(0.0, left):.2f} s are left; send fewer or shorter "
                                    "segments per request, or allow a longer deadline")
+        if wait_s > 0 and budget.budget_s and self.estimate(cost) <= budget.budget_s:
+            # it would fit a budget of its own; what makes it late is the work ahead of it, which
+            # passes: the client is told to come back (a retryable refusal), not that it is too big
+            raise self._busy(wait_s, budget.budget_s)
         raise OverBudget(f"segments: the request needs about {needed:.2f} s, more than the server's time budget "
                          f"of {budget.budget_s:g} s per request (--request-time-budget) allows now; send fewer "
                          "or shorter segments per request")

@@ -376,6 +376,30 @@ def test_prose_ending_in_a_semicolon_is_text_not_code(checks_server):
     assert "chrf" not in code.scores  # a statement is still code
 
 
+@pytest.mark.parametrize("source,translation", [
+    ("node type %s has no visitor for this writer", "Knotentyp %s hat keinen Besucher für diesen Writer"),
+    ("'%s' must be 'on' or 'off', got '%s'", "'%s' muss 'on' oder 'off' sein, nicht '%s'"),
+    ("missing '+' or '-' in the '%s' value.", "'+' oder '-' fehlt im Wert '%s'."),
+    ("%s() (in class %s)", "%s() (in der Klasse %s)"),
+])
+def test_messages_that_quote_values_or_start_with_a_command_word_are_text(checks_server, source, translation):
+    """Found on real gettext catalogs: a message starting with "node" read as a command line, and
+    one quoting values ('%s', '0', '+') or naming a call ("%s()") as a symbol-heavy source line.
+    Blanked, it got no scores and a major length_ratio flag: "about 0 characters expected"."""
+    (result,) = score(checks_server, [{"id": "m", "source": source, "translation": translation,
+                                       "reference": translation, "src_lang": "en", "tgt_lang": "de"}])
+    assert result.scores["chrf"] == pytest.approx(100.0)
+    assert not of_type(result, "length_ratio"), result.flags
+
+
+def test_a_source_that_is_all_code_gets_no_length_ratio_flag(checks_server):
+    """A source line that is all code has no length to expect of a translation that explains it."""
+    (result,) = score(checks_server, [{"id": "c", "source": "npm run build",
+                                       "translation": "npm run build を実行して、本番用のファイルを作成します",
+                                       "src_lang": "en", "tgt_lang": "ja"}])
+    assert not of_type(result, "length_ratio"), result.flags
+
+
 @pytest.mark.parametrize("source,translation,tgt", [
     ("Q = qualified for the final by place. WR = world record.",
      "Q = für das Finale qualifiziert nach Platz. WR = Weltrekord.", "de"),
@@ -396,3 +420,15 @@ def test_identifiers_are_ascii():
 
     assert code_spans("Kangaroo夫人:Splodgeの母親で、ピンクのドレスを着ています。") == []
     assert code_spans("Set module.exports before calling getStaticProps().") == [(4, 18), (34, 50)]
+
+
+def test_command_words_start_prose_too():
+    """"node", "curl" or "composer" open sentences as well as command lines: a run of words with
+    a function word in it is prose; a command's arguments, quoted messages aside, are not."""
+    from lacuna.server.checks.code_spans import code_spans
+
+    assert code_spans("node has an invalid level") == []
+    assert code_spans("curl up with a good book") == []
+    assert code_spans("npm run build") == [(0, 13)]
+    assert code_spans("pip install requests flask numpy") == [(0, 32)]
+    assert (0, 40) in code_spans("git commit -m 'fix the link in the docs'")

@@ -220,6 +220,30 @@ def test_a_job_that_cannot_finish_before_its_deadline_is_refused_before_any_work
     assert events["behind"]["duration_ms"] < 500
 
 
+def test_a_job_late_only_because_of_the_queue_is_told_to_retry_not_that_it_is_too_big(start_server):
+    """A stream message that waited for a slot until the server's time budget ran short was once
+    refused as too big (RESOURCE_EXHAUSTED naming `segments`), which stops a batch job; it fits a
+    budget of its own, so it is a busy server's refusal: no field, a retry hint, retried."""
+    server = start_server(omission=False, max_active=1, max_queued=4, request_time_budget=3.0)
+    slow_checks(server, 0.1)
+    for i in range(MIN_LEARNED_JOBS):  # the server learns how long a segment takes
+        assert answer(server, f"learn{i}", 10, 20.0)[0] == "OK"
+    assert server.admission.estimate(1000) > 0
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(answer, server, "long", 25, 20.0)  # ~2.5 s holding the one slot
+        time.sleep(0.2)
+        code, err = pool.submit(answer, server, "behind", 10, 20.0).result()  # ~1 s alone, ~3.3 s behind it
+        assert first.result()[0] == "OK"
+    assert code == "RESOURCE_EXHAUSTED" and err.field == "" and err.retry_after, err
+    assert "busy" in err.message and "retry" in err.message
+    # a client that retries busy refusals gets it scored
+    with Client(server.address, timeout=20) as client:
+        assert len(client.score(segments("again", 5)).segments) == 5
+    # a request that alone needs more than the budget is still refused as too big
+    code, err = answer(server, "huge", 40, 20.0)
+    assert code == "RESOURCE_EXHAUSTED" and err.field == "segments" and "--request-time-budget" in err.message
+
+
 def test_waiting_jobs_are_served_shortest_first(start_server):
     server = start_server(omission=False, max_active=1, max_queued=4)
     started = slow_checks(server, 0.1)

@@ -14,13 +14,22 @@ _PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?")
 # Identifiers are ASCII: "Kangaroo夫人:Splodgeの母親" is Japanese prose, not ns:name.
 _IDENTIFIER = re.compile(
-    r"(?<![\w$])(?:[A-Za-z_$][A-Za-z0-9_$]+(?:[._:][A-Za-z_$][A-Za-z0-9_$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
+    r"(?<![\w$%])(?:[A-Za-z_$][A-Za-z0-9_$]+(?:[._:][A-Za-z_$][A-Za-z0-9_$]+)+(?:\(\))?"  # dotted, snake, ns::name (not U.S.)
     r"|[a-z]+[A-Z][A-Za-z0-9_$]*(?:\(\))?"  # camelCase
     r"|[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*(?=\()"  # PascalCase()
     r"|[A-Za-z_][A-Za-z0-9_]*\(\))"  # call()
     r"(?![\w$])")
 _COMMAND = re.compile(r"^\s*(?:\$|>|#!|%)\s|^\s*(?:npm|npx|yarn|pnpm|pip|pip3|python3?|node|git|curl|wget|docker|"
                       r"kubectl|sudo|apt-get|brew|cargo|composer|mvn|gradle|mkdir)\s+[-\w./@:=]+", re.MULTILINE)
+# After a command word, prose: a run of three or more plain words with a function word among
+# them ("node has an invalid level", "node class X is already registered"); a command's
+# arguments are not ("npm run build", "pip install requests flask numpy").
+_PLAIN_WORD = re.compile(r"[A-Za-z]+[,.;:!?]?")
+_FUNCTION_WORDS = frozenset("a an the is are was were be been has have had will would can could should must "
+                            "not no of to in on at for with by from and or but its it this that these those "
+                            "already".split())
+# A short quoted literal ('%s', '0', "+") is prose quoting a value, not code's punctuation.
+_QUOTED_LITERAL = re.compile(r"'[^'\n]{0,12}'|\"[^\"\n]{0,12}\"|‘[^’\n]{0,12}’|“[^”\n]{0,12}”")
 _SOURCE_LINE = re.compile(r"^\s*(?:import\s|export\s|const\s|let\s|var\s|function\s|def\s|class\s+\w+[:({]|"
                           r"return\s|from\s+\S+\s+import\s|#include|//|/\*|<\?php|\w+\s*=\s*[\w'\"\[{(])")
 # A line ending a statement or block ("foo(bar);", "} else {", "});") is code only with code inside
@@ -55,17 +64,35 @@ def _prose_assignment(line: str) -> bool:
     return rest[:1].isalpha() and (bool(_WORDS.search(rest)) or any(c.isalpha() and not c.isascii() for c in rest))
 
 
+def _prose_after_command(line: str) -> bool:
+    """The words after a command word read as a sentence (see _FUNCTION_WORDS); quoted arguments
+    ("git commit -m 'fix the link'") do not count."""
+    tokens = re.sub(r"'[^']*'|\"[^\"]*\"", " ", line).split()
+    run: list[str] = []
+    for token in tokens + [""]:
+        if _PLAIN_WORD.fullmatch(token):
+            run.append(token.rstrip(",.;:!?").lower())
+            continue
+        if len(run) >= 3 and any(word in _FUNCTION_WORDS for word in run):
+            return True
+        run = []
+    return False
+
+
 def _code_line(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < 2:
         return False
-    if _COMMAND.match(line):
+    if _COMMAND.match(line) and not _prose_after_command(line):
         return True
     if _SOURCE_LINE.search(line) and any(c in "=(){};[]" for c in stripped) and not _prose_assignment(line):
         return True
     if _STATEMENT_END.search(line) and _STATEMENT_CODE.search(stripped):
         return True
     inner = _unwrapped(_DECORATION.sub("", stripped))  # "== History ==", "(Applause)": not code
+    # prose quoting values ("'X ' must be '0' or '1'"), and an empty call "()" that names a
+    # function in a message ("X () (in module X )"): neither makes a line code by itself
+    inner = _QUOTED_LITERAL.sub(" ", inner).replace("()", " ").strip()
     letters = sum(c.isascii() and c.isalpha() for c in inner)
     return letters >= 3 and len(inner) >= 6 and sum(c in _SYMBOLS for c in inner) / len(inner) >= 0.2
 

@@ -73,6 +73,8 @@ class LengthRatio(Check):
         out = ScorerOutput()
         if is_blank(segment.translation):
             return out  # the empty check reports it
+        if not any(c.isalpha() for c in segment.source):
+            return out  # all of the source is code or markup (blanked here): no length to expect
         ratio, src_units, tgt_units = length_ratio(segment)
         spread = max(ratio, 1 / ratio)
         if spread <= MINOR_RATIO:

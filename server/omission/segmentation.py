@@ -2,7 +2,9 @@
 
 Every function returns half-open (start, end) spans into the text it was given,
 trimmed of surrounding whitespace, so a span can be reported back to the user
-as is. Lines are always boundaries. Inside a line:
+as is. Lines are boundaries, except where a text is wrapped at a width inside a sentence (a line
+ending with a comma, a line ending with a word before one opening in lower case, a Japanese or
+Chinese line ending with a particle: `_soft_break`). Inside a line:
 
 - texts with CJK sentence punctuation (Japanese, Chinese) are cut after 。！？
   (plus any closing quotes/brackets that follow, e.g. 。」), and after ！？!? ;
@@ -90,6 +92,7 @@ def _cut_at(text: str, start: int, end: int, cuts) -> list[Span]:
 
 
 def _line_spans(text: str) -> list[Span]:
+    """The lines of `text`, a hard-wrapped sentence's lines joined into one span (`_soft_break`)."""
     spans, pos = [], 0
     for m in re.finditer(r"\n|\r\n?|\u2028|\u2029", text):
         span = _trim(text, pos, m.start())
@@ -99,7 +102,40 @@ def _line_spans(text: str) -> list[Span]:
     span = _trim(text, pos, len(text))
     if span:
         spans.append(span)
-    return spans
+    joined: list[Span] = []
+    for span in spans:
+        if joined and _soft_break(text, joined[-1], span):
+            joined[-1] = (joined[-1][0], span[1])
+        else:
+            joined.append(span)
+    return joined
+
+
+# A line that goes on in the next one (text wrapped at a width, as gettext catalogs, help texts,
+# mails and Markdown sources are): it ends with a comma, or without a sentence's end while the next
+# line opens in lower case (a quote, bracket or backtick before it allowed), or -- Japanese and
+# Chinese, which have no case -- with a particle or preposition no sentence ends with.
+_COMMA_END = re.compile(r"[,，、]$")
+_OPEN_LOWER = re.compile(r"^[\"'“‘«(\[`]*[^\W\d_]")
+_SENTENCE_END = re.compile(r"[.!?。！？:;…][\"'”’)\]」』]*$")
+_CJK_GOES_ON = re.compile(r"(?:[をにがはのとでへやも]|から|より|的|和|与|及|或|在|把|被|对|从|向|根据|关于|通过)$")
+_LIST_ITEM = re.compile(r"^(?:[-*•·‣▪]\s|\d+[.)]\s|[A-Za-z][.)]\s)")
+
+
+def _soft_break(text: str, before: Span, after: Span) -> bool:
+    """The line break between the lines `before` and `after` (trimmed spans, one break apart, no
+    blank line between) falls inside a sentence."""
+    if "\n" in text[before[1]:after[0]].replace("\r\n", "\n").replace("\n", "", 1):
+        return False  # a blank line: a paragraph ends
+    head, tail = text[before[0]:before[1]], text[after[0]:after[1]]
+    if _LIST_ITEM.match(tail) or text[before[1]:after[0]].count(" ") > 2:
+        return False  # a list item, or an indented block (code, an option table)
+    if _COMMA_END.search(head):
+        return True
+    opens = _OPEN_LOWER.match(tail)
+    if not _SENTENCE_END.search(head) and opens and opens.group()[-1].islower():
+        return True
+    return bool(_CJK_GOES_ON.search(head))
 
 
 def _is_cjk_text(line: str) -> bool:
@@ -242,7 +278,13 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
     """Sentences of `text` as trimmed (start, end) code-point spans, in order."""
     spans: list[Span] = []
     code = lang.base if lang is not None else ""
-    for start, end in _line_spans(text):
+    lines = _line_spans(text)
+    # the line breaks inside a wrapped sentence read as spaces (pysbd cuts at every one); same
+    # length, so offsets into `text` stay offsets into `flat`
+    flat = "".join(" " if ch in "\r\n\u2028\u2029" else ch for ch in text) if any(
+        "\n" in text[a:b] or "\r" in text[a:b] for a, b in lines) else text
+    text = flat
+    for start, end in lines:
         line = text[start:end]
         if _is_cjk_text(line) or (lang is not None and writes_without_spaces(lang)):
             pieces = _cjk_sentences(text, start, end)
