@@ -6,7 +6,7 @@ as `%Y年%m月%d日`. Directives may be reordered, swapped (`%b` -> `%m`) or add
 is that the date still shows what the source's shows. Python's `%` messages and C's share
 letters with strftime (`%d`, `%a`, `%x`), so a message is read as a date format only when it
 is made of directives and separators alone, one of them a directive printf does not have
-(`%Y`, `%m`, `%b`, `%H`, ...): `%s %s` and `%d/%d` stay printf.
+(`%Y`, `%m`, `%b`, `%H`, ...), and no `%s`: `%s %s`, `%d/%d` and `%s: %m` stay printf.
 """
 
 from __future__ import annotations
@@ -46,12 +46,8 @@ def is_date_format(text: str) -> bool:
             directives.append(m.group(0))
     rest = _PERCENT.sub("", text)
     return (any(letter(d) not in _PRINTF_LETTERS for d in directives)
+            and not any(letter(d) == "s" for d in directives)  # `%s: %m` is C's error message
             and not any(ch.isalpha() for ch in rest))
-
-
-def directives(text: str) -> list[re.Match]:
-    """The strftime directives of a text, in order (not `%%`)."""
-    return [m for m in _PERCENT.finditer(text) if m.group(0) not in ("%", "%%")]
 
 
 def parts(directive: str) -> tuple[str, ...]:

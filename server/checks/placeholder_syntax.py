@@ -45,8 +45,9 @@ _PATTERNS: dict[str, str] = {
     # `%name%`: an ASCII name ending on a letter, digit or `_`, the closing `%` not starting
     # another conversion, so `%s-%s`, `%d.%m.%Y` and `%Y年%m月` stay printf/strftime
     "percent_name": r"%[A-Za-z_][A-Za-z0-9_.-]{0,39}[A-Za-z0-9_]%(?![A-Za-z0-9_(%{<])",
-    # `%name` (Magento), 3+ characters; not where the source shows the `%` is printf's
-    "percent_word": r"%[A-Za-z_][A-Za-z0-9_]{2,40}(?![A-Za-z0-9_%])",
+    # `%name` (Magento), 3+ characters, maybe right before another (`%currency%amount`);
+    # not where the source shows the `%` is printf's
+    "percent_word": r"%[A-Za-z_][A-Za-z0-9_]{2,40}(?![A-Za-z0-9_]|%(?![A-Za-z_]))",
     "percent_brace": r"%\{[A-Za-z_][\w.]{0,40}\}|%<[A-Za-z_]\w{0,40}>[-+ #0]?\d*(?:\.\d+)?[sdifxXeEgGb]",
     "printf": r"%(?:\([A-Za-z_][\w.-]{0,40}\)|\d+\$)?[-+#0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
               r"(?:hh|h|ll|l|L|q|j|z|t|I64|I32)?[diouxXeEfFgGaAcspn@]",
