@@ -110,8 +110,9 @@ def _stops_mid_text(translation: str) -> bool:
 
 def _lost_tail_placeholder(segment: SegmentInput) -> bool:
     """The translation lacks the source's last placeholder (by key, counting repeats; entities
-    such as `&amp;` are text, not placeholders here)."""
-    source = [p for p in placeholders(segment, "source") if p.style != "entity"]
+    such as `&amp;` are text, not placeholders here, nor are a date format's directives, which
+    a locale may drop or reorder: `%H:%M:%S` -> `%Hh%M`)."""
+    source = [p for p in placeholders(segment, "source") if p.style not in ("entity", "strftime")]
     if not source:
         return False
     missing, _ = difference(source, list(placeholders(segment, "target")))
