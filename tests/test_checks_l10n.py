@@ -272,6 +272,39 @@ def test_whole_translations_are_not_truncated(checks_server, source, translation
     assert not of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
 
 
+@pytest.mark.parametrize("source,translation,tgt", [
+    # ends on a placeholder of the source, not on a dangling word (the first: on the one that ends the source)
+    ("Search within %(docstitle)s", "Suche in %(docstitle)s", "de"),
+    ("Look for %(term)s in the index", "Chercher %(term)s", "fr"),
+    # shorter than expected but ends on a whole word, not on an article or preposition
+    ("Source parser for %s not registered", "source_parser pour %s non enregistré", "fr"),
+    ("template directory for template files", "répertoire des templates", "fr"),
+    ("Show hidden files in the sidebar", "Versteckte Dateien zeigen", "de"),
+    # "batch" starts "batchfile" and "dict" starts "dictionary", in translations longer than expected
+    ("create batchfile", "créer un fichier batch", "fr"),
+    ("do not create batchfile", "ne pas créer un fichier batch", "fr"),
+    ("linkcheck_allowed_redirects. Expected a dictionary.", "linkcheck_allowed_redirects. 需要一个 dict", "zh-CN"),
+    ("Export the report as JSON", "Exportieren als JSON", "de"),  # ends on the source's last word
+    ("Sort by", "Ordenar por", "es"),  # the source ends on a preposition too
+])
+def test_short_or_reworded_translations_are_not_cut_off(checks_server, source, translation, tgt):
+    result = score_one(checks_server, source, translation, tgt=tgt)
+    assert not [f for f in of_type(result, "truncated") if f.severity in ("major", "critical")], result.flags
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    ("Save changes", "Save chan", "en"),  # a copied word cut midway
+    ("Search within the current project", "Rechercher dans le", "fr"),  # ends on an article
+    ("Settings of the selected account", "Configuración de la", "es"),
+    ("View your basic profile information", "Просмотреть основную", "ru"),  # an adjective without its noun
+    ("Please check the address and try sending the message again.", "Bitte prüfen Sie die Adresse und", "de"),
+    ("Search within %(docstitle)s.", "Suche in", "de"),  # the last placeholder lost with the tail
+])
+def test_translations_that_stop_short_are_cut_off(checks_server, source, translation, tgt):
+    [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
+    assert flag.severity == "major"
+
+
 def test_a_dropped_sentence_is_an_omission_without_a_model(checks_server):
     source = "Your sign-in code is listed below. Please enter it in your open browser window before it expires."
     result = score_one(checks_server, source, "以下にあなたのログインコードが記載されています。", tgt="ja")

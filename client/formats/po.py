@@ -13,7 +13,8 @@ is sent empty, so the server flags the missing form.
 
 Not scored (a `Skipped`, counted in the summary; `--include-unready` scores the fuzzy and
 obsolete ones): the header, fuzzy and obsolete entries, translator credits and keyword lists.
-Labels: `context` (msgctxt), `note` (the extracted comments, `#.`).
+Labels: `context` (msgctxt), `note` (the extracted comments, `#.`), `format` (the entry's format
+flags, `python-format`, `c-format`, ...: the server reads its placeholders in that syntax).
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def read_po(path: str, options: ReadOptions) -> Iterator[Record | InputProblem |
                                     ("note", " ".join(unit.getnotes("developer").split()))) if v}
         if unit.isfuzzy():
             labels["fuzzy"] = "true"
+        formats = _format_flags(unit)
+        if formats:
+            labels["format"] = formats
         if unit.hasplural():
             forms = _plural_pairs(unit, tgt_lang.split("-")[0].lower(), nplurals)
             if not any(t for _, _, t in forms) and not options.include_untranslated:
@@ -114,6 +118,13 @@ def read_po(path: str, options: ReadOptions) -> Iterator[Record | InputProblem |
             continue
         yield Record(id=base_id, source=str(unit.source), translation=target, src_lang=src_lang,
                      tgt_lang=tgt_lang, source_file=path, location=where, labels=labels, line=line)
+
+
+def _format_flags(unit) -> str:
+    """The entry's format flags (`#, python-format, python-brace-format`), comma-separated:
+    `python-format,python-brace-format`; "" if none (`no-c-format` says what it is not)."""
+    flags = (f.strip() for line in unit.typecomments for f in line.lstrip("#").split(","))
+    return ",".join(f for f in flags if f.endswith("-format") and not f.startswith("no-"))
 
 
 def _skip_reason(unit, options: ReadOptions) -> str:

@@ -14,6 +14,11 @@
 
 ICU `plural`/`select` arguments are structure, not one placeholder: see `icu_message`.
 A job may name the styles to look for and add its own regular expressions (style `custom`).
+A unit may narrow them (`PlaceholderSyntax.for_format`, chosen by `segment_markup.syntax_of`):
+its file's format flag (`python-format` -> printf only), a source that is a strftime date
+format (style `strftime`: `%b %d, %Y`), or a source using printf (Magento's `%name` is then
+not read, so `%snon` is `%s` and a word). `%name%` never ends on a `%` that starts another
+conversion (`%s-%s`, `%d.%m.%Y` are printf).
 
 `name` is what ties a changed placeholder to its original (`%1$s` -> `%1$d` keep name `1`;
 `{count}` -> `{count, number}` keep `count`): a missing and an extra placeholder with the
@@ -24,7 +29,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
+
+from lacuna.server.checks.date_format import DIRECTIVE
 
 STYLES = ("printf", "double_brace", "icu", "percent_brace", "percent_name", "percent_number", "dollar",
           "html", "entity")
@@ -32,8 +40,14 @@ STYLES = ("printf", "double_brace", "icu", "percent_brace", "percent_name", "per
 #: One pattern per style; alternatives are tried in this order at each position, so the
 #: longer forms win (`{{ x }}` before `{x}`, `%count%` before `%c`, `%1$s` before `%1`).
 _PATTERNS: dict[str, str] = {
+    "strftime": DIRECTIVE,  # only for a unit whose source is a date format (`date_format`)
     "double_brace": r"\{\{-?\s*[^{}\s][^{}]{0,80}?\s*-?\}\}",
-    "percent_name": r"%[A-Za-z_][\w.-]{1,40}%|%[A-Za-z_][A-Za-z0-9_]{2,40}(?![A-Za-z0-9_%])",
+    # `%name%`: an ASCII name ending on a letter, digit or `_`, the closing `%` not starting
+    # another conversion, so `%s-%s`, `%d.%m.%Y` and `%Y年%m月` stay printf/strftime
+    "percent_name": r"%[A-Za-z_][A-Za-z0-9_.-]{0,39}[A-Za-z0-9_]%(?![A-Za-z0-9_(%{<])",
+    # `%name` (Magento), 3+ characters, maybe right before another (`%currency%amount`);
+    # not where the source shows the `%` is printf's
+    "percent_word": r"%[A-Za-z_][A-Za-z0-9_]{2,40}(?![A-Za-z0-9_]|%(?![A-Za-z_]))",
     "percent_brace": r"%\{[A-Za-z_][\w.]{0,40}\}|%<[A-Za-z_]\w{0,40}>[-+ #0]?\d*(?:\.\d+)?[sdifxXeEgGb]",
     "printf": r"%(?:\([A-Za-z_][\w.-]{0,40}\)|\d+\$)?[-+#0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
               r"(?:hh|h|ll|l|L|q|j|z|t|I64|I32)?[diouxXeEfFgGaAcspn@]",
@@ -43,9 +57,26 @@ _PATTERNS: dict[str, str] = {
     "html": r"</?[A-Za-z][\w:.-]{0,30}(?:\s+[^<>]{0,300}?)?/?>|<!--.{0,300}?-->",
     "entity": r"&(?:[A-Za-z][A-Za-z0-9]{1,10}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});",
 }
-_ORDER = ("double_brace", "percent_name", "percent_brace", "printf", "percent_number", "icu", "dollar",
+_ORDER = ("double_brace", "percent_name", "percent_word", "percent_brace", "printf", "percent_number", "icu", "dollar",
           "html", "entity")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)[^<>]*?(/?)>")
+#: The style a pattern group's placeholders have, where the two differ.
+_STYLE_OF = {"percent_word": "percent_name"}
+
+#: gettext's format flags (`#, python-format`) and the styles their messages use.
+FORMAT_STYLES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("c-format", "objc-format", "python-format", "php-format", "perl-format", "tcl-format",
+                     "awk-format", "lua-format", "gcc-internal-format", "gfc-internal-format", "object-pascal-format",
+                     "sh-printf-format", "java-printf-format", "javascript-format", "d-format", "go-format"),
+                    ("printf",)),
+    "ruby-format": ("printf", "percent_brace"),
+    **dict.fromkeys(("python-brace-format", "csharp-format", "java-format", "perl-brace-format", "rust-format",
+                     "cplusplus-format"), ("icu",)),
+    **dict.fromkeys(("qt-format", "kde-format", "ycp-format", "smalltalk-format"), ("percent_number",)),
+    "qt-plural-format": ("printf", "percent_number"),
+    "boost-format": ("printf", "percent_number"),
+    "sh-format": ("dollar",),
+}
 
 
 @dataclass(frozen=True)
@@ -63,18 +94,53 @@ class Placeholder:
 
 
 class PlaceholderSyntax:
-    """The styles one job looks for, compiled once."""
+    """The styles one job (or one unit, see `for_format`) looks for, compiled once.
 
-    def __init__(self, styles: Sequence[str] = (), patterns: Sequence[str] = ()):
+    `named`: the job chose its styles (`placeholder_styles`); a unit's format flag does not
+    override that choice."""
+
+    def __init__(self, styles: Sequence[str] = (), patterns: Sequence[str] = (), *,
+                 _groups: Sequence[str] | None = None):
         unknown = [s for s in styles if s not in STYLES]
         if unknown:
             raise ValueError(f"unknown placeholder style {unknown[0]!r} (known: {', '.join(STYLES)})")
-        chosen = [s for s in _ORDER if not styles or s in styles]
-        parts = [f"(?P<custom{i}>{p})" for i, p in enumerate(patterns)]  # a job's own come first
         for p in patterns:
             re.compile(p)  # raises re.error naming the problem
-        parts += [f"(?P<{s}>{_PATTERNS[s]})" for s in chosen]
+        self.named, self.patterns = bool(styles), tuple(patterns)
+        if _groups is None:
+            _groups = [g for g in _ORDER if not styles or _STYLE_OF.get(g, g) in styles]
+        self.groups = tuple(_groups)
+        parts = [f"(?P<custom{i}>{p})" for i, p in enumerate(patterns)]  # a job's own come first
+        parts += [f"(?P<{g}>{_PATTERNS[g]})" for g in self.groups]
         self.regex = re.compile("|".join(parts), re.DOTALL) if parts else None
+
+    def _variant(self, groups: Sequence[str]) -> "PlaceholderSyntax":
+        """This syntax looking for `groups` (and the job's own patterns) instead."""
+        groups = tuple(groups)
+        return self if groups == self.groups else _variant(groups, self.patterns, self.named)
+
+    def for_format(self, flags: str) -> "PlaceholderSyntax":
+        """The syntax for a unit whose file names its format (gettext's `python-format`,
+        `c-format`, ...; several comma-separated): the styles of those formats, plus markup
+        (`html`, `entity`) and the job's own patterns. This syntax itself when the job chose
+        its styles or no flag is known."""
+        known = [FORMAT_STYLES[f] for f in re.split(r"[,\s]+", flags.strip().lower()) if f in FORMAT_STYLES]
+        if self.named or not known:
+            return self
+        wanted = {s for styles in known for s in styles} | {"html", "entity"}
+        return self._variant(g for g in _ORDER if _STYLE_OF.get(g, g) in wanted)
+
+    def for_dates(self) -> "PlaceholderSyntax":
+        """The syntax for a strftime date format (`%b %d, %Y`): its directives, and markup.
+        This syntax itself when it reads no `%` placeholders that directives could be taken for."""
+        if not {"printf", "percent_name", "percent_word"} & set(self.groups):
+            return self
+        return self._variant(("strftime",) + tuple(g for g in self.groups if g in ("html", "entity")))
+
+    def without_percent_words(self) -> "PlaceholderSyntax":
+        """This syntax without Magento's `%name`: for a unit whose source uses printf
+        (`%snon` is then `%s` and the word `non`)."""
+        return self._variant(g for g in self.groups if g != "percent_word")
 
     def find(self, text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Placeholder]:
         """Placeholders of `text` in order, leaving out those overlapping a `skip` span."""
@@ -86,8 +152,7 @@ class PlaceholderSyntax:
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue
             style = m.lastgroup or "custom"
-            if style.startswith("custom"):
-                style = "custom"
+            style = "custom" if style.startswith("custom") else _STYLE_OF.get(style, style)
             if style == "percent_number" and _looks_like_percentage(text, m.start()):
                 continue
             if style == "html" and not looks_like_markup(m.group(0)):
@@ -155,5 +220,12 @@ video wbr g x ph bx ex bpt ept it ut mrk pc sc ec sm em hi sub""".split())
 #: HTML elements that never have a closing tag.
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed",
                    "source", "track", "param"})
+
+@lru_cache(maxsize=64)
+def _variant(groups: tuple[str, ...], patterns: tuple[str, ...], named: bool) -> PlaceholderSyntax:
+    syntax = PlaceholderSyntax((), patterns, _groups=groups)
+    syntax.named = named
+    return syntax
+
 
 DEFAULT = PlaceholderSyntax()

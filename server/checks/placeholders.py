@@ -8,6 +8,10 @@ number only may leave the count out (minor at most). A missing and an extra plac
 same style and name (`%1$s` -> `%1$d`), or the only missing and the only extra one of a style,
 are one changed placeholder. Missing and changed are critical (the software breaks or shows
 the wrong value), extra is major, an HTML entity (`&amp;`) is minor either way.
+
+A source that is a strftime date format (`%b %d, %Y`, see `date_format`) is compared by the
+parts of the date it shows, not directive by directive: `%d.%m.%Y` and `%Y年%m月%d日` are right;
+a part left out (no year) is minor, no directive at all critical.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from lacuna.server.checks import Check
+from lacuna.server.checks import Check, date_format
 from lacuna.server.checks.message_parts import pairs
 from lacuna.server.checks.placeholder_syntax import Placeholder
 from lacuna.server.checks.segment_markup import placeholders
@@ -80,6 +84,9 @@ class Placeholders(Check):
         for src_part, tgt_part in pairs(segment):
             src = [p for p in source if src_part.holds(p.start, p.end)]
             tgt = [p for p in target if tgt_part.holds(p.start, p.end)]
+            if any(p.style == "strftime" for p in src):
+                out.flags.extend(self._date_flags(src, tgt))
+                continue
             missing, extra = difference(src, tgt)
             where = f" (plural part {tgt_part.key.strip('/')})" if tgt_part.key else ""
             for old, new in changed_pairs(missing, extra):
@@ -101,3 +108,27 @@ class Placeholders(Check):
                     message=f"the translation has the placeholder {p.text!r}, which the source does not{where}",
                     target_span=(p.start, p.end)))
         return out
+
+    def _date_flags(self, source: list[Placeholder], target: list[Placeholder]) -> list[FlagData]:
+        """A date format (`%b %d, %Y`) is localized by rewriting it: reordered or swapped
+        directives (`%d.%m.%Y`) are right. A part of the date the translation no longer shows
+        (the year) is minor; a translation without any directive shows no date (critical)."""
+        source = [p for p in source if p.style == "strftime"]
+        dated = [p for p in target if p.style == "strftime"]
+        if not dated:
+            return [FlagData(type="placeholder_missing", severity="critical", detector=self.name, confidence=0.95,
+                             source_span=(p.start, p.end),
+                             message=f"the placeholder {p.text!r} is missing from the translation (its date "
+                                     "format has no directive left)") for p in source]
+        shown = {part for p in dated for part in date_format.parts(p.text)}
+        flags = []
+        for p in source:
+            lost = [part for part in date_format.parts(p.text) if part not in shown]
+            if lost:
+                shown.update(lost)  # one flag per part
+                flags.append(FlagData(
+                    type="placeholder_missing", severity="minor", detector=self.name, confidence=0.8,
+                    source_span=(p.start, p.end),
+                    message=f"the date format of the translation shows no {', '.join(lost)} "
+                            f"(the source has {p.text!r})"))
+        return flags

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from lacuna.server.checks import icu_message, symfony_plural
 from lacuna.server.checks.code_spans import code_spans
+from lacuna.server.checks.date_format import is_date_format
 from lacuna.server.checks.placeholder_syntax import DEFAULT, Placeholder, PlaceholderSyntax
 from lacuna.server.model import InlineCodeData, SegmentInput
 
@@ -27,7 +28,29 @@ VALUE = "X"
 
 
 def syntax_of(segment: SegmentInput) -> PlaceholderSyntax:
-    return segment.placeholder_syntax or DEFAULT  # type: ignore[return-value]
+    """The syntax the segment's placeholders are read with: the job's, narrowed to the format
+    its file names for the unit (label `format`, e.g. `python-format` from a PO entry's flags),
+    to strftime directives where the source is a date format, and without Magento's `%name`
+    where the source uses printf (`%snon` is `%s` and a word)."""
+    job = segment.placeholder_syntax or DEFAULT
+    return _unit_syntax(job, segment.labels.get("format", ""), segment.source)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8192)
+def _unit_syntax(job: PlaceholderSyntax, flags: str, source: str) -> PlaceholderSyntax:
+    syntax = job.for_format(flags) if flags else job
+    if is_date_format(source):
+        return syntax.for_dates()
+    if "percent_word" in syntax.groups:
+        found = syntax.find(source)
+        if any(p.style == "printf" for p in found) and not any(_is_percent_word(p) for p in found):
+            return syntax.without_percent_words()
+    return syntax
+
+
+def _is_percent_word(p: Placeholder) -> bool:
+    """Magento's `%name` (no closing `%`)."""
+    return p.style == "percent_name" and not p.text.endswith("%")
 
 
 @lru_cache(maxsize=8192)

@@ -15,7 +15,10 @@ sentence stop. Any one of these signs is enough:
 * it ends on a word cut short: the last word is in Latin letters or digits, and is not a word
   of the source but the start of one, two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
   `例如：co` where it has `code`): names, code and terms are copied, so a copy that stops
-  midway was cut;
+  midway was cut. Only where the translation is under `MAX_RATIO_CUT_WORD` of its expected
+  length, or the cut word is code (`HelpandMa`: a capital inside, a digit, an underscore):
+  `fichier batch` for `batchfile` and `dict` for `dictionary` are whole words of a
+  translation longer than expected;
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
   (a list cut between two items);
 * the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops mid-text at
@@ -24,10 +27,17 @@ sentence stop. Any one of these signs is enough:
   bracket or quote left open that the source closes; not when its last list has as many items
   as the source's (a list written without the final stop is complete);
 * the source is a title or label without a final stop, the target is written with spaces
-  between words (not Japanese, Chinese, Thai, ...), and the translation stops mid-text at
-  under `MAX_RATIO_TITLE` of the expected length (`Enter Phone Verification Code` ->
-  `Введите код подтверж`). Titles in Japanese, Chinese or Korean are often a third of the
-  English length, so the length says nothing there.
+  between words (not Japanese, Chinese, Thai, ...), and the translation stops at under
+  `MAX_RATIO_TITLE` of the expected length on a word that needs the words after it in the
+  target language (`dangling_words`: `Comportamiento en`, `Просмотреть основную`), where the
+  source does not end on such a word itself (`Sort by`). A short title is often rendered
+  shorter (`répertoire des templates` for `template directory for template files`), so the
+  length alone says nothing; nor does it in Japanese, Chinese or Korean, whose titles are
+  often a third of the English length.
+
+The two length signs do not judge a translation that ends as the source does, on the source's
+last placeholder or its last word copied (`Suche in %(docstitle)s` for `Search within
+%(docstitle)s`): its end is there.
 
 Pipe and ICU plural messages are judged on their last form (a form may end without a stop).
 """
@@ -38,6 +48,7 @@ import re
 
 from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
+from lacuna.server.checks.dangling_words import dangling_end
 from lacuna.server.checks.length_ratio import content_length, density
 from lacuna.server.checks.placeholders import difference
 from lacuna.server.checks.segment_markup import placeholders, plain_segment
@@ -51,6 +62,9 @@ MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
 #: mid-text is cut off (targets written with spaces between words only).
 MAX_RATIO_TITLE = 0.6
+#: A translation ending on the start of a source word is cut off under this share of its expected
+#: length (or whatever its length, where the cut word is code).
+MAX_RATIO_CUT_WORD = 0.9
 #: The title sign is for targets at least this dense (`length_ratio.DENSITY`; Korean is 0.45).
 MIN_TITLE_DENSITY = 0.6
 #: Shortest source (non-space characters) judged by the length sign.
@@ -64,6 +78,8 @@ _STOP = re.compile(r"[.!?。！？…]['\"”’」』)）\]]*\s*$")
 _OPEN_FRAGMENT = re.compile(r"(?:\{\{[^{}]*|%\([^)]*\)?|<[A-Za-z/][^<>]*|\{[A-Za-z_0-9][^{}]*|\{+|(?<=[^\d\s%])%)$")
 _LAST_WORD = re.compile(r"[A-Za-z0-9_]{2,}$")
 _SOURCE_WORD = re.compile(r"[A-Za-z0-9_]+")
+_CODE_WORD = re.compile(r"[a-z][A-Z]|[0-9_]")
+_FINAL_WORD = re.compile(r"([A-Za-z0-9_]{2,})\W{0,2}$")
 _PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[": "]", "《": "》", "【": "】"}
 
 
@@ -94,8 +110,9 @@ def _stops_mid_text(translation: str) -> bool:
 
 def _lost_tail_placeholder(segment: SegmentInput) -> bool:
     """The translation lacks the source's last placeholder (by key, counting repeats; entities
-    such as `&amp;` are text, not placeholders here)."""
-    source = [p for p in placeholders(segment, "source") if p.style != "entity"]
+    such as `&amp;` are text, not placeholders here, nor are a date format's directives, which
+    a locale may drop or reorder: `%H:%M:%S` -> `%Hh%M`)."""
+    source = [p for p in placeholders(segment, "source") if p.style not in ("entity", "strftime")]
     if not source:
         return False
     missing, _ = difference(source, list(placeholders(segment, "target")))
@@ -108,15 +125,38 @@ def _ends_message(segment: SegmentInput) -> bool:
     return len(segment.source[last.end:].strip()) <= 2
 
 
-def _cut_source_word(source: str, translation: str) -> bool:
-    """The translation's last word is the start of a source word, not a source word itself."""
+def _cut_source_word(source: str, translation: str) -> str:
+    """The translation's last word if it is the start of a source word, not a source word itself;
+    "" otherwise."""
     last = _LAST_WORD.search(translation)
     if not last:
-        return False
+        return ""
     words = set(_SOURCE_WORD.findall(source))
     cut = last.group(0)
     # two letters short at least: "JRE" for "JREs" is the singular, not a cut
-    return cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words)
+    return cut if cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words) else ""
+
+
+def _final_placeholder(segment: SegmentInput, translation: str):
+    """The placeholder that ends the translation (at most a stop or a quote after it); None if none."""
+    found = [p for p in placeholders(segment, "target") if p.style != "entity"]
+    return found[-1] if found and len(translation[found[-1].end:].strip()) <= 2 else None
+
+
+def _ends_on_placeholder(segment: SegmentInput, translation: str) -> bool:
+    """The translation ends on a placeholder (`%(name)s` is not the word `s`)."""
+    return _final_placeholder(segment, translation) is not None
+
+
+def _ends_as_source(segment: SegmentInput, source: str, translation: str) -> bool:
+    """The translation ends on what ends the source: its last placeholder (same key) or its last
+    word of Latin letters or digits, copied (a name, code, a term)."""
+    found = [p for p in placeholders(segment, "source") if p.style != "entity"]
+    last = _final_placeholder(segment, translation)
+    if found and last is not None and _ends_message(segment) and last.key == found[-1].key:
+        return True
+    ours, theirs = _FINAL_WORD.search(source), _FINAL_WORD.search(translation)
+    return bool(ours and theirs) and ours.group(1) == theirs.group(1)
 
 
 def _titles_keep_length(segment: SegmentInput) -> bool:
@@ -158,16 +198,19 @@ class Truncation(Check):
         opened = _unclosed_at(translation)
         if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0:
             return "stops mid-sentence inside a bracket or quote the source closes"
-        if _cut_source_word(source, translation):
+        cut = _cut_source_word(source, translation)
+        if cut and (_CODE_WORD.search(cut) or self._ratio(segment) < MAX_RATIO_CUT_WORD):
             return "stops inside a word the source has"
         if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS:
             return "stops on a comma"
-        if len(source.replace(" ", "")) < MIN_SOURCE:
+        if len(source.replace(" ", "")) < MIN_SOURCE or _ends_as_source(segment, source, translation):
             return ""
         ratio = self._ratio(segment)
         if not _SENTENCE_END.search(source):
-            if _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE:
-                return f"stops mid-word or mid-phrase at {ratio:.0%} of the expected length"
+            word = "" if _ends_on_placeholder(segment, translation) else dangling_end(translation, segment.tgt_lang)
+            if (word and _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE
+                    and not dangling_end(source, segment.src_lang)):
+                return f"stops on '{word}', which needs the words after it, at {ratio:.0%} of the expected length"
             return ""
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does
             return ""
