@@ -187,6 +187,18 @@ def test_two_sentences_fused_into_one_are_not_an_omission(client, lang, fused, d
         assert flagged and sources[lang][flagged[0].source_span.start:].startswith("Cyclists")
 
 
+def test_a_message_of_two_sentences_rendered_as_one_is_not_an_omission(client):
+    """A gettext message of two short sentences that the translation fuses with a comma: the
+    dense similarity favours the second sentence alone, so the first once read as omitted
+    (major, 0.95); the latent terms show the translation covers it as much as the rest."""
+    source = "Failed to create a cross reference. A figure or table not found: %r"
+    res = client.score([seg(source, "无法创建交叉引用，缺少图或表：%r", tgt="zh-CN", id="fused")], metrics=["omission"])
+    assert not [f for f in res["fused"].flags if f.type == "omission"], res["fused"].flags
+    res = client.score([seg(source, "无法创建交叉引用。", tgt="zh-CN", id="dropped")], metrics=["omission"])
+    flagged = [f for f in res["dropped"].flags if f.type == "omission"]
+    assert flagged and source[flagged[0].source_span.start:].startswith("A figure")
+
+
 def test_dense_mode_flags_and_ranks_like_the_default_one(start_server):
     """--no-omission-latent-terms: the bead model reads the dense similarity only; a dropped
     sentence is still flagged, and a dropped clause still raises the score."""

@@ -3,8 +3,8 @@
 Every function returns half-open (start, end) spans into the text it was given,
 trimmed of surrounding whitespace, so a span can be reported back to the user
 as is. Lines are boundaries, except where a text is wrapped at a width inside a sentence (a line
-ending with a comma, a line ending with a word before one opening in lower case, a Japanese or
-Chinese line ending with a particle: `_soft_break`). Inside a line:
+ending with a comma, a line without a sentence's end before one opening in lower case:
+`_soft_break`). Inside a line:
 
 - texts with CJK sentence punctuation (Japanese, Chinese) are cut after 。！？
   (plus any closing quotes/brackets that follow, e.g. 。」), and after ！？!? ;
@@ -102,23 +102,31 @@ def _line_spans(text: str) -> list[Span]:
     span = _trim(text, pos, len(text))
     if span:
         spans.append(span)
+    soft = [i for i in range(1, len(spans)) if _soft_break(text, spans[i - 1], spans[i])]
+    if len(soft) < MIN_SOFT_BREAKS:
+        return spans
     joined: list[Span] = []
-    for span in spans:
-        if joined and _soft_break(text, joined[-1], span):
+    for i, span in enumerate(spans):
+        if i in soft:
             joined[-1] = (joined[-1][0], span[1])
         else:
             joined.append(span)
     return joined
 
 
+#: A text is taken for wrapped at a width when it has at least this many line breaks inside
+#: sentences: a single one is more likely a paragraph break that a translation aligned to its
+#: source's paragraphs had to put mid-sentence (as some news test sets' references do).
+MIN_SOFT_BREAKS = 2
+
+
 # A line that goes on in the next one (text wrapped at a width, as gettext catalogs, help texts,
 # mails and Markdown sources are): it ends with a comma, or without a sentence's end while the next
-# line opens in lower case (a quote, bracket or backtick before it allowed), or -- Japanese and
-# Chinese, which have no case -- with a particle or preposition no sentence ends with.
+# line opens in lower case (a quote, bracket or backtick before it allowed). Not a Japanese or
+# Chinese line ending with a particle: headlines end so too ("…見届けて犠牲に" over its story).
 _COMMA_END = re.compile(r"[,，、]$")
 _OPEN_LOWER = re.compile(r"^[\"'“‘«(\[`]*[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?。！？:;…][\"'”’)\]」』]*$")
-_CJK_GOES_ON = re.compile(r"(?:[をにがはのとでへやも]|から|より|的|和|与|及|或|在|把|被|对|从|向|根据|关于|通过)$")
 _LIST_ITEM = re.compile(r"^(?:[-*•·‣▪]\s|\d+[.)]\s|[A-Za-z][.)]\s)")
 
 
@@ -128,14 +136,12 @@ def _soft_break(text: str, before: Span, after: Span) -> bool:
     if "\n" in text[before[1]:after[0]].replace("\r\n", "\n").replace("\n", "", 1):
         return False  # a blank line: a paragraph ends
     head, tail = text[before[0]:before[1]], text[after[0]:after[1]]
-    if _LIST_ITEM.match(tail) or text[before[1]:after[0]].count(" ") > 2:
-        return False  # a list item, or an indented block (code, an option table)
+    if _LIST_ITEM.match(tail):
+        return False  # a list item
     if _COMMA_END.search(head):
         return True
     opens = _OPEN_LOWER.match(tail)
-    if not _SENTENCE_END.search(head) and opens and opens.group()[-1].islower():
-        return True
-    return bool(_CJK_GOES_ON.search(head))
+    return not _SENTENCE_END.search(head) and bool(opens) and opens.group()[-1].islower()
 
 
 def _is_cjk_text(line: str) -> bool:
