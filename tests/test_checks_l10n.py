@@ -465,3 +465,26 @@ def test_command_words_start_prose_too():
     assert code_spans("npm run build") == [(0, 13)]
     assert code_spans("pip install requests flask numpy") == [(0, 32)]
     assert (0, 40) in code_spans("git commit -m 'fix the link in the docs'")
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    ('Must contain "username" and "password".', 'Debe contener "username" y "password".', "es"),  # was Italian
+    ('Both "email" and "token" are required.', '« email » et « token » sont obligatoires.', "fr"),
+])
+def test_source_words_quoted_in_a_short_translation_do_not_decide_its_language(checks_server, source, translation, tgt):
+    """Found on Django REST framework's catalogs: field names quoted in a short Spanish or French
+    message made it read as Italian (a major `wrong_language` flag)."""
+    (result,) = score(checks_server, [{"id": "q", "source": source, "translation": translation,
+                                       "src_lang": "en", "tgt_lang": tgt}])
+    assert not of_type(result, "wrong_language"), result.flags
+
+
+def test_a_short_phrase_rendered_as_a_chinese_label_is_not_cut_off(checks_server):
+    """"The pagination cursor value." rendered "分页游标值" (no 。, 57% of the expected length) once
+    read as cut off; a long sentence cut in half still is."""
+    label, cut = score(checks_server, [
+        {"id": "l", "source": "The sort order value.", "translation": "排序值", "src_lang": "en", "tgt_lang": "zh-CN"},
+        {"id": "c", "source": "The export could not be finished because the disk is full, so free some space and try again.",
+         "translation": "由于磁盘已满，导出无法", "src_lang": "en", "tgt_lang": "zh-CN"}])
+    assert not of_type(label, "truncated"), label.flags
+    assert of_type(cut, "truncated"), cut.flags

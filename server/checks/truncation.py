@@ -57,6 +57,10 @@ from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
 #: A translation under this share of its expected length that stops mid-sentence is cut off.
 MAX_RATIO = 0.75
+#: ... except, in Japanese, Chinese and other languages written without spaces, the translation
+#: of a source of at most this many words: a short phrase with a full stop is often rendered
+#: as a label, without 。 and a third of the English length.
+MAX_LABEL_WORDS = 6
 #: ... or under this share when it also leaves a bracket or quote open that the source closes.
 MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
@@ -215,6 +219,8 @@ class Truncation(Check):
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does
             return ""
         listed = _final_list_items(source) >= 2 and _final_list_items(translation) >= _final_list_items(source)
+        if writes_without_spaces(segment.tgt_lang) and len(source.split()) <= MAX_LABEL_WORDS:
+            return ""  # a short phrase with a full stop, rendered as a label: 分页游标值 for "The pagination cursor value."
         if ratio < MAX_RATIO and not listed:
             return f"stops mid-sentence at {ratio:.0%} of the expected length"
         if ratio < MAX_RATIO_UNCLOSED and _unclosed(translation) and not _unclosed(source):

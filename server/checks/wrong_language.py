@@ -8,8 +8,8 @@ that actually come up, so memory stays small for a server that sees a few
 language pairs.
 
 The check is conservative: it judges only texts with enough letters once URLs,
-placeholders, markup, numbers and names copied from the source (`NATO`,
-`Tokyo`) are set aside (and reads at most the first 3,000 characters); it flags only when lingua is confident about another
+placeholders, markup, numbers, names copied from the source (`NATO`,
+`Tokyo`) and source words quoted in the translation (`"username"`, `« password »`) are set aside (and reads at most the first 3,000 characters); it flags only when lingua is confident about another
 language and gives the target language almost nothing. Languages lingua cannot
 tell apart reliably count as the target (Norwegian Bokmål / Nynorsk / Danish,
 Bosnian / Croatian / Serbian, Indonesian / Malay, and Japanese text written in
@@ -56,6 +56,8 @@ _SPACELESS = re.compile(r"[\u0e00-\u109f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _NAME = re.compile(r"\b[^\W\d_]*[A-Z][^\W\d_]*\b")
 _DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_][\w.-]*")
+_QUOTED_WORD = re.compile(r"[\"'«“‘„‚「『]\s*([^\W\d_][\w.-]*)\s*[\"'»”’“‘」』]")
 
 # lingua's letter rules name these languages for text that lacks the letters only they use
 # (e.g. Ukrainian with і and щ reads as Kazakh); such a detection is trusted only with one.
@@ -111,6 +113,10 @@ def judged_text(segment: SegmentInput) -> str:
     (product names, terms, code) when it has letters of its own script: `OAuth2 もしくは Access
     Token` is judged on its Japanese (too little to judge), an English copy still as English."""
     text = _DIGITS.sub(" ", mask_verbatim(segment.translation[:MAX_JUDGED_CHARS]))
+    # a word the source has, quoted in the translation ("username", « password »), is a name
+    # or a field, not the translation's language
+    source_words = set(_WORD.findall(segment.source))
+    text = _QUOTED_WORD.sub(lambda m: " " * len(m.group(0)) if m.group(1) in source_words else m.group(0), text)
     source_names = set(_NAME.findall(segment.source))
     if source_names:
         text = _NAME.sub(lambda m: " " if m.group(0) in source_names else m.group(0), text)
