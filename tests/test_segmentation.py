@@ -1,5 +1,8 @@
 """Sentence and clause segmentation: exact code-point spans for English, Japanese, Chinese."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lacuna.languages import parse
 from lacuna.server.omission.segmentation import clause_spans, sentence_spans
 
@@ -112,3 +115,20 @@ def test_headlines_list_items_and_a_lone_mid_sentence_break_stay_boundaries():
     # (a news test set's reference), not a text wrapped at a width
     assert _texts("„Der Scheck ist unterwegs“, sagte er,\n„aber das ist nicht machbar“.", "de") == [
         "„Der Scheck ist unterwegs“, sagte er,", "„aber das ist nicht machbar“."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["The file", "is saved,", "then closed.", "now", "「保存」", "しました。", "文件",
+                                 "已保存，", "\n", "\n\n", " ", "- item", "Next", "%s", "\r\n", "”", "and"]),
+                max_size=30),
+       st.sampled_from(["en", "ja", "zh", "de"]))
+def test_spans_stay_inside_the_text_in_order_and_trimmed(pieces, lang):
+    """Whatever the line breaks (wrapped lines joined or not), spans are ordered, disjoint,
+    non-empty, trimmed and index the text as sent."""
+    text = " ".join(pieces)
+    spans = sentence_spans(text, parse(lang))
+    for (a, b), (c, _) in zip(spans, spans[1:]):
+        assert b <= c
+    for a, b in spans:
+        assert 0 <= a < b <= len(text)
+        assert text[a:b] == text[a:b].strip()
