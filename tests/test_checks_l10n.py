@@ -488,3 +488,17 @@ def test_a_short_phrase_rendered_as_a_chinese_label_is_not_cut_off(checks_server
          "translation": "由于磁盘已满，导出无法", "src_lang": "en", "tgt_lang": "zh-CN"}])
     assert not of_type(label, "truncated"), label.flags
     assert of_type(cut, "truncated"), cut.flags
+
+
+def test_a_one_form_source_rendered_as_a_pipe_plural_is_one_message(checks_server):
+    """Found on Symfony's security catalog: an English message of one form ("… in %minutes%
+    minutes.") rendered as a Russian pipe plural of three forms read as three copies of it: two
+    extra placeholders, a length three times the expected, all major. Each form is now compared
+    with the source; too few forms for the language is still a plural error."""
+    source = "Wait %seconds% seconds before you try again."
+    three = "Подождите %seconds% секунду.|Подождите %seconds% секунды.|Подождите %seconds% секунд."
+    right, short = score(checks_server, [
+        {"id": "r", "source": source, "translation": three, "src_lang": "en", "tgt_lang": "ru"},
+        {"id": "s", "source": source, "translation": three.rsplit("|", 1)[0], "src_lang": "en", "tgt_lang": "ru"}])
+    assert not [f for f in right.flags if f.severity in ("major", "critical")], right.flags
+    assert of_type(short, "plural_forms"), short.flags

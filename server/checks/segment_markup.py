@@ -86,11 +86,26 @@ def _side(segment: SegmentInput, side: str) -> tuple[str, tuple[InlineCodeData, 
 
 
 def pipe_forms(segment: SegmentInput) -> tuple[list, list]:
-    """Pipe-plural forms of (source, translation); ([], []) when the source is no pipe plural."""
+    """Pipe-plural forms of (source, translation); ([], []) when neither is a pipe plural. A
+    source of one form whose translation is a pipe plural every form of which carries the
+    source's placeholders (`... in %minutes% minutes.` -> `... %minutes% минуту.|... минуты.|...
+    минут.`: Russian needs three forms where English wrote one) is that plural's only form."""
     source = symfony_plural.parse(segment.source)
-    if not source:
-        return [], []
-    return source, symfony_plural.split(segment.translation)
+    if source:
+        return source, symfony_plural.split(segment.translation)
+    target = symfony_plural.parse(segment.translation)
+    if target and _forms_of_one_message(segment, target):
+        return [symfony_plural.Form(0, len(segment.source), None)], target
+    return [], []
+
+
+def _forms_of_one_message(segment: SegmentInput, forms: list) -> bool:
+    """Every form holds every placeholder of the source (which has at least one)."""
+    wanted = {p.key for p in placeholders(segment, "source")}
+    if not wanted:
+        return False
+    found = placeholders(segment, "target")
+    return all(wanted <= {p.key for p in found if f.start <= p.start and p.end <= f.end} for f in forms)
 
 
 def _mask(chars: list[str], start: int, end: int) -> None:
