@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lacuna.server.omission.stretches import STRETCH_ALIGNED_COST
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -135,7 +137,7 @@ class Settings:
     #: free Japanese rendering the word alignment misses).
     unrendered_stretches: bool = False
     stretch_probability: float = 0.5
-    stretch_aligned_cost: float = 2.0  # (stretches.STRETCH_ALIGNED_COST)
+    stretch_aligned_cost: float = STRETCH_ALIGNED_COST
     stretch_min_units: float = 100.0
     #: ... unless a neighbouring translation renders it: aligned together with the nearest bead
     #: on either side, at least this share of its words find a counterpart there.

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The price of an aligned word inside a stretch (Settings.stretch_aligned_cost's default; the
-#: pair models' `stretch` input is measured at it).
+#: The price of an aligned word inside a stretch (the default of Settings.stretch_aligned_cost;
+#: the pair models' candidate `stretch` input is measured at it).
 STRETCH_ALIGNED_COST = 2.0
 
 
