@@ -219,8 +219,10 @@ def test_full_queue_answers_resource_exhausted(start_server, tiny_comet):
 
 
 def test_full_queue_under_concurrent_load(start_server, tiny_comet):
-    """Many clients at once against a small queue: some are refused, none fail otherwise."""
-    server = start_server(comet_models=[tiny_comet.path("regression")], omission=False, comet_queue_size=12,
+    """Many clients at once against a small queue: some are refused, none fail otherwise. (The
+    queue holds less than two jobs at once: with 12 places two overlapping jobs could fit, and the
+    run once saw no refusal on a quiet machine.)"""
+    server = start_server(comet_models=[tiny_comet.path("regression")], omission=False, comet_queue_size=8,
                           comet_batch_size=2, comet_max_delay_ms=20)
     segs = _segments()
     codes, lock = [], threading.Lock()
