@@ -38,13 +38,20 @@ class Side:
     emb: np.ndarray
     bias: np.ndarray
     weights: np.ndarray
+    #: breaks[k]: a line break comes before sentence k (None: no line breaks)
+    breaks: np.ndarray | None = None
 
     @classmethod
     def of(cls, items: list[Sentence], emb: Embeddings, dim: int) -> "Side":
         if not items:
-            return cls(items, np.zeros((0, dim), np.float32), np.zeros(0), np.zeros(0))
+            return cls(items, np.zeros((0, dim), np.float32), np.zeros(0), np.zeros(0), np.zeros(0, bool))
         return cls(items, np.stack([emb.vectors[s.text] for s in items]),
-                   np.array([emb.bias[s.text] for s in items]), np.array([max(s.units, 1.0) for s in items]))
+                   np.array([emb.bias[s.text] for s in items]), np.array([max(s.units, 1.0) for s in items]),
+                   np.array([s.after_break for s in items], bool))
+
+    def crosses_break(self, span: tuple[int, int]) -> bool:
+        """The sentences `span` hold a line break between two of them."""
+        return self.breaks is not None and bool(self.breaks[span[0] + 1:span[1]].any())
 
 
 @dataclass
@@ -109,6 +116,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         usual = expected_ratio(beads, src, tgt, settings)
         beads = split_merges(beads, src, tgt, settings, emb, measurer, usual)
         beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual)
+    if settings.split_at_breaks:
+        beads = split_at_breaks(beads, src, tgt, emb, loose.measurer if loose is not None else None)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return DocumentAlignment(src, tgt, threshold, beads, ratios, usual_of(ratios, settings))
 
@@ -272,6 +281,45 @@ def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measure
     _, rest, skip, after = best
     kept = Bead(rest, bead.tgt, block_similarity(src, tgt, rest, bead.tgt), loose=bead.loose)
     return [kept, skip] if after else [skip, kept]
+
+
+def split_at_breaks(beads: list[Bead], src: Side, tgt: Side, emb: Embeddings,
+                    measurer: "BeadMeasurer | None" = None) -> list[Bead]:
+    """Last pass: a matched bead whose source sentences run across a line break while its target
+    sentences stand on one line is cut at the break(s). The source line (run of sentences between
+    breaks) that word-aligns best with the target keeps the pair (`_line_misfit`; a tie: the one
+    most like the target, embedded as texts; without word alignment, the one most like it). The other lines' sentences are
+    left unmatched. A translation keeps its source's lines: a headline, subheading or paragraph
+    folded into the next line's pair is one the translation lacks."""
+    out: list[Bead] = []
+    for bead in beads:
+        if not bead.matched or not src.crosses_break(bead.src) or tgt.crosses_break(bead.tgt):
+            out.append(bead)
+            continue
+        (a, b), (c, d) = bead.src, bead.tgt
+        cuts = [a] + [i for i in range(a + 1, b) if src.breaks[i]] + [b]  # (crosses_break: breaks known)
+        lines = list(zip(cuts, cuts[1:]))
+        keep = max(lines, key=lambda line: (-_line_misfit(bead, line, src, tgt, measurer),
+                                            text_similarity(src, tgt, line, bead.tgt, emb)))
+        out += [Bead((i, i + 1), (c, c), float("nan")) for i in range(a, keep[0])]
+        out.append(Bead(keep, bead.tgt, block_similarity(src, tgt, keep, bead.tgt), loose=bead.loose))
+        out += [Bead((i, i + 1), (d, d), float("nan")) for i in range(keep[1], b)]
+    return out
+
+
+def _line_misfit(bead: Bead, line: tuple[int, int], src: Side, tgt: Side, measurer: "BeadMeasurer | None") -> float:
+    """How badly the source sentences `line` alone and `bead`'s target sentences word-align: the
+    mean of the content-weighted shares of each side's words left unaligned (the line's words the
+    target does not render, the target's words the line does not account for); 0 without word
+    alignment."""
+    if measurer is None or not measurer.settings.word_alignment:
+        return 0.0
+    ranges = (line, bead.tgt)
+    own = [_fragment_unaligned(ranges, Bead((i, i + 1), (0, 0), float("nan")), src, tgt, measurer) for i in range(*line)]
+    other = [_fragment_unaligned(ranges, Bead((0, 0), (j, j + 1), float("nan")), src, tgt, measurer)
+             for j in range(*bead.tgt)]
+    return 0.5 * (float(np.average(own, weights=src.weights[line[0]:line[1]]))
+                  + float(np.average(other, weights=tgt.weights[bead.tgt[0]:bead.tgt[1]])))
 
 
 def _fragment_unaligned(ranges, skip: Bead, src: Side, tgt: Side, measurer: "BeadMeasurer | None") -> float | None:

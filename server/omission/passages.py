@@ -17,12 +17,14 @@ Span = tuple[int, int]
 
 @dataclass
 class Sentence:
-    """A sentence or clause: its code-point span, text, content units and whether it has letters."""
+    """A sentence or clause: its code-point span, text, content units, whether it has letters, and
+    whether a line break that ends a paragraph (or a heading, a list item) comes before it."""
 
     span: Span
     text: str
     units: float
     content: bool
+    after_break: bool = False
 
 
 @dataclass
@@ -46,7 +48,14 @@ def sentences(text: str, lang: Language | None, max_sentences: int) -> list[Sent
     if len(spans) > max_sentences:
         size = -(-len(spans) // max_sentences)
         spans = [(spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)]
-    return [Sentence((s, e), text[s:e], content_units(text[s:e]), True) for s, e in spans]
+    return [Sentence((s, e), text[s:e], content_units(text[s:e]), True,
+                     k > 0 and hard_break(text[spans[k - 1][1]:s])) for k, (s, e) in enumerate(spans)]
+
+
+def hard_break(between: str) -> bool:
+    """The text between two sentences holds a line break (segmentation keeps a line wrapped inside
+    a sentence in one span, so a break left between two sentences ends a line of the text)."""
+    return any(ch in between for ch in "\n\r\u2028\u2029")
 
 
 def clauses(text: str, sentence: Sentence) -> list[Sentence]:

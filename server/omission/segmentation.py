@@ -151,7 +151,17 @@ def _is_cjk_text(line: str) -> bool:
 def _cjk_sentences(text: str, start: int, end: int) -> list[Span]:
     line = text[start:end]
     cuts = [start + m.end() for m in _CJK_STOP.finditer(line) if not _quote_goes_on(line, m)]
-    return _cut_at(text, start, end, cuts)
+    cuts += [start + m.end() for m in _QUOTE_AFTER_QUOTE.finditer(line)]
+    return _cut_at(text, start, end, sorted(cuts))
+
+
+# One quotation closed and the next opened straight after, each of at least
+# `_QUOTED_SENTENCE_CHARS` characters: two quoted sentences (「…している」「以前は…。」), which the
+# writer left without a full stop between. Shorter ones are a list of quoted terms
+# (「はい」「いいえ」, “一带一路”“十三五”) and stay one sentence.
+_QUOTED_SENTENCE_CHARS = 6
+_QUOTE_AFTER_QUOTE = re.compile(
+    r"(?<=[「『“][^「『“」』”]{%d})[^「『“」』”]*[」』”](?=[「『“][^「『“」』”]{%d})" % (_QUOTED_SENTENCE_CHARS, _QUOTED_SENTENCE_CHARS))
 
 
 def _quote_goes_on(line: str, stop: re.Match) -> bool:

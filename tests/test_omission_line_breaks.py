@@ -1,0 +1,53 @@
+"""A translation keeps its source's lines: through a real server, a headline the translation
+lacks is flagged even when the aligner first folds it into the next line's pair, and the line the
+translation does render keeps the pair (NTREX-128 documents, committed in bench/devsets)."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+
+from lacuna.server.omission.passages import hard_break, sentences
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench"))
+
+import devsets  # noqa: E402
+
+#: (set, document, index of the source sentence that must be flagged in the dropped copy). In the
+#: first, the German headline was folded into the pair of the next line's two sentences; in the
+#: second, the English headline is kept and the first body sentence (dropped) was folded into it.
+DOCUMENTS = [("docdrop-de-en", "reuters.218863", 0), ("docdrop-en-zh", "upi.176251", 1)]
+
+
+def _rows(name: str, doc: str) -> dict[str, dict]:
+    return {row["id"].rsplit(":", 1)[1]: row for row in devsets.load(name) if row["id"].split(":")[1] == doc}
+
+
+def _omitted(result) -> list[tuple[int, int]]:
+    return [(f.source_span.start, f.source_span.end) for f in result.flags
+            if f.type == "omission" and f.detector == "omission"]
+
+
+@pytest.mark.parametrize("name,doc,sentence", DOCUMENTS)
+def test_a_line_the_translation_lacks_is_flagged_and_the_rendered_one_is_not(client, name, doc, sentence):
+    rows = _rows(name, doc)
+    segs = [{"id": key, "source": row["source"], "translation": row["translation"], "src_lang": row["src_lang"],
+             "tgt_lang": row["tgt_lang"]} for key, row in rows.items()]
+    result = client.score(segs, metrics=["omission", "addition"])
+    gold = rows["drop"]["gold"]
+    start, end = gold["sentence_spans"][sentence]
+    assert sentence in gold["omitted_sentences"]
+    flagged = _omitted(result["drop"])
+    assert any(a < end and start < b for a, b in flagged), flagged
+    kept = [gold["sentence_spans"][k] for k in (0, 1) if k not in gold["omitted_sentences"]]
+    assert not any(a < e and s < b for a, b in flagged for s, e in kept), (kept, flagged)
+    assert _omitted(result["clean"]) == []
+
+
+def test_sentences_know_which_ones_start_a_line():
+    text = "Storm closes the pass\nSnow fell all night. Drivers turned back.\r\nThe road reopens on Friday."
+    found = sentences(text, None, 800)
+    assert [s.after_break for s in found] == [False, True, False, True]
+    assert hard_break(" \n ") and not hard_break("  ")
