@@ -141,20 +141,13 @@ def load(name: str) -> list[dict]:
     raise KeyError(f"unknown development set {name!r}; known: {', '.join(names(include_missing=True))}")
 
 
-def join_sentences(sentences: list[str], lang: str) -> tuple[str, list[list[int]]]:
-    """A document from its sentences, and each sentence's code-point span in it. The first
-    sentence (a headline) ends its own line; the rest follow each other as one paragraph,
-    separated by a space, or by nothing in Japanese and Chinese."""
-    sep = "" if lang in NO_SPACE_LANGS else " "
-    text, spans = "", []
-    for i, sentence in enumerate(sentences):
-        if i == 1:
-            text += "\n"
-        elif i > 1:
-            text += sep
-        spans.append([len(text), len(text) + len(sentence)])
-        text += sentence
-    return text, spans
+def join_sentences(sentences: list[str], lang: str, keep=None) -> tuple[str, list[list[int]]]:
+    """A document from its sentences, and each kept sentence's code-point span in it (`keep`:
+    the indices kept, default all). The first sentence (a headline) ends its own line; the rest
+    follow each other as one paragraph, separated by a space, or by nothing in Japanese and
+    Chinese. A copy without its headline starts with that paragraph (no line of its own for
+    the first sentence kept)."""
+    return join_paragraphs(sentences, [1, len(sentences) - 1], lang, "\n", keep)
 
 
 def join_paragraphs(segments: list[str], paragraphs: list[int], lang: str, sep: str,
@@ -235,9 +228,9 @@ def _docdrop(direction: str) -> list[dict]:
     for doc in docs:
         source, spans = join_sentences(doc["sentences"][src], src)
         dropped = drops[direction][doc["doc"]]
-        kept = [s for i, s in enumerate(doc["sentences"][tgt]) if i not in dropped]
         for clean in (False, True):
-            translation, target_spans = join_sentences(doc["sentences"][tgt] if clean else kept, tgt)
+            keep = None if clean else {i for i in range(len(doc["sentences"][tgt])) if i not in dropped}
+            translation, target_spans = join_sentences(doc["sentences"][tgt], tgt, keep)
             omitted = [] if clean else list(dropped)
             target_ids = [i for i in range(len(doc["sentences"][tgt])) if clean or i not in dropped]
             rows.append({

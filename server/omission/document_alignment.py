@@ -22,6 +22,7 @@ from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import log_length_ratio
 from lacuna.server.omission.measure import unaligned_share
 from lacuna.server.omission.passages import Sentence
+from lacuna.server.omission.segmentation import ends_sentence
 from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.similarity import Embeddings, block, normalized, normalized_matrix
 
@@ -115,9 +116,12 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         measurer = loose.measurer if loose is not None else None
         usual = expected_ratio(beads, src, tgt, settings)
         beads = split_merges(beads, src, tgt, settings, emb, measurer, usual)
-        beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual)
-    if settings.split_at_breaks:
-        beads = split_at_breaks(beads, src, tgt, emb, loose.measurer if loose is not None else None)
+        title = title_end(src) if settings.split_headline else None
+        beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual, title)
+        if title is not None:
+            split = split_headline(beads, src, tgt, emb, measurer, title)
+            if split != beads:  # what the cut left unmatched may belong to the next pair
+                beads = attach_fragments(split, src, tgt, settings, emb, measurer, usual, title)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return DocumentAlignment(src, tgt, threshold, beads, ratios, usual_of(ratios, settings))
 
@@ -155,7 +159,8 @@ def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tu
 
 
 def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
-                     measurer: "BeadMeasurer | None" = None, usual: float = 0.0) -> list[Bead]:
+                     measurer: "BeadMeasurer | None" = None, usual: float = 0.0,
+                     title: int | None = None) -> list[Bead]:
     """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's
     other side renders it. With word alignment (`measurer`): when the share of its words left
     unaligned in the grown bead is at most `attach_unaligned`, a bar that moves by
@@ -167,7 +172,9 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
     neighbour's source block clearly less like the target. Loose pairs take no fragments. Nor
     does a pair that a source fragment would leave lopsided (`lopsided`: its target far too
     short for the grown source, against the document's `usual` ratio) when most of the
-    fragment's words stay unaligned."""
+    fragment's words stay unaligned. With `title` (the source's title line ends before sentence
+    `title`, see `title_end`), no fragment joins a pair across the title's end unless the pair's
+    target crosses a line break too."""
     out = list(beads)
     k = 0
     while k < len(out):
@@ -180,7 +187,7 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
             if not 0 <= n < len(out) or not out[n].matched or out[n].loose:
                 continue  # (a loose pair's embeddings are not what matched it: they cannot judge)
             grown = _grown(out[n], bead)
-            if grown is None:
+            if grown is None or (title is not None and _joins_title(grown, title, tgt)):
                 continue
             gain = text_similarity(src, tgt, *grown, emb) - text_similarity(src, tgt, out[n].src, out[n].tgt, emb)
             unaligned = _fragment_unaligned(grown, bead, src, tgt, measurer)
@@ -283,22 +290,40 @@ def _lopsided_edge(bead: Bead, src: Side, tgt: Side, settings: Settings, measure
     return [kept, skip] if after else [skip, kept]
 
 
-def split_at_breaks(beads: list[Bead], src: Side, tgt: Side, emb: Embeddings,
-                    measurer: "BeadMeasurer | None" = None) -> list[Bead]:
-    """Last pass: a matched bead whose source sentences run across a line break while its target
-    sentences stand on one line is cut at the break(s). The source line (run of sentences between
-    breaks) that word-aligns best with the target keeps the pair (`_line_misfit`; a tie: the one
-    most like the target, embedded as texts; without word alignment, the one most like it). The other lines' sentences are
-    left unmatched. A translation keeps its source's lines: a headline, subheading or paragraph
-    folded into the next line's pair is one the translation lacks."""
+def title_end(src: Side) -> int | None:
+    """When the source's first line is a title -- one sentence without a sentence end, more lines
+    following -- the index of the sentence after it (1); else None. A line that ends as a
+    sentence does is a paragraph: translators do join short ones (a dateline, a one-line quote)
+    to the next."""
+    if src.breaks is None or not src.breaks.any():
+        return None
+    end = int(np.argmax(src.breaks))  # the first line's sentences are 0 .. end-1
+    return end if end == 1 and not ends_sentence(src.items[0].text) else None
+
+
+def _joins_title(ranges: tuple[tuple[int, int], tuple[int, int]], title: int, tgt: Side) -> bool:
+    """A pair of these ranges would join the source's title with what follows it, on a target
+    that stands on one line."""
+    (a, b), t_range = ranges
+    return a < title < b and not tgt.crosses_break(t_range)
+
+
+def split_headline(beads: list[Bead], src: Side, tgt: Side, emb: Embeddings,
+                   measurer: "BeadMeasurer | None", title: int) -> list[Bead]:
+    """A matched bead that joins the source's title (its first line, ending before sentence
+    `title`: `title_end`) with sentences after it, while its target sentences stand on one line,
+    is cut at the title's end. Of the two parts, the one that word-aligns best with the target
+    keeps the pair (`_line_misfit`; a tie: the one most like the target, embedded as texts;
+    without word alignment, the one most like it); the other's sentences are left unmatched. A
+    translation gives its title a line of its own: a title folded into the next line's pair is
+    one the translation lacks (or the next line's sentences are)."""
     out: list[Bead] = []
     for bead in beads:
-        if not bead.matched or not src.crosses_break(bead.src) or tgt.crosses_break(bead.tgt):
+        if not bead.matched or not _joins_title((bead.src, bead.tgt), title, tgt):
             out.append(bead)
             continue
         (a, b), (c, d) = bead.src, bead.tgt
-        cuts = [a] + [i for i in range(a + 1, b) if src.breaks[i]] + [b]  # (crosses_break: breaks known)
-        lines = list(zip(cuts, cuts[1:]))
+        lines = [(a, title), (title, b)]
         keep = max(lines, key=lambda line: (-_line_misfit(bead, line, src, tgt, measurer),
                                             text_similarity(src, tgt, line, bead.tgt, emb)))
         out += [Bead((i, i + 1), (c, c), float("nan")) for i in range(a, keep[0])]

@@ -130,6 +130,12 @@ _SENTENCE_END = re.compile(r"[.!?。！？:;…][\"'”’)\]」』]*$")
 _LIST_ITEM = re.compile(r"^(?:[-*•·‣▪]\s|\d+[.)]\s|[A-Za-z][.)]\s)")
 
 
+def ends_sentence(line: str) -> bool:
+    """`line` ends as a sentence does (a full stop, question or exclamation mark, colon, ellipsis,
+    closing quotes after them), unlike a title or a heading."""
+    return bool(_SENTENCE_END.search(line.rstrip()))
+
+
 def _soft_break(text: str, before: Span, after: Span) -> bool:
     """The line break between the lines `before` and `after` (trimmed spans, one break apart, no
     blank line between) falls inside a sentence."""

@@ -47,10 +47,10 @@ class Settings:
     leftover_within_gap: bool = False
     #: Cost of each extra sentence in a merged bead.
     merge_penalty: float = 0.02
-    #: A matched pair whose source runs across a line break while its translation stands on one
-    #: line keeps only the source line that word-aligns best with it; the other lines are left
-    #: unmatched (document_alignment.split_at_breaks).
-    split_at_breaks: bool = True
+    #: A matched pair that joins the source's first line (a title) with what follows, while its
+    #: translation stands on one line, keeps only the part that word-aligns best with it; the
+    #: other part is left unmatched (document_alignment.split_headline).
+    split_headline: bool = True
     #: Most sentences aligned per side (longer texts are aligned in groups of sentences).
     max_sentences: int = 800
     #: A document's expected length ratio is the median over its matched beads when it has at
