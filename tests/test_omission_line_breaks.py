@@ -16,11 +16,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench"))
 
 import devsets  # noqa: E402
 
-#: (set, document, index of the source sentence that must be flagged in the dropped copy): both
-#: dropped copies lack the headline, which was folded into the pair of the next line's first
-#: sentence(s) (the German one into a pair of two sentences, the English one with a sentence
-#: that the translation's first line renders as well, and which must not be flagged instead).
-DOCUMENTS = [("docdrop-de-en", "reuters.218863", 0), ("docdrop-en-zh", "bbc.381679", 0)]
+#: (set, document, index of the source sentence that must be flagged in the dropped copy). The
+#: first two dropped copies lack the headline, which was folded into the pair of the next line's
+#: first sentence(s) (the German one into a pair of two sentences, the English one with a
+#: sentence that the translation's first line renders as well, and which must not be flagged
+#: instead). The third keeps its headline and lacks the first sentence after it, which was
+#: paired with the translation's headline while the source's headline was flagged.
+DOCUMENTS = [("docdrop-de-en", "reuters.218863", 0), ("docdrop-en-zh", "bbc.381679", 0),
+             ("docdrop-en-zh", "upi.176251", 1)]
 
 
 def _rows(name: str, doc: str) -> dict[str, dict]:

@@ -88,16 +88,19 @@ def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
 
 def test_a_quotation_opened_right_after_one_closes_starts_a_sentence():
     """「…」「…。」: two quoted sentences without a full stop between are two sentences (one can be
-    left out of a translation); a run of short quoted terms (「はい」「いいえ」, “一带一路”“十三五”)
-    stays inside its sentence."""
+    left out of a translation); quoted terms (「はい」「いいえ」), titles (「キングコング」「ブロンクス物語」),
+    a list in brackets and Chinese runs of quoted terms (“一带一路”“十三五”) stay inside their
+    sentence."""
     ja = "「北の国とはうまくやれている」「以前は戦争をするつもりだった。」と彼は語った。次の文。"
     assert texts(ja, sentence_spans(ja, parse("ja"))) == [
         "「北の国とはうまくやれている」", "「以前は戦争をするつもりだった。」と彼は語った。", "次の文。"]
     terms = "画面で「はい」「いいえ」を選ぶ。"
     assert texts(terms, sentence_spans(terms, parse("ja"))) == [terms]
+    titles = "ピット（「キングコング」「ブロンクス物語」）と、アラジン（「アナと雪の女王」「ヘラクレスの物語を」）が歌った。"
+    assert texts(titles, sentence_spans(titles, parse("ja"))) == [titles]
     zh = "他提到“一带一路”“十三五”规划。“这支球队表现很好”“我们相信能赢下比赛。”"
     assert texts(zh, sentence_spans(zh, parse("zh"))) == [
-        "他提到“一带一路”“十三五”规划。", "“这支球队表现很好”", "“我们相信能赢下比赛。”"]
+        "他提到“一带一路”“十三五”规划。", "“这支球队表现很好”“我们相信能赢下比赛。”"]
 
 
 def _texts(text, lang):

@@ -53,9 +53,11 @@ def block_embeddings(emb: np.ndarray, weights: np.ndarray, size: int) -> np.ndar
 
 def align(src_emb: np.ndarray, tgt_emb: np.ndarray, src_weights: np.ndarray, tgt_weights: np.ndarray,
           src_bias: np.ndarray, tgt_bias: np.ndarray, threshold: float,
-          merge_penalty: float = 0.02) -> list[Bead]:
+          merge_penalty: float = 0.02, titles: bool = False) -> list[Bead]:
     """Best monotonic alignment. `*_bias` is each sentence's background similarity
-    (subtracted, half from each side, to normalize the cosine); `*_weights` its length."""
+    (subtracted, half from each side, to normalize the cosine); `*_weights` its length. With
+    `titles` (both texts open with a title line, sentence 0), a title is matched with the other
+    side's title or with nothing, never with sentences of the body."""
     n, m = src_emb.shape[0], tgt_emb.shape[0]
     if n == 0 or m == 0:
         return [Bead((i, i + 1), (0, 0), float("nan")) for i in range(n)] + \
@@ -71,12 +73,18 @@ def align(src_emb: np.ndarray, tgt_emb: np.ndarray, src_weights: np.ndarray, tgt
             continue
         cos = src_blocks[a] @ tgt_blocks[b].T
         sims[(a, b)] = cos - 0.5 * (src_bias_blocks[a][:, None] + tgt_bias_blocks[b][None, :])
+    cost = sims
+    if titles:  # a block holding one side's title but not the other's is out of the question
+        cost = {shape: sim.copy() for shape, sim in sims.items()}
+        for sim in cost.values():
+            sim[0, 1:] -= TITLE_MISMATCH
+            sim[1:, 0] -= TITLE_MISMATCH
 
     neg = -1e18
     best = np.full((n + 1, m + 1), neg)
     back = np.zeros((n + 1, m + 1, 2), dtype=np.int8)
     best[0, 0] = 0.0
-    shapes = [(a, b, sims[(a, b)]) for a, b in BEAD_SHAPES if (a, b) in sims]
+    shapes = [(a, b, cost[(a, b)]) for a, b in BEAD_SHAPES if (a, b) in sims]
     width = band_width(n, m)
     for i in range(n + 1):
         row = best[i]
@@ -112,6 +120,10 @@ def align(src_emb: np.ndarray, tgt_emb: np.ndarray, src_weights: np.ndarray, tgt
     beads.reverse()
     return beads
 
+
+#: What a bead costs that pairs a title with sentences of the other side's body (see `align`):
+#: more than any similarity can gain, so the DP leaves such a title unmatched instead.
+TITLE_MISMATCH = 10.0
 
 #: Above this many (source x target) sentence pairs the DP runs in a band.
 FULL_DP_CELLS = 40_000

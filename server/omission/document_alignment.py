@@ -7,7 +7,9 @@ the other's best partner, are paired as a loose translation (a shared number mak
 then those that translate each other on direct comparison (loose_pairs.py); then a merged bead
 sheds an edge sentence its other side does not render, and a fragment left unmatched next to a
 matched bead joins it when it leaves the bead's sides no less alike -- both judged on the blocks
-embedded as texts, not on the mean of their sentences' embeddings the aligner uses.
+embedded as texts, not on the mean of their sentences' embeddings the aligner uses. A title (a
+first line that is one sentence without a sentence end) is kept apart throughout: it pairs with
+the other side's title or with nothing, and is not folded into the next line's pair.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lacuna.server.omission.alignment import Bead, align, pair_in_gaps, pair_leftovers
+from lacuna.server.omission.alignment import TITLE_MISMATCH, Bead, align, pair_in_gaps, pair_leftovers
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import log_length_ratio
 from lacuna.server.omission.measure import unaligned_share
@@ -94,9 +96,13 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
     in one gap that translate each other are joined as a loose translation."""
     src, tgt = Side.of(src_items, emb, dim), Side.of(tgt_items, emb, dim)
     threshold = adaptive_threshold(src, tgt, settings)
-    beads = align(src.emb, tgt.emb, src.weights, tgt.weights, src.bias, tgt.bias, threshold, settings.merge_penalty)
+    titles = settings.title_lines and title_end(src) is not None and title_end(tgt) is not None
+    beads = align(src.emb, tgt.emb, src.weights, tgt.weights, src.bias, tgt.bias, threshold, settings.merge_penalty,
+                  titles)
     if src_items and tgt_items:  # a source and a target sentence left over at the same place: a loose pair?
         sims = normalized_matrix(src.emb, tgt.emb, src.bias, tgt.bias)
+        if titles:  # (as in the DP: a title pairs with the other title or stays unmatched)
+            sims[0, 1:] = sims[1:, 0] = -TITLE_MISMATCH
         beads = pair_leftovers(beads, sims, settings.leftover_share * threshold,
                                lambda i, j: bool(numbers(src_items[i].text) & numbers(tgt_items[j].text)),
                                within_gap=settings.leftover_within_gap)
@@ -104,6 +110,8 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
             usual = expected_ratio(beads, src, tgt, settings)
 
             def strength(i: int, j: int, lone: bool) -> float | None:
+                if titles and (i == 0) != (j == 0):
+                    return None
                 share = emb.between(src_items[i].text, tgt_items[j].text) / threshold if threshold > 0 else 1.0
                 below = usual - log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
                 if loose.too_short(below, share):
@@ -116,12 +124,12 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         measurer = loose.measurer if loose is not None else None
         usual = expected_ratio(beads, src, tgt, settings)
         beads = split_merges(beads, src, tgt, settings, emb, measurer, usual)
-        title = title_end(src) if settings.split_headline else None
-        beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual, title)
+        title = title_end(src) if settings.title_lines else None
+        beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual, title, titles)
         if title is not None:
             split = split_headline(beads, src, tgt, emb, measurer, title)
             if split != beads:  # what the cut left unmatched may belong to the next pair
-                beads = attach_fragments(split, src, tgt, settings, emb, measurer, usual, title)
+                beads = attach_fragments(split, src, tgt, settings, emb, measurer, usual, title, titles)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return DocumentAlignment(src, tgt, threshold, beads, ratios, usual_of(ratios, settings))
 
@@ -160,7 +168,7 @@ def block_similarity(src: Side, tgt: Side, s_range: tuple[int, int], t_range: tu
 
 def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings, emb: Embeddings,
                      measurer: "BeadMeasurer | None" = None, usual: float = 0.0,
-                     title: int | None = None) -> list[Bead]:
+                     title: int | None = None, titles: bool = False) -> list[Bead]:
     """Fourth pass: a sentence left unmatched next to a matched bead joins it when the bead's
     other side renders it. With word alignment (`measurer`): when the share of its words left
     unaligned in the grown bead is at most `attach_unaligned`, a bar that moves by
@@ -174,7 +182,8 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
     short for the grown source, against the document's `usual` ratio) when most of the
     fragment's words stay unaligned. With `title` (the source's title line ends before sentence
     `title`, see `title_end`), no fragment joins a pair across the title's end unless the pair's
-    target crosses a line break too."""
+    target crosses a line break too; with `titles` (both sides open with a title), no pair joins
+    one side's title with the other side's body."""
     out = list(beads)
     k = 0
     while k < len(out):
@@ -187,7 +196,8 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
             if not 0 <= n < len(out) or not out[n].matched or out[n].loose:
                 continue  # (a loose pair's embeddings are not what matched it: they cannot judge)
             grown = _grown(out[n], bead)
-            if grown is None or (title is not None and _joins_title(grown, title, tgt)):
+            if grown is None or (title is not None and _joins_title(grown, title, tgt)) or (
+                    titles and (grown[0][0] == 0) != (grown[1][0] == 0)):
                 continue
             gain = text_similarity(src, tgt, *grown, emb) - text_similarity(src, tgt, out[n].src, out[n].tgt, emb)
             unaligned = _fragment_unaligned(grown, bead, src, tgt, measurer)

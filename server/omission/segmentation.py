@@ -157,17 +157,30 @@ def _is_cjk_text(line: str) -> bool:
 def _cjk_sentences(text: str, start: int, end: int) -> list[Span]:
     line = text[start:end]
     cuts = [start + m.end() for m in _CJK_STOP.finditer(line) if not _quote_goes_on(line, m)]
-    cuts += [start + m.end() for m in _QUOTE_AFTER_QUOTE.finditer(line)]
+    cuts += [start + m.end() for m in _QUOTE_AFTER_QUOTE.finditer(line) if _quoted_sentences_meet(line, m)]
     return _cut_at(text, start, end, sorted(cuts))
 
 
-# One quotation closed and the next opened straight after, each of at least
-# `_QUOTED_SENTENCE_CHARS` characters: two quoted sentences (「…している」「以前は…。」), which the
-# writer left without a full stop between. Shorter ones are a list of quoted terms
-# (「はい」「いいえ」, “一带一路”“十三五”) and stay one sentence.
+# Japanese: one quotation closed and the next opened straight after, each of at least
+# `_QUOTED_SENTENCE_CHARS` characters with kana in it, outside brackets: two quoted sentences
+# (「…している」「以前は…。」) the writer left without a full stop between. Quoted terms -- short
+# ones (「はい」「いいえ」), titles in katakana or kanji (「キングコング」「ブロンクス物語」), a list in
+# brackets -- stay inside their sentence, as do Chinese “…”“…” runs (lists of slogans and titles).
 _QUOTED_SENTENCE_CHARS = 6
 _QUOTE_AFTER_QUOTE = re.compile(
-    r"(?<=[「『“][^「『“」』”]{%d})[^「『“」』”]*[」』”](?=[「『“][^「『“」』”]{%d})" % (_QUOTED_SENTENCE_CHARS, _QUOTED_SENTENCE_CHARS))
+    r"(?<=「[^「」]{%d})[^「」]*」(?=「[^「」]{%d})" % (_QUOTED_SENTENCE_CHARS, _QUOTED_SENTENCE_CHARS))
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+
+
+def _quoted_sentences_meet(line: str, m: re.Match) -> bool:
+    """The quotation closing at `m` and the one opening right after it read as sentences (kana in
+    both), outside brackets."""
+    opened = line.rfind("「", 0, m.end())
+    closes = line.find("」", m.end())
+    after = line[m.end():closes if closes >= 0 else len(line)]
+    before = line[:opened]
+    inside_brackets = before.count("（") + before.count("(") > before.count("）") + before.count(")")
+    return bool(_HIRAGANA.search(line[opened:m.end()]) and _HIRAGANA.search(after)) and not inside_brackets
 
 
 def _quote_goes_on(line: str, stop: re.Match) -> bool:

@@ -47,10 +47,12 @@ class Settings:
     leftover_within_gap: bool = False
     #: Cost of each extra sentence in a merged bead.
     merge_penalty: float = 0.02
-    #: A matched pair that joins the source's first line (a title) with what follows, while its
-    #: translation stands on one line, keeps only the part that word-aligns best with it; the
-    #: other part is left unmatched (document_alignment.split_headline).
-    split_headline: bool = True
+    #: Titles (a first line of one sentence without a sentence end, more lines after it): when
+    #: both texts open with one, each is paired with the other or with nothing; no pair joins the
+    #: source's title with what follows it on a target that stands on one line, and a pair that
+    #: does after all is cut there, the part that word-aligns best with the target keeping it
+    #: (document_alignment.title_end, split_headline).
+    title_lines: bool = True
     #: Most sentences aligned per side (longer texts are aligned in groups of sentences).
     max_sentences: int = 800
     #: A document's expected length ratio is the median over its matched beads when it has at
