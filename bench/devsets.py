@@ -61,6 +61,8 @@ import hashlib
 import json
 import pathlib
 
+from lacuna.server.omission.segmentation import ends_sentence
+
 HERE = pathlib.Path(__file__).resolve().parent / "devsets"
 DATA = HERE / "data"
 BUILT = HERE / "built"
@@ -141,13 +143,36 @@ def load(name: str) -> list[dict]:
     raise KeyError(f"unknown development set {name!r}; known: {', '.join(names(include_missing=True))}")
 
 
-def join_sentences(sentences: list[str], lang: str, keep=None) -> tuple[str, list[list[int]]]:
+def join_sentences(sentences: list[str], lang: str, keep=None,
+                   paragraphs: list[int] | None = None) -> tuple[str, list[list[int]]]:
     """A document from its sentences, and each kept sentence's code-point span in it (`keep`:
-    the indices kept, default all). The first sentence (a headline) ends its own line; the rest
-    follow each other as one paragraph, separated by a space, or by nothing in Japanese and
-    Chinese. A copy without its headline starts with that paragraph (no line of its own for
-    the first sentence kept)."""
-    return join_paragraphs(sentences, [1, len(sentences) - 1], lang, "\n", keep)
+    the indices kept, default all). `paragraphs` (default: the headline, then the rest) gives
+    how many sentences each line holds, in order (`article_lines`); a line's sentences follow
+    each other separated by a space, or by nothing in Japanese and Chinese. A copy without a
+    line's sentences has no line for it."""
+    return join_paragraphs(sentences, paragraphs or [1, len(sentences) - 1], lang, "\n", keep)
+
+
+def article_lines(english: list[str]) -> list[int]:
+    """How many sentences each line of an NTREX article holds, from its English original: the
+    headline (sentence 0) on a line of its own, and so is every sentence that does not end as a
+    sentence does (a subheading, a bullet point, a photo caption, a byline -- "Livingston miss
+    chances against blunt visitors", "Vaccine teaches immune system to recognise rogue
+    cells"), as the article has them; the sentences between them form one paragraph. (A line
+    ending with a comma goes on in the next one.)"""
+    sizes, run = [1], 0
+    for sentence in english[1:]:
+        text = sentence.rstrip()
+        if ends_sentence(text) or text.endswith(","):
+            run += 1
+            continue
+        if run:
+            sizes.append(run)
+        sizes.append(1)
+        run = 0
+    if run:
+        sizes.append(run)
+    return sizes
 
 
 def join_paragraphs(segments: list[str], paragraphs: list[int], lang: str, sep: str,
@@ -226,11 +251,12 @@ def _docdrop(direction: str) -> list[dict]:
     docs, drops = _ntrex()
     rows = []
     for doc in docs:
-        source, spans = join_sentences(doc["sentences"][src], src)
+        lines = article_lines(doc["sentences"]["en"])
+        source, spans = join_sentences(doc["sentences"][src], src, None, lines)
         dropped = drops[direction][doc["doc"]]
         for clean in (False, True):
             keep = None if clean else {i for i in range(len(doc["sentences"][tgt])) if i not in dropped}
-            translation, target_spans = join_sentences(doc["sentences"][tgt], tgt, keep)
+            translation, target_spans = join_sentences(doc["sentences"][tgt], tgt, keep, lines)
             omitted = [] if clean else list(dropped)
             target_ids = [i for i in range(len(doc["sentences"][tgt])) if clean or i not in dropped]
             rows.append({

@@ -89,6 +89,26 @@ def test_document_drops_come_in_at_least_four_pairs_including_en_ja():
         assert (row["source"], row["translation"]) == (mirror["translation"], mirror["source"]), doc
 
 
+def test_document_lines_follow_the_article():
+    """The headline and every English line that does not end as a sentence (a subheading, a
+    bullet, a caption) stand on lines of their own, in every language; a dropped copy has no line
+    for what it lacks (no empty line, no first body sentence moved onto the headline's line)."""
+    english = ["Storm closes the pass", "Snow fell all night.", "Drivers turned back,", "said the police.",
+               "What drivers should know", "The road reopens on Friday.", "Photo: the pass (Police)"]
+    assert devsets.article_lines(english) == [1, 3, 1, 1, 1]
+    text, spans = devsets.join_sentences(english, "en", None, [1, 3, 1, 1, 1])
+    assert text.split("\n") == ["Storm closes the pass", "Snow fell all night. Drivers turned back, said the police.",
+                                 "What drivers should know", "The road reopens on Friday.", "Photo: the pass (Police)"]
+    assert [text[a:b] for a, b in spans] == english
+    dropped, kept = devsets.join_sentences(english, "en", {1, 2, 3, 5, 6}, [1, 3, 1, 1, 1])
+    assert dropped.split("\n") == ["Snow fell all night. Drivers turned back, said the police.",
+                                    "The road reopens on Friday.", "Photo: the pass (Police)"]
+    assert [dropped[a:b] for a, b in kept] == [english[i] for i in (1, 2, 3, 5, 6)]
+    row = next(r for r in devsets.load("docdrop-en-de") if r["id"] == "docdrop-en-de:bbc.381746:clean")
+    assert "\nLivingston miss chances against blunt visitors\n" in row["source"]
+    assert row["source"].count("\n") == row["translation"].count("\n")
+
+
 def test_ui_strings():
     rows = devsets.load("ui-strings")
     assert len(rows) >= 500
