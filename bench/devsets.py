@@ -43,6 +43,11 @@ Sets (see bench/devsets/README.md for sources and licences):
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
   bench/devsets/built/ by ``bench/devsets/build.py mqm``; listed by ``names()`` only once built.
+- ``nmt-pathologies-de-en``: Guerreiro et al. (2022)'s annotated corpus of a Transformer's
+  WMT18 German-English translations (Europarl, web text): label 1 when the annotators marked an
+  omission ("undergenerated translation"); rows marked as hallucinations (strong- or
+  full-unsupport) left out; no spans. Not committed (the repository states no licence): built
+  by ``bench/devsets/build.py pathologies``; listed by ``names()`` only once built.
 
 Fitting data (``training_names()``; never scored by bench_generalization, never evaluated on):
 - ``mlqe-pe-wmt20-<pair>`` for en-de, en-zh, et-en, ne-en, ro-en, ru-en, si-en: MLQE-PE's WMT
@@ -69,6 +74,12 @@ BUILT = HERE / "built"
 
 DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
 MQM_SETS = {"mqm-ted-en-de": "mqm_ted_ende.jsonl", "mqm-ted-zh-en": "mqm_ted_zhen.jsonl"}
+#: Human-annotated sets built at run time (not committed): set -> (file, what builds it).
+BUILT_ANNOTATED = {
+    **{name: (file, "mqm --mqm <bare git dir of google/wmt-mqm-human-evaluation>") for name, file in MQM_SETS.items()},
+    "nmt-pathologies-de-en": ("nmt_pathologies_deen.jsonl",
+                              "pathologies --pathologies <bare git dir of deep-spin/hallucinations-in-nmt>"),
+}
 MLQE_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de")
 NO_SPACE_LANGS = ("ja", "zh")
 MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
@@ -119,7 +130,7 @@ def in_split(row: dict, name: str) -> bool:
 def names(include_missing: bool = False) -> list[str]:
     """Names of the sets; the built-at-run-time ones only where they were built (or all)."""
     result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings", *MLQE_SETS]
-    result += [name for name, file in MQM_SETS.items() if include_missing or (BUILT / file).exists()]
+    result += [name for name, (file, _) in BUILT_ANNOTATED.items() if include_missing or (BUILT / file).exists()]
     result += [f"{WMT21_PREFIX}{d}" for d in WMT21_DIRECTIONS if include_missing or _wmt21_path(d).exists()]
     return result
 
@@ -134,8 +145,8 @@ def load(name: str) -> list[dict]:
         return _docdrop(name[len("docdrop-"):])
     if name == "ui-strings":
         return _ui_strings()
-    if name in MQM_SETS:
-        return _mqm(name)
+    if name in BUILT_ANNOTATED:
+        return _built_annotated(name)
     if name in MLQE_SETS:
         return _mlqe(name)
     if name.startswith("mlqe-pe-wmt20-") and name[len("mlqe-pe-wmt20-"):] in MLQE_DEV_PAIRS:
@@ -324,11 +335,11 @@ def _pair_row(direction: str, key: str, source: str, translation: str, label: in
             "gold": {"omitted_spans": [], "label": label}}
 
 
-def _mqm(name: str) -> list[dict]:
-    path = BUILT / MQM_SETS[name]
+def _built_annotated(name: str) -> list[dict]:
+    file, command = BUILT_ANNOTATED[name]
+    path = BUILT / file
     if not path.exists():
-        raise FileNotFoundError(f"{path} is not built: run bench/devsets/build.py mqm --mqm "
-                                "<bare git dir of google/wmt-mqm-human-evaluation>")
+        raise FileNotFoundError(f"{path} is not built: run bench/devsets/build.py {command}")
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)

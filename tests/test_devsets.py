@@ -148,6 +148,20 @@ def test_mqm_marks_become_source_spans():
     assert build._strip_marks("no marks") == ("no marks", [])
 
 
+def test_pathology_corpus_rows_become_omission_labels_without_hallucinations():
+    csv_text = (",src,mt,ref,repetitions,named-entities,omission,strong-unsupport,full-unsupport\n"
+                "0,Das Haus ist alt und sehr schön.,The house is old.,The house is old and very pretty.,0,0,1,0,0\n"
+                '1,"Wir gehen heute, sagte sie.","We are going today, she said.",x,0,0,0,0,0\n'
+                "2,Der Zug kommt spät.,The weather is nice today.,x,0,0,0,0,1\n"
+                "3,Er kam nach Bonn.,He came to Berlin.,x,0,1,0,0,0\n"
+                "4,Ein stolzes Jubiläum.,A proud one.,x,0,0,1,1,0\n")
+    rows = build.pathology_rows(csv_text)
+    assert [(r["id"], r["label"], r["categories"]) for r in rows] == [
+        ("nmt-pathologies-de-en:0", 1, ["omission"]), ("nmt-pathologies-de-en:1", 0, []),
+        ("nmt-pathologies-de-en:3", 0, ["named-entities"])]
+    assert rows[1]["source"] == "Wir gehen heute, sagte sie." and rows[1]["src_lang"] == "de"
+
+
 @pytest.mark.parametrize("pair", devsets.MLQE_DEV_PAIRS)
 def test_mlqe_wmt20_fitting_sets(pair):
     rows = devsets.load(f"mlqe-pe-wmt20-{pair}")

@@ -7,6 +7,7 @@ rebuild them (or to build the sets that may not be committed, under bench/devset
     python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo \\
                                         --uptime-kuma /path/to/louislam+uptime-kuma/repo
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
+    python bench/devsets/build.py pathologies --pathologies /path/to/deep-spin+hallucinations-in-nmt/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
     python bench/devsets/build.py mlqe-dev --mlqe /path/to/sheffieldnlp+mlqe-pe/repo   # fitting data
     python bench/devsets/build.py wmt21 --wmt21 /path/to/wmt-conference+wmt21-news-systems/repo  # built/
@@ -190,6 +191,35 @@ def build_mqm(mqm: pathlib.Path) -> None:
         records = mqm_segments(mqm, pair)
         n = write_jsonl(BUILT / f"mqm_ted_{pair}.jsonl", records)
         print(f"mqm ted {pair}: {n} segments, {sum(r['label'] for r in records)} with an omission")
+
+
+# --- human-annotated omissions, de-en (Guerreiro et al. 2022, WMT18 de-en NMT output) -------
+
+#: The corpus's pathology columns; a row marked strong- or full-unsupport (a hallucination) is
+#: left out: "what does the translation leave out" has no answer for a detached one.
+PATHOLOGIES = ("repetitions", "named-entities", "omission", "strong-unsupport", "full-unsupport")
+HALLUCINATIONS = ("strong-unsupport", "full-unsupport")
+
+
+def pathology_rows(csv_text: str) -> list[dict]:
+    """One record per annotated translation of data/annotated_corpus.csv that is no
+    hallucination: label 1 when the annotators marked an omission (no spans in the corpus)."""
+    records = []
+    for row in csv.DictReader(io.StringIO(csv_text)):
+        marked = [name for name in PATHOLOGIES if row[name].strip() == "1"]
+        if any(name in marked for name in HALLUCINATIONS) or not (row["src"].strip() and row["mt"].strip()):
+            continue
+        records.append({"id": f"nmt-pathologies-de-en:{row['']}", "src_lang": "de", "tgt_lang": "en",
+                        "source": row["src"], "translation": row["mt"], "doc": "", "categories": marked,
+                        "label": int("omission" in marked), "omitted_spans": []})
+    return records
+
+
+def build_pathologies(repo: pathlib.Path) -> None:
+    """built/nmt_pathologies_deen.jsonl (not committed: the repository states no licence)."""
+    records = pathology_rows(git_show(repo, "data/annotated_corpus.csv"))
+    n = write_jsonl(BUILT / "nmt_pathologies_deen.jsonl", records)
+    print(f"nmt pathologies de-en: {n} translations, {sum(r['label'] for r in records)} with an omission")
 
 
 # --- post-edit-derived omissions (MLQE-PE, WMT 2021 QE test set) ----------------------------
@@ -475,11 +505,12 @@ def build_wmt21(repo: pathlib.Path) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ui", "mqm", "mlqe", "mlqe-dev", "wmt21"])
+    parser.add_argument("what", choices=["docs", "ui", "mqm", "pathologies", "mlqe", "mlqe-dev", "wmt21"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
     parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
     parser.add_argument("--mqm", type=pathlib.Path, help="bare git dir of google/wmt-mqm-human-evaluation")
+    parser.add_argument("--pathologies", type=pathlib.Path, help="bare git dir of deep-spin/hallucinations-in-nmt")
     parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
     parser.add_argument("--wmt21", type=pathlib.Path, help="bare git dir of wmt-conference/wmt21-news-systems")
     args = parser.parse_args(argv)
@@ -488,11 +519,11 @@ def main(argv=None) -> None:
             parser.error("ui needs --excalidraw and --uptime-kuma")
         build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
         return
-    option = {"docs": "ntrex", "mqm": "mqm", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
+    option = {"docs": "ntrex", "mqm": "mqm", "pathologies": "pathologies", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
     source = getattr(args, option)
     if source is None:
         parser.error(f"{args.what} needs --{option}")
-    {"docs": build_docs, "mqm": build_mqm, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev,
+    {"docs": build_docs, "mqm": build_mqm, "pathologies": build_pathologies, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev,
      "wmt21": build_wmt21}[args.what](source)
 
 
