@@ -56,3 +56,21 @@ def test_sentences_know_which_ones_start_a_line():
     found = sentences(text, None, 800)
     assert [s.after_break for s in found] == [False, True, False, True]
     assert hard_break(" \n ") and not hard_break("  ")
+
+
+_STORY = ("Heavy snow forced the authority to close the pass on Tuesday. Drivers were told to use the valley "
+          "road, which adds forty minutes. The pass should reopen on Thursday.")
+_GESCHICHTE = ("Starker Schneefall zwang die Behörde, den Pass am Dienstag zu sperren. Autofahrer sollten die "
+               "Talstraße nehmen, was vierzig Minuten länger dauert. Der Pass soll am Donnerstag wieder öffnen.")
+
+
+def test_a_title_put_at_the_head_of_the_first_paragraph_is_rendered_and_a_dropped_one_is_not(client):
+    """A translation that opens its first paragraph with the title ("Sturm sperrt Bergpass: ...")
+    renders it: no omission flag; one without the title is flagged on it."""
+    source = "Storm closes mountain pass\n" + _STORY
+    segs = [{"id": "joined", "source": source, "translation": "Sturm sperrt Bergpass: " + _GESCHICHTE,
+             "src_lang": "en", "tgt_lang": "de"},
+            {"id": "dropped", "source": source, "translation": _GESCHICHTE, "src_lang": "en", "tgt_lang": "de"}]
+    result = client.score(segs, metrics=["omission", "addition"])
+    assert _omitted(result["joined"]) == []
+    assert [source[a:b] for a, b in _omitted(result["dropped"])] == ["Storm closes mountain pass"]

@@ -127,7 +127,7 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         title = title_end(src) if settings.title_lines else None
         beads = attach_fragments(beads, src, tgt, settings, emb, measurer, usual, title, titles)
         if title is not None:
-            split = split_headline(beads, src, tgt, emb, measurer, title)
+            split = split_headline(beads, src, tgt, emb, measurer, title, settings)
             if split != beads:  # what the cut left unmatched may belong to the next pair
                 beads = attach_fragments(split, src, tgt, settings, emb, measurer, usual, title, titles)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
@@ -196,7 +196,7 @@ def attach_fragments(beads: list[Bead], src: Side, tgt: Side, settings: Settings
             if not 0 <= n < len(out) or not out[n].matched or out[n].loose:
                 continue  # (a loose pair's embeddings are not what matched it: they cannot judge)
             grown = _grown(out[n], bead)
-            if grown is None or (title is not None and _joins_title(grown, title, tgt)) or (
+            if grown is None or (title is not None and _title_unrendered(grown, title, src, tgt, settings, measurer)) or (
                     titles and (grown[0][0] == 0) != (grown[1][0] == 0)):
                 continue
             gain = text_similarity(src, tgt, *grown, emb) - text_similarity(src, tgt, out[n].src, out[n].tgt, emb)
@@ -318,8 +318,21 @@ def _joins_title(ranges: tuple[tuple[int, int], tuple[int, int]], title: int, tg
     return a < title < b and not tgt.crosses_break(t_range)
 
 
+def _title_unrendered(ranges: tuple[tuple[int, int], tuple[int, int]], title: int, src: Side, tgt: Side,
+                      settings: Settings, measurer: "BeadMeasurer | None") -> bool:
+    """A pair of these ranges would join the source's title with what follows it on a target that
+    stands on one line, and the title's words do not find their translation there: more than
+    `title_unaligned` of them stay unaligned (a translator who put the title at the head of the
+    first paragraph -- "Sturm sperrt Bergpass: Starker Schneefall ..." -- did render it). Without
+    word alignment, any such pair."""
+    if not _joins_title(ranges, title, tgt):
+        return False
+    unaligned = _fragment_unaligned(ranges, Bead((0, title), (0, 0), float("nan")), src, tgt, measurer)
+    return unaligned is None or unaligned > settings.title_unaligned
+
+
 def split_headline(beads: list[Bead], src: Side, tgt: Side, emb: Embeddings,
-                   measurer: "BeadMeasurer | None", title: int) -> list[Bead]:
+                   measurer: "BeadMeasurer | None", title: int, settings: Settings) -> list[Bead]:
     """A matched bead that joins the source's title (its first line, ending before sentence
     `title`: `title_end`) with sentences after it, while its target sentences stand on one line,
     is cut at the title's end. Of the two parts, the one that word-aligns best with the target
@@ -329,7 +342,7 @@ def split_headline(beads: list[Bead], src: Side, tgt: Side, emb: Embeddings,
     one the translation lacks (or the next line's sentences are)."""
     out: list[Bead] = []
     for bead in beads:
-        if not bead.matched or not _joins_title((bead.src, bead.tgt), title, tgt):
+        if not bead.matched or not _title_unrendered((bead.src, bead.tgt), title, src, tgt, settings, measurer):
             out.append(bead)
             continue
         (a, b), (c, d) = bead.src, bead.tgt

@@ -49,10 +49,13 @@ class Settings:
     merge_penalty: float = 0.02
     #: Titles (a first line of one sentence without a sentence end, more lines after it): when
     #: both texts open with one, each is paired with the other or with nothing; no pair joins the
-    #: source's title with what follows it on a target that stands on one line, and a pair that
-    #: does after all is cut there, the part that word-aligns best with the target keeping it
-    #: (document_alignment.title_end, split_headline).
+    #: source's title with what follows it on a target that stands on one line unless that target
+    #: renders the title's words, and a pair that does after all is cut there, the part that
+    #: word-aligns best with the target keeping it (document_alignment.title_end, split_headline).
     title_lines: bool = True
+    #: ... but a pair may hold the title with what follows when at most this share of the title's
+    #: words stays unaligned there (the translation put its title at the head of the paragraph).
+    title_unaligned: float = 1 / 3
     #: Most sentences aligned per side (longer texts are aligned in groups of sentences).
     max_sentences: int = 800
     #: A document's expected length ratio is the median over its matched beads when it has at
