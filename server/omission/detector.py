@@ -13,8 +13,12 @@ measure.py (their inputs), clauses.py (which clause a partial omission is flagge
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from typing import Sequence
 
+import lacuna
 from lacuna.languages import Language
 from lacuna.server.omission.confidence import ConfidenceModel
 from lacuna.server.omission.document import DocumentAnalyzer
@@ -29,6 +33,14 @@ from lacuna.server.omission.single_pair import analyze_single
 from lacuna.server.omission.weights import FittedWeights, load_for
 
 __all__ = ["OmissionDetector", "Settings", "PairAnalysis", "BeadFeatures", "Logistic", "quote"]
+
+
+def settings_digest(settings: Settings) -> str:
+    """First 8 hex digits of the SHA-256 of every `Settings` field and its value: two replicas
+    whose hand-set thresholds, margins or switches differ (a flag, an environment variable, a
+    weights file's overrides) say so in their signatures."""
+    fields = json.dumps(dataclasses.asdict(settings), sort_keys=True, default=repr)
+    return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:8]
 
 
 class OmissionDetector:
@@ -57,8 +69,8 @@ class OmissionDetector:
     def signature(self, metric: str) -> str:
         """What the scores of `metric` depend on, in sacrebleu's style: encoder and its version,
         the mode, the precision of the token-state pass (where latent terms come from it), the
-        weights file's digest. Two servers whose scores differ in any of these give
-        different signatures."""
+        Lacuna release, the digest of every hand-set setting (settings_digest), the weights
+        file's digest. Two servers whose scores differ in any of these give different signatures."""
         st = self.settings
         version = getattr(self.encoder, "version", "") or "unknown"
         precision = getattr(self.encoder, "token_precision", "") if st.latent_terms else ""
@@ -67,6 +79,7 @@ class OmissionDetector:
                 f"|word-alignment:{'yes' if st.word_alignment else 'no'}"
                 f"{f'|token-precision:{precision}' if precision else ''}"
                 f"{'|stretches:yes' if st.unrendered_stretches and st.word_alignment else ''}"
+                f"|lacuna:{lacuna.__version__}|settings:{settings_digest(st)}"
                 f"|weights:{self.weights.digest}")
 
     @property
