@@ -23,7 +23,8 @@ have no document id and belong to both.
 Sets (see bench/devsets/README.md for sources and licences):
 - ``docdrop-<src>-<tgt>`` for en-ja, ja-en, en-de, de-en, en-zh, zh-en: the 123 NTREX-128 news
   documents (4-30 line-aligned sentences), each once with 1-4 target sentences removed (fixed
-  seed) and once clean; 246 rows per direction. Committed.
+  seed) and once clean; 246 rows per direction, laid out as the articles are (`article_lines`:
+  the headline, subheadings, bullets and captions on lines of their own). Committed.
 - ``ui-strings``: 8,812 correct short UI strings (at most 6 words) from the locales of
   Excalidraw and Uptime Kuma into ja, zh, de, fr, es, ko. Committed.
 - ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
