@@ -53,3 +53,23 @@ def test_no_sentence_is_flagged_omitted_while_its_translation_is_flagged_added(c
     flagged = [(f.source_span.start, f.source_span.end) for f in dropped.flags
                if f.type == "omission" and f.detector == "omission"]
     assert all(any(_overlaps(g, f) for f in flagged) for g in gold), (gold, flagged)
+
+
+def test_a_leftover_naming_what_the_next_pair_lacks_is_that_pair_s_not_a_loose_translation(client):
+    """NTREX bbc.381746, en-de, dropped copy: the dropped sentence ("Holt's team should have been
+    ahead ...") was paired as a loose translation with "Scott Robinson brach durch ...", the first
+    half of the next sentence's German (the translator split it in two; the pair it belongs to
+    lacks "Scott Robinson"). It is flagged now, and the clean copy gets no flag on it."""
+    rows = _rows("docdrop-en-de", "bbc.381746")
+    segs = [{"id": key, "source": row["source"], "translation": row["translation"], "src_lang": row["src_lang"],
+             "tgt_lang": row["tgt_lang"]} for key, row in rows.items()]
+    result = client.score(segs, metrics=["omission", "addition"])
+    source = rows["drop"]["source"]
+    start = source.index("Holt's team should have been ahead")
+    span = (start, source.index(".", start) + 1)
+    flagged = [(f.source_span.start, f.source_span.end) for f in result["drop"].flags
+               if f.type == "omission" and f.detector == "omission"]
+    assert any(_overlaps(span, f) for f in flagged), flagged
+    clean = [(f.source_span.start, f.source_span.end) for f in result["clean"].flags
+             if f.type == "omission" and f.detector == "omission"]
+    assert not any(_overlaps(span, f) for f in clean), clean

@@ -22,6 +22,7 @@ import numpy as np
 from lacuna.server.omission.alignment import TITLE_MISMATCH, Bead, align, pair_in_gaps, pair_leftovers
 from lacuna.server.omission.evidence import numbers
 from lacuna.server.omission.length import log_length_ratio
+from lacuna.server.omission.loose_pairs import names
 from lacuna.server.omission.measure import unaligned_share
 from lacuna.server.omission.passages import Sentence
 from lacuna.server.omission.segmentation import ends_sentence
@@ -109,8 +110,12 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
         if loose is not None:
             usual = expected_ratio(beads, src, tgt, settings)
 
+            belongs = _names_next_door(beads, src_items, tgt_items)
+
             def strength(i: int, j: int, lone: bool) -> float | None:
                 if titles and (i == 0) != (j == 0):
+                    return None
+                if belongs(i, j):
                     return None
                 share = emb.between(src_items[i].text, tgt_items[j].text) / threshold if threshold > 0 else 1.0
                 below = usual - log_length_ratio(float(src.weights[i]), float(tgt.weights[j]))
@@ -132,6 +137,37 @@ def align_document(src_items: list[Sentence], tgt_items: list[Sentence], emb: Em
                 beads = attach_fragments(split, src, tgt, settings, emb, measurer, usual, title, titles)
     ratios = [bead_ratio(b, src, tgt) for b in beads if b.matched]
     return DocumentAlignment(src, tgt, threshold, beads, ratios, usual_of(ratios, settings))
+
+
+def _names_next_door(beads: list[Bead], src_items: list[Sentence], tgt_items: list[Sentence]):
+    """`belongs(i, j)`: source sentence i and target sentence j, both left unmatched, are no loose
+    pair because one of them holds a name that the matched pair next to it has on the other side
+    only -- the rest of that pair's translation -- and the two share no name (a target sentence
+    "Scott Robinson brach durch ..." beside the pair of "Scott Robinson broke through but ..."
+    and "Dann konnte Alan Lithgow ..." is the first half of that sentence's translation, split in
+    two, not the translation of an unrelated source sentence left over in the same gap). A name
+    the pair renders on both sides says nothing ("Kalbitz" named in a pair, then "Dieser" /
+    "Kalbitz announced ..."). Names: capitalized Latin words and acronyms (loose_pairs.names)."""
+    src_names = [names(x.text) for x in src_items]
+    tgt_names = [names(x.text) for x in tgt_items]
+    near_src: dict[int, frozenset] = {}  # target sentence -> names of the sources of the pairs next to it
+    near_tgt: dict[int, frozenset] = {}
+    for bead in beads:
+        if not bead.matched:
+            continue
+        s_names = frozenset().union(*src_names[slice(*bead.src)])
+        t_names = frozenset().union(*tgt_names[slice(*bead.tgt)])
+        for j in (bead.tgt[0] - 1, bead.tgt[1]):  # names the pair's source has and its target lacks
+            near_src[j] = near_src.get(j, frozenset()) | (s_names - t_names)
+        for i in (bead.src[0] - 1, bead.src[1]):
+            near_tgt[i] = near_tgt.get(i, frozenset()) | (t_names - s_names)
+
+    def belongs(i: int, j: int) -> bool:
+        if src_names[i] & tgt_names[j]:
+            return False  # they share a name themselves
+        return bool(tgt_names[j] & near_src.get(j, frozenset())) or bool(src_names[i] & near_tgt.get(i, frozenset()))
+
+    return belongs
 
 
 def bead_ratio(bead: Bead, src: Side, tgt: Side, extra_source: float = 0.0, extra_target: float = 0.0) -> float:
