@@ -293,6 +293,40 @@ def test_short_or_reworded_translations_are_not_cut_off(checks_server, source, t
 
 
 @pytest.mark.parametrize("source,translation,tgt", [
+    # pieces of a sentence the interface completes with a link: the translation ends where its
+    # language puts the link, on a comma (Angular i18n strings, ORCID-like)
+    ("We couldn't complete your registration. Please try again, and if the error persists please",
+     "登録を完了できませんでした。もう一度お試しください。エラーが解決しない場合は、", "ja"),
+    ("If you no longer have access to the email addresses of this account, please",
+     "如果您无法再访问此帐户的电子邮件地址，", "zh"),
+    ("please visit the online help centre", "オンラインヘルプセンターで、", "ja"),
+    # a clause the translator moved before the link, longer than the English piece
+    ("Please contact", "このアカウントが誤ってロックされていると思われる場合は、", "ja"),
+    # "etc." closes an abbreviation, not a sentence
+    ("Add or update your research activities (works, affiliations, etc.)", "研究活動 (業績、所属など) の追加・更新", "ja"),
+    # a whole Japanese sentence written without its 。
+    ("Allow this application to get your identifier and read information on your record that you have "
+     "marked as public.", "識別子と公開情報を共有します", "ja"),
+])
+def test_pieces_of_sentences_and_whole_sentences_are_not_cut_off(checks_server, source, translation, tgt):
+    result = score_one(checks_server, source, translation, tgt=tgt)
+    assert not of_type(result, "truncated"), result.flags
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    # the same shapes, cut: a list cut between items, a translation under its expected length
+    ("Works, affiliations, funding, peer review", "Werke, Zugehörigkeiten,", "de"),
+    ("If the error persists please contact the support team by e-mail or by telephone.",
+     "エラーが続く場合は、", "ja"),
+    ("Allow this application to get your identifier and read information on your record that you have "
+     "marked as public.", "識別子と、レコードにある公開", "ja"),
+])
+def test_cuts_next_to_those_shapes_are_still_found(checks_server, source, translation, tgt):
+    [flag] = of_type(score_one(checks_server, source, translation, tgt=tgt), "truncated")
+    assert flag.severity == "major"
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
     ("Save changes", "Save chan", "en"),  # a copied word cut midway
     ("Search within the current project", "Rechercher dans le", "fr"),  # ends on an article
     ("Settings of the selected account", "Configuración de la", "es"),

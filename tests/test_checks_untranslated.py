@@ -16,6 +16,8 @@ def flags_of(result, kind="untranslated"):
     ("Your order has shipped and will arrive within three working days.",
      "Your order has shipped and will arrive within three working days, ok.", "en", "it"),
     ("Save changes", "Save changes", "en", "pt-BR"),
+    # short words after a placeholder, with a space, are words ("of", "files")
+    ("%d files in %s folder", "%d files in %s folder", "en", "de"),
     ("会議は明日の午前十時に始まります。", "会議は明日の午前十時に始まります。", "ja", "en"),
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "ja"),
 ])
@@ -40,6 +42,10 @@ def test_copied_source_is_flagged(checks_server, source, translation, src, tgt):
     ("https://example.org/help", "https://example.org/help", "en", "de"),
     ("Settings", "Settings", "en", "de"),
     ("{count} %s <b>", "{count} %s <b>", "en", "de"),
+    # an acronym and unit symbols written against placeholders and numbers (django-debug-toolbar)
+    ("CPU: %(cum)0.2fms (%(total)0.2fms)", "CPU: %(cum)0.2fms (%(total)0.2fms)", "en", "de"),
+    ("Total: %0.2fms", "Total\u00a0: %0.2fms", "en", "fr"),
+    ("Width: 12px", "Width: 12px", "en", "nl"),
     ("東京大学", "東京大学", "ja", "zh"),
     # one written standard: a sentence can be the same in Croatian and Serbian
     ("Vlada je u petak usvojila novi zakon o zaštiti okoliša.",

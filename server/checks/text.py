@@ -29,7 +29,8 @@ _VERBATIM = re.compile(
 # Zero-width and invisible characters that make a text look non-empty.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+#: A run of letters, with inner apostrophes and hyphens.
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def mask_verbatim(text: str) -> str:
@@ -44,7 +45,7 @@ def is_blank(text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Runs of letters (with inner apostrophes and hyphens), in order."""
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 def letters(text: str) -> int:

@@ -20,12 +20,18 @@ sentence stop. Any one of these signs is enough:
   `fichier batch` for `batchfile` and `dict` for `dictionary` are whole words of a
   translation longer than expected;
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
-  (a list cut between two items);
+  (a list cut between two items), and is under `MAX_RATIO_CUT_WORD` of its expected length, or
+  the source is a list itself; not where the source is a piece of a sentence that other
+  strings complete (`sentence_fragment`: `If the error persists please` -> `エラーが続く場合は、`,
+  the words around the link placed as Japanese wants them);
 * the source ends a sentence (`.`, `!`, `?`, `。`, ...) and the translation stops mid-text at
   under `MAX_RATIO` of the length the language pair would give (`length_ratio`'s densities,
   unsmoothed, counted without markup and placeholders), or under `MAX_RATIO_UNCLOSED` with a
   bracket or quote left open that the source closes; not when its last list has as many items
-  as the source's (a list written without the final stop is complete);
+  as the source's (a list written without the final stop is complete), nor when it ends on a
+  verb form that ends sentences in the target language (Japanese `します`, `ください`; Korean
+  `니다`, `세요`: a whole sentence written without its `。`); a final `etc.` or `e.g.` is an
+  abbreviation, not a sentence's stop (`(works, affiliations, etc.)`);
 * the source is a title or label without a final stop, the target is written with spaces
   between words (not Japanese, Chinese, Thai, ...), and the translation stops at under
   `MAX_RATIO_TITLE` of the expected length on a word that needs the words after it in the
@@ -51,6 +57,7 @@ from lacuna.server.checks import Check
 from lacuna.server.checks.dangling_words import dangling_end
 from lacuna.server.checks.length_ratio import content_length, density
 from lacuna.server.checks.placeholders import difference
+from lacuna.server.checks.sentence_fragment import is_piece
 from lacuna.server.checks.segment_markup import placeholders, plain_segment
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -78,6 +85,11 @@ UNCLOSED_TAIL = 0.4
 _SENTENCE_END = re.compile(r"[.!?。！？…:：;；]['\"”’」』)）\]]*\s*$")
 _COMMAS = ",、，;；:："
 _LIST_COMMAS = ",、，;；"
+#: Abbreviations whose dot is not a sentence's stop at the end of a title (`(works, etc.)`).
+_ABBREVIATION_END = re.compile(r"\b(?:etc|e\.g|i\.e|incl|approx|vs)\.['\"”’」』)）\]]*\s*$", re.IGNORECASE)
+#: Verb endings that close a sentence, by target language: a translation ending on one is whole.
+_SENTENCE_FINAL = {"ja": ("ます", "です", "ません", "ました", "でした", "ください", "ましょう"),
+                   "ko": ("니다", "세요", "십시오", "어요", "아요", "해요")}
 _STOP = re.compile(r"[.!?。！？…]['\"”’」』)）\]]*\s*$")
 _OPEN_FRAGMENT = re.compile(r"(?:\{\{[^{}]*|%\([^)]*\)?|<[A-Za-z/][^<>]*|\{[A-Za-z_0-9][^{}]*|\{+|(?<=[^\d\s%])%)$")
 _LAST_WORD = re.compile(r"[A-Za-z0-9_]{2,}$")
@@ -163,6 +175,16 @@ def _ends_as_source(segment: SegmentInput, source: str, translation: str) -> boo
     return bool(ours and theirs) and ours.group(1) == theirs.group(1)
 
 
+def _ends_sentence(source: str) -> bool:
+    """The source ends a sentence: a stop that is not an abbreviation's dot."""
+    return bool(_SENTENCE_END.search(source)) and not _ABBREVIATION_END.search(source)
+
+
+def _closes_sentence(translation: str, lang) -> bool:
+    """The translation ends on a verb form that ends sentences in its language (no stop after it)."""
+    return translation.rstrip().endswith(_SENTENCE_FINAL.get(lang.base, ()))
+
+
 def _titles_keep_length(segment: SegmentInput) -> bool:
     """The target writes words with spaces in a script of letters (not Japanese, Chinese, Thai,
     nor Korean, whose syllable blocks make "message of the notification" "알림 메시지")."""
@@ -205,12 +227,14 @@ class Truncation(Check):
         cut = _cut_source_word(source, translation)
         if cut and (_CODE_WORD.search(cut) or self._ratio(segment) < MAX_RATIO_CUT_WORD):
             return "stops inside a word the source has"
-        if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS:
+        if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS \
+                and not is_piece(plain_segment(segment).source, segment.src_lang) \
+                and (_final_list_items(source) >= 1 or self._ratio(segment) < MAX_RATIO_CUT_WORD):
             return "stops on a comma"
         if len(source.replace(" ", "")) < MIN_SOURCE or _ends_as_source(segment, source, translation):
             return ""
         ratio = self._ratio(segment)
-        if not _SENTENCE_END.search(source):
+        if not _ends_sentence(source):
             word = "" if _ends_on_placeholder(segment, translation) else dangling_end(translation, segment.tgt_lang)
             if (word and _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE
                     and not dangling_end(source, segment.src_lang)):
@@ -221,6 +245,8 @@ class Truncation(Check):
         listed = _final_list_items(source) >= 2 and _final_list_items(translation) >= _final_list_items(source)
         if writes_without_spaces(segment.tgt_lang) and len(source.split()) <= MAX_LABEL_WORDS:
             return ""  # a short phrase with a full stop, rendered as a label: 分页游标值 for "The pagination cursor value."
+        if _closes_sentence(translation, segment.tgt_lang):
+            return ""  # a whole sentence without its stop: 情報を共有します
         if ratio < MAX_RATIO and not listed:
             return f"stops mid-sentence at {ratio:.0%} of the expected length"
         if ratio < MAX_RATIO_UNCLOSED and _unclosed(translation) and not _unclosed(source):

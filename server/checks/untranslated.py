@@ -6,7 +6,8 @@ legitimately the same in both languages are left alone: the source must have at
 least two "ordinary" words (lower-case words, or the capitalised first word of
 a sentence; any word in a script without case) once URLs, e-mail addresses,
 placeholders, markup, numbers and names (`iPhone`, `Lacuna`, `NATO`) are set
-aside. "Nearly so" means the word sequences agree to at least 90% (difflib
+aside, and so are unit symbols written against a number or placeholder (`12px`,
+`%0.2fms`: `CPU: %(cum)0.2fms` is the same in German). "Nearly so" means the word sequences agree to at least 90% (difflib
 ratio), which catches a copied source with a changed punctuation mark or one
 edited word, and not a real translation between related languages.
 """
@@ -18,7 +19,8 @@ import difflib
 from lacuna.flag_types import UNTRANSLATED
 from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
-from lacuna.server.checks.text import is_blank, is_caseless, mask_verbatim, normalise, words
+from lacuna.server.checks.segment_markup import plain_segment
+from lacuna.server.checks.text import WORD, is_blank, is_caseless, mask_verbatim, normalise, words
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
 #: Languages whose written standards are so close that a sentence may legitimately be the
@@ -35,16 +37,37 @@ NEAR_IDENTICAL = 0.9
 MAX_DIFF_ITEMS = 3000
 
 
-def ordinary_words(text: str) -> int:
-    """Words that carry translatable content: not names, acronyms, codes or placeholders."""
-    found = words(mask_verbatim(text))
+#: Longest word read as a unit symbol when written against a number or placeholder (`ms`, `px`, `KiB`).
+MAX_UNIT_LETTERS = 3
+
+
+def ordinary_words(text: str, as_sent: str | None = None) -> int:
+    """Words that carry translatable content: not names, acronyms, codes or placeholders, nor
+    unit symbols glued to a number or placeholder. `text` is the plain text (placeholders
+    blanked); `as_sent` the same text with them, to see what a word is written against."""
+    masked = mask_verbatim(text)
     count = 0
-    for i, word in enumerate(found):
+    for i, found in enumerate(WORD.finditer(masked)):
+        word = found.group(0)
+        if _unit_symbol(masked, as_sent, found.start(), word):
+            continue
         if is_caseless(word) or word.islower():
             count += 1
         elif i == 0 and word[:1].isupper() and word[1:].islower():
             count += 1  # the capitalised first word of a sentence
     return count
+
+
+def _unit_symbol(masked: str, as_sent: str | None, start: int, word: str) -> bool:
+    """A short word written against the number or placeholder before it (`12px`, `%0.2fms`)."""
+    if start == 0 or len(word) > MAX_UNIT_LETTERS:
+        return False
+    before = masked[start - 1]
+    if before.isdigit():
+        return True
+    # a blanked placeholder ends here: in the text as sent its last character touches the word
+    return before.isspace() and as_sent is not None and len(as_sent) == len(masked) \
+        and not as_sent[start - 1].isspace()
 
 
 def similarity(source: str, translation: str) -> float:
@@ -83,13 +106,15 @@ def _unspaced(ws: list[str]) -> bool:
 class Untranslated(Check):
     name = "untranslated"
     description = "translation identical or nearly identical to the source (critical)"
+    sees_markup = True  # reads the plain texts, and the source as sent for what words touch
 
-    def run(self, segment: SegmentInput) -> ScorerOutput:
+    def run(self, sent: SegmentInput) -> ScorerOutput:
         out = ScorerOutput()
+        segment = plain_segment(sent)
         src, tgt = segment.src_lang.base, segment.tgt_lang.base
         if src == tgt or any(src in g and tgt in g for g in SHARED_STANDARDS) or is_blank(segment.translation):
             return out
-        if not self._has_content(segment):
+        if not self._has_content(segment, sent.source):
             return out
         ratio = similarity(segment.source, segment.translation)
         if ratio < NEAR_IDENTICAL:
@@ -104,10 +129,10 @@ class Untranslated(Check):
         return out
 
     @staticmethod
-    def _has_content(segment: SegmentInput) -> bool:
+    def _has_content(segment: SegmentInput, source_as_sent: str) -> bool:
         source = segment.source
         if writes_without_spaces(segment.src_lang):
             masked = mask_verbatim(source)
             return sum(len(w) for w in words(masked) if is_caseless(w)) >= MIN_LETTERS_WITHOUT_SPACES \
-                or ordinary_words(source) >= MIN_ORDINARY_WORDS + 1
-        return ordinary_words(source) >= MIN_ORDINARY_WORDS
+                or ordinary_words(source, source_as_sent) >= MIN_ORDINARY_WORDS + 1
+        return ordinary_words(source, source_as_sent) >= MIN_ORDINARY_WORDS

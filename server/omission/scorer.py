@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+from lacuna.server.checks.sentence_fragment import ends_open
 from lacuna.server.model import MetricSpec, ScorerOutput, SegmentInput
 from lacuna.server.omission.detector import OmissionDetector
 from lacuna.server.omission.flags import quote
@@ -55,6 +56,16 @@ def shared_translation_groups(segments: Sequence[SegmentInput]) -> list[list[int
         else:
             out.extend([i] for i in members)
     return out
+
+
+def _for_piece(segment: SegmentInput, output: ScorerOutput) -> ScorerOutput:
+    """The output of a segment whose source is a piece of a sentence that other strings complete
+    (`sentence_fragment.ends_open`: `... by entering your email address in the` + a link) with
+    its flags `minor`: translators move words between the pieces as the target language orders
+    them, so one piece alone may lack or add a clause that the whole sentence has."""
+    if not any(f.severity == "major" for f in output.flags) or not ends_open(segment.source, segment.src_lang):
+        return output
+    return replace(output, flags=[replace(f, severity="minor") if f.severity == "major" else f for f in output.flags])
 
 
 class OmissionScorer(Scorer):
@@ -125,7 +136,7 @@ class OmissionScorer(Scorer):
                         flags.append(f)  # additions belong to the shared translation: reported once
                 outputs[i] = self._output(omission, analysis.addition, flags, wanted)
                 offset = hi + len(JOIN)
-        return outputs  # type: ignore[return-value]
+        return [_for_piece(seg, out) for seg, out in zip(segments, outputs)]  # type: ignore[arg-type]
 
     def reportable(self, flags: list) -> list:
         """The flags a person should see: a whole unmatched passage (kinds `FLOORED_KINDS`) only
