@@ -304,6 +304,10 @@ def test_short_or_reworded_translations_are_not_cut_off(checks_server, source, t
     ("Please contact", "このアカウントが誤ってロックされていると思われる場合は、", "ja"),
     # "etc." closes an abbreviation, not a sentence
     ("Add or update your research activities (works, affiliations, etc.)", "研究活動 (業績、所属など) の追加・更新", "ja"),
+    # German quotes open with „ and close with “ (not an English opening quote)
+    ("Set email visibility to Trusted Parties", "Sichtbarkeit von E-Mails auf „Vertrauenswürdige Parteien“ festlegen",
+     "de"),
+    ("Collapse the Funding section", "Abschnitt „Finanzierung“ einklappen", "de"),
     # a whole Japanese sentence written without its 。
     ("Allow this application to get your identifier and read information on your record that you have "
      "marked as public.", "識別子と公開情報を共有します", "ja"),
@@ -316,6 +320,8 @@ def test_pieces_of_sentences_and_whole_sentences_are_not_cut_off(checks_server, 
 @pytest.mark.parametrize("source,translation,tgt", [
     # the same shapes, cut: a list cut between items, a translation under its expected length
     ("Works, affiliations, funding, peer review", "Werke, Zugehörigkeiten,", "de"),
+    ("Only the identifier types \"grant number\" and \"uri\" are allowed when you use \"funded-by\" identifiers",
+     "Bei der Verwendung von „funded-by“-Kennungen sind nur die Kennungstypen „Fördernummer“ und „uri", "de"),
     ("If the error persists please contact the support team by e-mail or by telephone.",
      "エラーが続く場合は、", "ja"),
     ("Allow this application to get your identifier and read information on your record that you have "

@@ -56,6 +56,7 @@ from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.dangling_words import dangling_end
 from lacuna.server.checks.length_ratio import content_length, density
+from lacuna.server.checks.paired_marks import stray_marks
 from lacuna.server.checks.placeholders import difference
 from lacuna.server.checks.sentence_fragment import is_piece
 from lacuna.server.checks.segment_markup import placeholders, plain_segment
@@ -96,27 +97,20 @@ _LAST_WORD = re.compile(r"[A-Za-z0-9_]{2,}$")
 _SOURCE_WORD = re.compile(r"[A-Za-z0-9_]+")
 _CODE_WORD = re.compile(r"[a-z][A-Z]|[0-9_]")
 _FINAL_WORD = re.compile(r"([A-Za-z0-9_]{2,})\W{0,2}$")
-_PAIRS = {"(": ")", "（": "）", "「": "」", "『": "』", "“": "”", "[": "]", "《": "》", "【": "】"}
+#: Opening brackets and quotes whose closing the cut took (straight quotes and braces are left out:
+#: `"` both opens and closes, `{` belongs to placeholders).
+_OPENERS = frozenset("(（「『“„[《【«»")
+
+
+def _unclosed_at(text: str) -> int:
+    """Where the last opening bracket or quote that the text never closes is; -1 if none
+    (`paired_marks` pairs them: German „…“ closes with “, French «…»)."""
+    return max((m.position for m in stray_marks(text) if m.opening and m.mark in _OPENERS), default=-1)
 
 
 def _unclosed(text: str) -> bool:
     """An opening bracket or quote the text never closes."""
-    return any(text.count(o) > text.count(c) for o, c in _PAIRS.items())
-
-
-def _unclosed_at(text: str) -> int:
-    """Where the last opening bracket or quote that the text never closes is; -1 if none."""
-    at = -1
-    for opening, closing in _PAIRS.items():
-        depth = []
-        for i, ch in enumerate(text):
-            if ch == opening:
-                depth.append(i)
-            elif ch == closing and depth:
-                depth.pop()
-        if depth:
-            at = max(at, depth[-1])
-    return at
+    return _unclosed_at(text) >= 0
 
 
 def _stops_mid_text(translation: str) -> bool:

@@ -7,7 +7,8 @@ least two "ordinary" words (lower-case words, or the capitalised first word of
 a sentence; any word in a script without case) once URLs, e-mail addresses,
 placeholders, markup, numbers and names (`iPhone`, `Lacuna`, `NATO`) are set
 aside, and so are unit symbols written against a number or placeholder (`12px`,
-`%0.2fms`: `CPU: %(cum)0.2fms` is the same in German). "Nearly so" means the word sequences agree to at least 90% (difflib
+`%0.2fms`: `CPU: %(cum)0.2fms` is the same in German) and the short lower-case joints of
+capitalised names (`Isle of Man`: a name German keeps). "Nearly so" means the word sequences agree to at least 90% (difflib
 ratio), which catches a copied source with a changed punctuation mark or one
 edited word, and not a real translation between related languages.
 """
@@ -37,6 +38,8 @@ NEAR_IDENTICAL = 0.9
 MAX_DIFF_ITEMS = 3000
 
 
+#: Longest lower-case word read as the joint of a capitalised name (`of`, `and`, `de`, `von`).
+MAX_JOINT_LETTERS = 3
 #: Longest word read as a unit symbol when written against a number or placeholder (`ms`, `px`, `KiB`).
 MAX_UNIT_LETTERS = 3
 
@@ -46,16 +49,25 @@ def ordinary_words(text: str, as_sent: str | None = None) -> int:
     unit symbols glued to a number or placeholder. `text` is the plain text (placeholders
     blanked); `as_sent` the same text with them, to see what a word is written against."""
     masked = mask_verbatim(text)
+    found_words = list(WORD.finditer(masked))
     count = 0
-    for i, found in enumerate(WORD.finditer(masked)):
+    for i, found in enumerate(found_words):
         word = found.group(0)
-        if _unit_symbol(masked, as_sent, found.start(), word):
+        if _unit_symbol(masked, as_sent, found.start(), word) or _joins_a_name(found_words, i):
             continue
         if is_caseless(word) or word.islower():
             count += 1
         elif i == 0 and word[:1].isupper() and word[1:].islower():
             count += 1  # the capitalised first word of a sentence
     return count
+
+
+def _joins_a_name(found: list, i: int) -> bool:
+    """A short lower-case word between two capitalised ones: the joint of a name (`Isle of Man`,
+    `Bank of America`), not a word to translate."""
+    if not 0 < i < len(found) - 1 or len(found[i].group(0)) > MAX_JOINT_LETTERS or not found[i].group(0).islower():
+        return False
+    return all(found[j].group(0)[:1].isupper() for j in (i - 1, i + 1))
 
 
 def _unit_symbol(masked: str, as_sent: str | None, start: int, word: str) -> bool:
