@@ -279,3 +279,30 @@ def test_ids_do_not_depend_on_where_the_job_runs(server, tmp_path, monkeypatch):
     again = [json.loads(line) for line in open(out, encoding="utf-8")]
     assert len(again) == len(first) and {r["id"] for r in again} == set(first)  # resumed: nothing re-scored
     assert all(k.startswith("ui.xlf:") for k in first)
+
+
+KEYED = """<?xml version="1.0"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file source-language="en" target-language="ja" datatype="plaintext" original="file.ext"><body>
+<trans-unit id="help.more_information"><source>help.more_information</source>
+<target><![CDATA[詳しくは <a href="https://example.org/doc">ドキュメント</a>を参照してください。]]></target></trans-unit>
+<trans-unit id="post.num_comments"><source>post.num_comments</source>
+<target>{count, plural, other {# 件のコメント}}</target></trans-unit>
+<trans-unit id="tip"><source>tip</source><target>ヒント</target></trans-unit>
+<trans-unit id="file"><source>config.yaml</source><target>config.yaml</target></trans-unit>
+<trans-unit id="text"><source>Show the <b>code</b></source><target>コードを表示</target></trans-unit>
+</body></file></xliff>
+"""
+
+
+def test_message_keys_as_sources_are_skipped_with_a_warning(server, tmp_path, capsys):
+    # Symfony-style catalogs keep the key as every file's source: a key against its translation
+    # made tag_extra / placeholder_extra (major) on correct units
+    path = tmp_path / "messages.ja.xlf"
+    path.write_text(KEYED, encoding="utf-8")
+    rc, got, summary = score(server, tmp_path, path, extra=("--fail-on", "major"))
+    assert "message key ('help.more_information')" in capsys.readouterr().err
+    assert summary["skipped"] == {"source is a message key": 2}
+    assert set(got) == {"messages.ja.xlf:tip", "messages.ja.xlf:file", "messages.ja.xlf:text"}
+    assert "tag_missing" in flag_types(got["messages.ja.xlf:text"])  # text sources are still checked
+    assert rc == 1

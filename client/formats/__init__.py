@@ -17,7 +17,8 @@ folder, or with the files named another way, gets the same ids and resumes.
 Units the file itself says are not ready (XLIFF `state` new/needs-*, `translate="no"`, PO fuzzy
 and obsolete entries, the gettext header, translator credits and keyword lists) are not
 scored: a reader yields a `Skipped` for each, counted in the summary (`--include-unready`
-scores them). What is odd but readable (a duplicate unit id, a CSV without a header) is read,
+scores them), and so are units whose source is a message key, not text (`title.homepage`:
+`message_keys`). What is odd but readable (a duplicate unit id, a CSV without a header) is read,
 with an `InputWarning`.
 """
 
@@ -233,9 +234,18 @@ def read_file(path: str, options: ReadOptions) -> Iterator[Record | InputProblem
             problem = "a directory with no file of a known format (" + ", ".join(sorted(EXTENSIONS)) + ")"
         yield InputProblem(path, "", problem)
         return
+    from lacuna.client.formats.message_keys import KEY_SOURCE, is_key_source, key_warning
+
+    warned = False
     try:
         for item in _reader(fmt)(path, options):
             if isinstance(item, Record):
+                if is_key_source(item.source, item.translation):
+                    if not warned:
+                        warned = True
+                        yield InputWarning(path, "", key_warning(item.source.strip()))
+                    yield Skipped(path, item.location, KEY_SOURCE)
+                    continue
                 if options.labels:
                     item.labels = {**options.labels, **item.labels}
                 problem = missing_language_problem(item)
