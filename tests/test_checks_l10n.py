@@ -292,6 +292,20 @@ def test_short_or_reworded_translations_are_not_cut_off(checks_server, source, t
     assert not [f for f in of_type(result, "truncated") if f.severity in ("major", "critical")], result.flags
 
 
+@pytest.mark.parametrize("translation,tgt,flagged", [
+    ("{count} コメント", "ja", False),  # one form in Japanese: the plural collapsed to its argument
+    ("{count, number} 条评论", "zh", False),
+    ("{count} Kommentare", "de", True),  # German needs `one`: "1 Kommentare"
+    ("{total} コメント", "ja", True),  # another argument
+])
+def test_icu_plural_collapsed_to_its_argument(checks_server, translation, tgt, flagged):
+    source = "{count, plural, one {# comment} other {# comments}}"
+    result = score_one(checks_server, source, translation, tgt=tgt)
+    failing = [f for f in result.flags if f.severity in ("major", "critical")]
+    assert bool(failing) == flagged, result.flags
+    assert not [f for f in result.flags if f.type == "placeholder_extra" and "{count}" in f.message]
+
+
 @pytest.mark.parametrize("source,translation,tgt", [
     # pieces of a sentence the interface completes with a link: the translation ends where its
     # language puts the link, on a comma (Angular i18n strings, ORCID-like)

@@ -18,7 +18,8 @@ def flags_of(result, kind="untranslated"):
     ("Save changes", "Save changes", "en", "pt-BR"),
     # short words after a placeholder, with a space, are words ("of", "files")
     ("%d files in %s folder", "%d files in %s folder", "en", "de"),
-    ("Upload the file", "Upload the file", "en", "de"),  # "the" before a lower-case word is a word
+    ("Upload the file", "Upload the file", "en", "de"),
+    ("Twig template code", "Twig Template Code", "en", "fr"),  # only German capitalises its nouns  # "the" before a lower-case word is a word
     ("会議は明日の午前十時に始まります。", "会議は明日の午前十時に始まります。", "ja", "en"),
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "ja"),
 ])
@@ -47,7 +48,8 @@ def test_copied_source_is_flagged(checks_server, source, translation, src, tgt):
     ("CPU: %(cum)0.2fms (%(total)0.2fms)", "CPU: %(cum)0.2fms (%(total)0.2fms)", "en", "de"),
     ("Total: %0.2fms", "Total\u00a0: %0.2fms", "en", "fr"),
     ("Width: 12px", "Width: 12px", "en", "nl"),
-    ("Isle of Man", "Isle of Man", "en", "de"),  # a name, joined by a short lower-case word
+    ("Isle of Man", "Isle of Man", "en", "de"),
+    ("Twig template code", "Twig Template Code", "en", "de"),  # English loanwords written as German nouns  # a name, joined by a short lower-case word
     ("東京大学", "東京大学", "ja", "zh"),
     # one written standard: a sentence can be the same in Croatian and Serbian
     ("Vlada je u petak usvojila novi zakon o zaštiti okoliša.",

@@ -115,3 +115,9 @@ def parse(text: str) -> list[Choice]:
     if "{" not in text or not _HEAD.search(text):
         return []
     return choices_in(text)
+
+
+def shows_plainly(text: str, name: str) -> bool:
+    """True when `text` shows the argument `name` as a plain value (`{count}`, `{count, number}`),
+    as a translation does that collapses a plural to the one form its language has."""
+    return re.search(r"\{\s*" + re.escape(name) + r"\s*(?:,\s*number\b[^{}]*)?\}", text) is not None

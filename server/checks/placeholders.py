@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from lacuna.server.checks import Check, date_format
+from lacuna.server.checks import Check, date_format, icu_message
 from lacuna.server.checks.message_parts import pairs
 from lacuna.server.checks.placeholder_syntax import Placeholder
 from lacuna.server.checks.segment_markup import placeholders
@@ -81,6 +81,10 @@ class Placeholders(Check):
         source, target = placeholders(segment, "source"), placeholders(segment, "target")
         if not source and not target:
             return out
+        arguments = {c.name for c in icu_message.parse(segment.source) if c.type != "select"}
+        if arguments:  # `{count}` shows the source's plural argument: the plurals check judges it
+            target = [p for p in target if not (p.style == "icu" and p.name in arguments
+                                                and icu_message.shows_plainly(p.text, p.name))]
         for src_part, tgt_part in pairs(segment):
             src = [p for p in source if src_part.holds(p.start, p.end)]
             tgt = [p for p in target if tgt_part.holds(p.start, p.end)]

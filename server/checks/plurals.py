@@ -12,7 +12,8 @@
 * **PO plural forms**: the reader sends each `msgstr[N]` as a segment labelled
   `plural_form` = its category; an empty one is a missing form (critical).
 
-A plural correctly collapsed to one form (Japanese) is never flagged here, and its text reads
+A plural correctly collapsed to one form (Japanese) is never flagged here (an ICU plural
+collapsed to its plain argument, `{count} 件のコメント`, included), and its text reads
 as the source's plural for the text scorers (`segment_markup`).
 """
 
@@ -82,6 +83,9 @@ class Plurals(Check):
         for choice in source:
             match = by_name.get(choice.name)
             head = (choice.start, choice.branches[0].start if choice.branches else choice.end)
+            if match is None and choice.type == "plural" and required(segment.tgt_lang.base) == {"other"} \
+                    and icu_message.shows_plainly(segment.translation, choice.name):
+                continue  # collapsed to the one form of Japanese, Chinese, ...: `{count} 件のコメント`
             if match is None:
                 flags.append(_flag("critical", f"the {choice.type} argument {{{choice.name}}} is missing from "
                                                "the translation", source=head))

@@ -8,7 +8,8 @@ a sentence; any word in a script without case) once URLs, e-mail addresses,
 placeholders, markup, numbers and names (`iPhone`, `Lacuna`, `NATO`) are set
 aside, and so are unit symbols written against a number or placeholder (`12px`,
 `%0.2fms`: `CPU: %(cum)0.2fms` is the same in German) and the short lower-case joints of
-capitalised names (`Isle of Man`: a name German keeps). "Nearly so" means the word sequences agree to at least 90% (difflib
+capitalised names (`Isle of Man`: a name German keeps). A German copy whose only edits
+capitalise words (`Twig Template Code` for `Twig template code`) was written as German nouns. "Nearly so" means the word sequences agree to at least 90% (difflib
 ratio), which catches a copied source with a changed punctuation mark or one
 edited word, and not a real translation between related languages.
 """
@@ -115,6 +116,22 @@ def _unspaced(ws: list[str]) -> bool:
     return sum(len(w) for w in ws) / len(ws) > 6 and all(is_caseless(w) for w in ws)
 
 
+#: Target languages that write every noun with a capital: a copy whose only edit capitalises
+#: words was written in the language (`Controller Code` for `Controller code`).
+NOUN_CAPITALS = frozenset({"de", "lb"})
+
+
+def _nouns_capitalised(segment: SegmentInput) -> bool:
+    """The translation is the source with some words capitalised, in German: the translator
+    wrote the English loanwords as German nouns (`Twig Template Code`)."""
+    if segment.tgt_lang.base not in NOUN_CAPITALS:
+        return False
+    source, translation = words(segment.source), words(segment.translation)
+    changed = [(a, b) for a, b in zip(source, translation) if a != b]
+    return len(source) == len(translation) and bool(changed) \
+        and all(a.lower() == b.lower() and b[:1].isupper() and a[:1].islower() for a, b in changed)
+
+
 class Untranslated(Check):
     name = "untranslated"
     description = "translation identical or nearly identical to the source (critical)"
@@ -129,7 +146,7 @@ class Untranslated(Check):
         if not self._has_content(segment, sent.source):
             return out
         ratio = similarity(segment.source, segment.translation)
-        if ratio < NEAR_IDENTICAL:
+        if ratio < NEAR_IDENTICAL or _nouns_capitalised(segment):
             return out
         how = "identical to the source" if ratio == 1.0 else f"nearly identical to the source ({ratio:.0%} alike)"
         out.flags.append(FlagData(
