@@ -322,6 +322,18 @@ def test_icu_plural_collapsed_to_its_argument(checks_server, translation, tgt, f
     ("Set email visibility to Trusted Parties", "Sichtbarkeit von E-Mails auf „Vertrauenswürdige Parteien“ festlegen",
      "de"),
     ("Collapse the Funding section", "Abschnitt „Finanzierung“ einklappen", "de"),
+    # words of Latin-script languages that start as the English one does (cognates), not cut copies
+    ("Relationship", "Relation", "fr"),
+    ("Show citation", "Mostrar cita", "es"),
+    ("United Kingdom", "Royaume-Uni", "fr"),
+    ("Visit the website", "Visitez le site web", "fr"),
+    # a subordinate clause alone, the tail of a sentence, a title ending on a preposition as its source does
+    ("If you have any questions", "Pour toute question,", "fr"),
+    ("account settings.", "paramètres", "fr"),
+    ("Distinguish yourself in", "Distíngase en", "es"),
+    # a Korean label for a short sentence, a piece that opens a bracket the next string closes
+    ("Read limited information from your biography.", "자기소개에서 제한된 정보 읽기", "ko"),
+    ("If you are no longer affiliated with", "더 이상 다음 기관과 관련이 없다면(기관:", "ko"),
     # a whole Japanese sentence written without its 。
     ("Allow this application to get your identifier and read information on your record that you have "
      "marked as public.", "識別子と公開情報を共有します", "ja"),

@@ -19,7 +19,9 @@ A source is read as such a piece when it does not end a sentence and (`is_piece`
   sentence begun in another string. Log and error messages are often written so whole
   (`node class %r is already registered`), so this sign only keeps `truncation` from reading
   a comma at the end as a cut; the omission detector's flags are made minor on `ends_open`
-  alone (`omission.scorer`).
+  alone (`omission.scorer`); or
+* it is a subordinate clause alone (`starts_with_clause`): `If you have any questions`, no
+  comma, no stop: the main clause (`contact us`) is in another string.
 
 Only English word lists are known beyond `dangling_words`; in another source language only the
 comma and `dangling_words` are read.
@@ -37,6 +39,8 @@ MIN_WORDS = 4
 #: Words an English piece may end on besides `dangling_words`: a request or a clause that goes
 #: on in the next string.
 _CONTINUES = {"en": frozenset("please so than via if because whether when while".split())}
+#: Conjunctions that open a subordinate clause whose main clause may be in another string.
+_CLAUSE_STARTS = {"en": frozenset("if when unless once because although whenever".split())}
 #: Prepositions that end pieces, and some whole short labels too (`Sign in`, `Sort by`).
 _PREPOSITIONS = {"en": frozenset("in at on by as".split())}
 _SENTENCE_END = re.compile(r"[.!?。！？…:：;；]['\"”’」』)）\]]*\s*$")
@@ -57,16 +61,37 @@ def ends_open(text: str, lang: Language) -> bool:
     return len(text.split()) >= MIN_WORDS and word in _PREPOSITIONS.get(lang.base, ())
 
 
+def ends_on_linking_word(text: str, lang: Language) -> bool:
+    """The text ends on a word that links it to what follows, whatever its length: `dangling_words`,
+    `please`, a preposition (`Distinguish yourself in`, `Sort by`)."""
+    word = last_word(text)
+    return bool(dangling_end(text, lang)) or word in _CONTINUES.get(lang.base, ()) \
+        or word in _PREPOSITIONS.get(lang.base, ())
+
+
+def starts_lowercase(text: str) -> bool:
+    """The text's first word is in lower case (`account settings.`, `please visit the help centre`)."""
+    first = _FIRST_WORD.search(text.strip())
+    return bool(first) and first.start() == 0 and first.group(0).islower()
+
+
+def starts_with_clause(text: str, lang: Language) -> bool:
+    """The text is a subordinate clause alone (`If you have any questions`): it starts with a
+    conjunction such as `if` or `when` and has neither a comma nor a stop, so its main clause is
+    in another string."""
+    first = _FIRST_WORD.search(text.strip())
+    return bool(first) and first.group(0).lower() in _CLAUSE_STARTS.get(lang.base, ()) \
+        and not re.search(r"[,，、.!?。！？;:]", text) and len(text.split()) >= 3
+
+
 def starts_inside(text: str) -> bool:
     """True when `text` starts with a lower-case word, has `MIN_WORDS` words or more and no
     stop at its end: the rest of a sentence begun in another string. (Log and error messages
     written in lower case also read so; callers that judge content use `ends_open` alone.)"""
     text = text.strip()
-    first = _FIRST_WORD.search(text)
-    return bool(first) and first.start() == 0 and first.group(0).islower() \
-        and len(text.split()) >= MIN_WORDS and not _SENTENCE_END.search(text)
+    return starts_lowercase(text) and len(text.split()) >= MIN_WORDS and not _SENTENCE_END.search(text)
 
 
 def is_piece(text: str, lang: Language) -> bool:
-    """Either sign: the text ends open or starts inside a sentence."""
-    return ends_open(text, lang) or starts_inside(text)
+    """Any sign: the text ends open, starts inside a sentence or is a subordinate clause alone."""
+    return ends_open(text, lang) or starts_inside(text) or starts_with_clause(text, lang)

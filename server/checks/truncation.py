@@ -11,14 +11,17 @@ sentence stop. Any one of these signs is enough:
   placeholder and all (`... sent to %(email)s.` -> `... отправлено по`), which `placeholder_missing` alone
   would not say;
 * it stops mid-text with a bracket or quote opened in its last part that the source closes
-  (`(例:`, `"needs-revie`);
+  (`(例:`, `"needs-revie`), unless the source is a piece of a sentence (the next string may
+  close it: `관련이 없다면(기관:`);
 * it ends on a word cut short: the last word is in Latin letters or digits, and is not a word
   of the source but the start of one, two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
   `例如：co` where it has `code`): names, code and terms are copied, so a copy that stops
   midway was cut. Only where the translation is under `MAX_RATIO_CUT_WORD` of its expected
   length, or the cut word is code (`HelpandMa`: a capital inside, a digit, an underscore):
   `fichier batch` for `batchfile` and `dict` for `dictionary` are whole words of a
-  translation longer than expected;
+  translation longer than expected. In a translation written in Latin letters the cut word must
+  be code, or follow a word copied from the source (`Save chan`): French, Spanish or German
+  words often start as the English ones do (`Relation`, `cita`, `Royaume-Uni`);
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
   (a list cut between two items), and is under `MAX_RATIO_CUT_WORD` of its expected length, or
   the source is a list itself; not where the source is a piece of a sentence that other
@@ -30,13 +33,15 @@ sentence stop. Any one of these signs is enough:
   bracket or quote left open that the source closes; not when its last list has as many items
   as the source's (a list written without the final stop is complete), nor when it ends on a
   verb form that ends sentences in the target language (Japanese `します`, `ください`; Korean
-  `니다`, `세요`: a whole sentence written without its `。`); a final `etc.` or `e.g.` is an
-  abbreviation, not a sentence's stop (`(works, affiliations, etc.)`);
+  `니다`, `세요`: a whole sentence written without its `。`), nor when the source starts in lower
+  case (`account settings.`: the tail of a sentence begun in another string); a final `etc.` or
+  `e.g.` is an abbreviation, not a sentence's stop (`(works, affiliations, etc.)`); a Korean
+  translation of a source of `MAX_LABEL_WORDS` words or fewer is judged as a Japanese one is;
 * the source is a title or label without a final stop, the target is written with spaces
   between words (not Japanese, Chinese, Thai, ...), and the translation stops at under
   `MAX_RATIO_TITLE` of the expected length on a word that needs the words after it in the
   target language (`dangling_words`: `Comportamiento en`, `Просмотреть основную`), where the
-  source does not end on such a word itself (`Sort by`). A short title is often rendered
+  source does not end on such a word itself (`Sort by`, `Distinguish yourself in`). A short title is often rendered
   shorter (`répertoire des templates` for `template directory for template files`), so the
   length alone says nothing; nor does it in Japanese, Chinese or Korean, whose titles are
   often a third of the English length.
@@ -58,7 +63,7 @@ from lacuna.server.checks.dangling_words import dangling_end
 from lacuna.server.checks.length_ratio import content_length, density
 from lacuna.server.checks.paired_marks import stray_marks
 from lacuna.server.checks.placeholders import difference
-from lacuna.server.checks.sentence_fragment import is_piece
+from lacuna.server.checks.sentence_fragment import ends_on_linking_word, is_piece, starts_lowercase
 from lacuna.server.checks.segment_markup import placeholders, plain_segment
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
@@ -69,6 +74,8 @@ MAX_RATIO = 0.75
 #: of a source of at most this many words: a short phrase with a full stop is often rendered
 #: as a label, without 。 and a third of the English length.
 MAX_LABEL_WORDS = 6
+#: ... and Korean, which writes spaces but renders such phrases as labels too (`자기소개에서 제한된 정보 읽기`).
+LABEL_LANGUAGES = frozenset({"ko"})
 #: ... or under this share when it also leaves a bracket or quote open that the source closes.
 MAX_RATIO_UNCLOSED = 0.95
 #: A title or label (no final stop) under this share of its expected length that stops
@@ -147,6 +154,22 @@ def _cut_source_word(source: str, translation: str) -> str:
     return cut if cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words) else ""
 
 
+def _latin_text(text: str) -> bool:
+    """Most of the text's letters are Latin: its words may share their start with English ones."""
+    found = [ch for ch in text if ch.isalpha()]
+    return bool(found) and sum(1 for ch in found if ch < "\u0250") >= 0.5 * len(found)
+
+
+def _copied_run(source: str, translation: str, cut: str) -> bool:
+    """The word before the cut one is the word before a source word starting with it (`Save chan`
+    for `Save changes`): the translation copies the source up to the cut."""
+    before = _SOURCE_WORD.findall(translation[: len(translation) - len(cut)])
+    if not before:
+        return False
+    ours = _SOURCE_WORD.findall(source)
+    return any(ours[i] == before[-1] and ours[i + 1].startswith(cut) for i in range(len(ours) - 1))
+
+
 def _final_placeholder(segment: SegmentInput, translation: str):
     """The placeholder that ends the translation (at most a stop or a quote after it); None if none."""
     found = [p for p in placeholders(segment, "target") if p.style != "entity"]
@@ -215,14 +238,16 @@ class Truncation(Check):
         """Why the translation, which stops mid-text, looks cut off; "" if it does not."""
         if _lost_tail_placeholder(segment) and (_ends_message(segment) or self._ratio(segment) < MAX_RATIO_UNCLOSED):
             return "stops mid-sentence without the source's last placeholder"
+        piece = is_piece(plain_segment(segment).source, segment.src_lang)
         opened = _unclosed_at(translation)
-        if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0:
+        if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0 and not piece:
             return "stops mid-sentence inside a bracket or quote the source closes"
         cut = _cut_source_word(source, translation)
-        if cut and (_CODE_WORD.search(cut) or self._ratio(segment) < MAX_RATIO_CUT_WORD):
+        if cut and (_CODE_WORD.search(cut) or self._ratio(segment) < MAX_RATIO_CUT_WORD) \
+                and (_CODE_WORD.search(cut) or not _latin_text(translation) or _copied_run(source, translation, cut)):
             return "stops inside a word the source has"
         if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS \
-                and not is_piece(plain_segment(segment).source, segment.src_lang) \
+                and not piece \
                 and (_final_list_items(source) >= 1 or self._ratio(segment) < MAX_RATIO_CUT_WORD):
             return "stops on a comma"
         if len(source.replace(" ", "")) < MIN_SOURCE or _ends_as_source(segment, source, translation):
@@ -231,13 +256,16 @@ class Truncation(Check):
         if not _ends_sentence(source):
             word = "" if _ends_on_placeholder(segment, translation) else dangling_end(translation, segment.tgt_lang)
             if (word and _titles_keep_length(segment) and ratio < MAX_RATIO_TITLE
-                    and not dangling_end(source, segment.src_lang)):
+                    and not ends_on_linking_word(source, segment.src_lang)):
                 return f"stops on '{word}', which needs the words after it, at {ratio:.0%} of the expected length"
             return ""
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does
             return ""
         listed = _final_list_items(source) >= 2 and _final_list_items(translation) >= _final_list_items(source)
-        if writes_without_spaces(segment.tgt_lang) and len(source.split()) <= MAX_LABEL_WORDS:
+        if starts_lowercase(source):
+            return ""  # the tail of a sentence begun in another string: `account settings.` -> `paramètres`
+        if (writes_without_spaces(segment.tgt_lang) or segment.tgt_lang.base in LABEL_LANGUAGES) \
+                and len(source.split()) <= MAX_LABEL_WORDS:
             return ""  # a short phrase with a full stop, rendered as a label: 分页游标值 for "The pagination cursor value."
         if _closes_sentence(translation, segment.tgt_lang):
             return ""  # a whole sentence without its stop: 情報を共有します
