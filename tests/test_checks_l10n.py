@@ -343,6 +343,17 @@ def test_pieces_of_sentences_and_whole_sentences_are_not_cut_off(checks_server, 
     assert not of_type(result, "truncated"), result.flags
 
 
+@pytest.mark.parametrize("source,translation,tgt,kind", [
+    ("Your default visibility is", "Ihre Standardsichtbarkeit", "de", "truncated"),  # ends on a copula
+    ("email addresses, see our help pages for", ".", "ru", "length_ratio"),  # all words moved to other strings
+    ("Enter a recovery code", "Zadejte obnovující kód", "cs", "wrong_language"),  # Czech, read as Slovak
+    ("Confirm two-factor recovery codes", "Potvrdit obnovovací kódy dvoufázového ověření", "cs", "wrong_language"),
+])
+def test_no_major_flag_on_pieces_and_short_czech(checks_server, source, translation, tgt, kind):
+    result = score_one(checks_server, source, translation, tgt=tgt)
+    assert not [f for f in result.flags if f.type == kind and f.severity in ("major", "critical")], result.flags
+
+
 @pytest.mark.parametrize("source,translation,tgt", [
     # the same shapes, cut: a list cut between items, a translation under its expected length
     ("Works, affiliations, funding, peer review", "Werke, Zugehörigkeiten,", "de"),

@@ -9,8 +9,9 @@ English for the same content, Chinese about a third, German a fifth more. So
 Short texts vary most, so both lengths get `SMOOTHING` English-equivalent
 characters added before the ratio is taken: a two-word UI string and its
 translation never trip the check, a paragraph cut to one sentence does.
-The flag is minor outside [1/2, 2] and major outside [1/3, 3]. No score is
-reported; the ratio is in the message.
+The flag is minor outside [1/2, 2] and major outside [1/3, 3] (minor whatever the ratio where
+the source is a piece of a sentence other strings complete, `sentence_fragment`: its words may
+sit in the next string's translation). No score is reported; the ratio is in the message.
 
 The densities are rough medians from parallel news-style text (e.g. HalOmi /
 FLORES sentence pairs with English: de 1.19, es 1.10, ru 1.05, ar 0.86,
@@ -24,6 +25,7 @@ from __future__ import annotations
 from lacuna.flag_types import LENGTH_RATIO
 from lacuna.languages import Language
 from lacuna.server.checks import Check
+from lacuna.server.checks.sentence_fragment import is_piece
 from lacuna.server.checks.text import is_blank
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
@@ -79,7 +81,9 @@ class LengthRatio(Check):
         spread = max(ratio, 1 / ratio)
         if spread <= MINOR_RATIO:
             return out
-        severity = "major" if spread > MAJOR_RATIO else "minor"
+        # a piece of a sentence other strings complete: translators move words between the pieces
+        piece = is_piece(segment.source, segment.src_lang)
+        severity = "major" if spread > MAJOR_RATIO and not piece else "minor"
         how = "longer" if ratio > 1 else "shorter"
         expected = content_length(segment.source) / density(segment.src_lang) * density(segment.tgt_lang)
         out.flags.append(FlagData(

@@ -11,7 +11,7 @@ off, or missing or adding a clause, when the whole sentence is right.
 A source is read as such a piece when it does not end a sentence and (`is_piece`)
 
 * it ends open (`ends_open`): on a word that needs the words after it (`the`, `for`, `your`:
-  `dangling_words`), on `please` or `so`, or on a comma; or, in a source of `MIN_WORDS` words
+  `dangling_words`), on `please`, `so` or a copula (`Your default visibility is`), or on a comma; or, in a source of `MIN_WORDS` words
   or more, on a preposition (`in`, `at`, `on`, `by`: short labels such as `Sign in` or
   `Sort by` end so whole); or
 * it starts inside a sentence (`starts_inside`): with a lower-case word, in `MIN_WORDS` words
@@ -38,7 +38,7 @@ from lacuna.server.checks.dangling_words import dangling_end, last_word
 MIN_WORDS = 4
 #: Words an English piece may end on besides `dangling_words`: a request or a clause that goes
 #: on in the next string.
-_CONTINUES = {"en": frozenset("please so than via if because whether when while".split())}
+_CONTINUES = {"en": frozenset("please so than via if because whether when while is are was were".split())}
 #: Conjunctions that open a subordinate clause whose main clause may be in another string.
 _CLAUSE_STARTS = {"en": frozenset("if when unless once because although whenever".split())}
 #: Prepositions that end pieces, and some whole short labels too (`Sign in`, `Sort by`).

@@ -13,7 +13,8 @@ placeholders, markup, numbers, names copied from the source (`NATO`,
 language and gives the target language almost nothing. Languages lingua cannot
 tell apart reliably count as the target (Norwegian Bokmål / Nynorsk / Danish,
 Bosnian / Croatian / Serbian, Indonesian / Malay, and Japanese text written in
-kanji only, which reads as Chinese). A target language outside lingua's 75 is
+kanji only, which reads as Chinese; Czech / Slovak and Galician / Portuguese in texts of
+fewer than `SHORT_TEXT_WORDS` words, where lingua is confidently wrong on UI strings). A target language outside lingua's 75 is
 not judged.
 """
 
@@ -51,6 +52,10 @@ CANDIDATES = 3
 _ALIASES = {"no": "nb", "fil": "tl"}
 # Languages lingua confuses with each other on sentence-length text.
 _CONFUSABLE = [{"nb", "nn", "da"}, {"bs", "hr", "sr"}, {"id", "ms"}]
+#: ... and on short text only: Czech UI strings read as Slovak (`Zadejte obnovující kód`, 0.98).
+_CONFUSABLE_SHORT = [{"cs", "sk"}, {"gl", "pt"}]
+#: Words of text below which `_CONFUSABLE_SHORT` languages count as each other.
+SHORT_TEXT_WORDS = 12
 
 _SPACELESS = re.compile(r"[\u0e00-\u109f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
@@ -139,6 +144,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'_.-]*")
 def accepted(code: str, target: str, text: str) -> bool:
     """Whether text detected as `code` is acceptable for a `target` text."""
     if code == target or any(code in g and target in g for g in _CONFUSABLE):
+        return True
+    if len(_WORD.findall(text)) < SHORT_TEXT_WORDS and any(code in g and target in g for g in _CONFUSABLE_SHORT):
         return True
     return target == "ja" and code == "zh" and not _KANA.search(text)
 
