@@ -347,6 +347,7 @@ def test_pieces_of_sentences_and_whole_sentences_are_not_cut_off(checks_server, 
     ("Your default visibility is", "Ihre Standardsichtbarkeit", "de", "truncated"),  # ends on a copula
     ("email addresses, see our help pages for", ".", "ru", "length_ratio"),  # all words moved to other strings
     ("Enter a recovery code", "Zadejte obnovující kód", "cs", "wrong_language"),  # Czech, read as Slovak
+    ("DOI", "数字对象唯一标识符（DOI）", "zh", "length_ratio"),  # an acronym kept and spelled out
     ("Confirm two-factor recovery codes", "Potvrdit obnovovací kódy dvoufázového ověření", "cs", "wrong_language"),
 ])
 def test_no_major_flag_on_pieces_and_short_czech(checks_server, source, translation, tgt, kind):

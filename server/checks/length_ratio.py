@@ -11,7 +11,8 @@ characters added before the ratio is taken: a two-word UI string and its
 translation never trip the check, a paragraph cut to one sentence does.
 The flag is minor outside [1/2, 2] and major outside [1/3, 3] (minor whatever the ratio where
 the source is a piece of a sentence other strings complete, `sentence_fragment`: its words may
-sit in the next string's translation). No score is reported; the ratio is in the message.
+sit in the next string's translation; or where the source is one acronym the translation keeps
+and spells out, `ISSN` -> `国际标准期刊号（ISSN）`). No score is reported; the ratio is in the message.
 
 The densities are rough medians from parallel news-style text (e.g. HalOmi /
 FLORES sentence pairs with English: de 1.19, es 1.10, ru 1.05, ar 0.86,
@@ -56,6 +57,14 @@ def density(lang: Language) -> float:
     return 1.0
 
 
+def _spelled_out(segment: SegmentInput) -> bool:
+    """The source is one acronym or code that the translation keeps and explains
+    (`ISSN` -> `国际标准期刊号（ISSN）`): longer on purpose."""
+    word = segment.source.strip()
+    return bool(word) and " " not in word and word.upper() == word and any(c.isalpha() for c in word) \
+        and word in segment.translation and len(word) < len(segment.translation.strip())
+
+
 def content_length(text: str) -> int:
     return sum(1 for c in text if not c.isspace())
 
@@ -83,7 +92,7 @@ class LengthRatio(Check):
             return out
         # a piece of a sentence other strings complete: translators move words between the pieces
         piece = is_piece(segment.source, segment.src_lang)
-        severity = "major" if spread > MAJOR_RATIO and not piece else "minor"
+        severity = "major" if spread > MAJOR_RATIO and not piece and not _spelled_out(segment) else "minor"
         how = "longer" if ratio > 1 else "shorter"
         expected = content_length(segment.source) / density(segment.src_lang) * density(segment.tgt_lang)
         out.flags.append(FlagData(
