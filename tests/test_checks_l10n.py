@@ -358,6 +358,8 @@ def test_no_major_flag_on_pieces_and_short_czech(checks_server, source, translat
 @pytest.mark.parametrize("source,translation,tgt", [
     # the same shapes, cut: a list cut between items, a translation under its expected length
     ("Works, affiliations, funding, peer review", "Werke, Zugehörigkeiten,", "de"),
+    ("users who want to know whether the files they keep have any issues or not.",
+     "les utilisateurs souhaitant savoir si les", "fr"),  # the tail of a sentence, cut on an article
     ("Only the identifier types \"grant number\" and \"uri\" are allowed when you use \"funded-by\" identifiers",
      "Bei der Verwendung von „funded-by“-Kennungen sind nur die Kennungstypen „Fördernummer“ und „uri", "de"),
     ("If the error persists please contact the support team by e-mail or by telephone.",

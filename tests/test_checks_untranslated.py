@@ -19,7 +19,8 @@ def flags_of(result, kind="untranslated"):
     # short words after a placeholder, with a space, are words ("of", "files")
     ("%d files in %s folder", "%d files in %s folder", "en", "de"),
     ("Upload the file", "Upload the file", "en", "de"),
-    ("Twig template code", "Twig Template Code", "en", "fr"),  # only German capitalises its nouns  # "the" before a lower-case word is a word
+    ("Twig template code", "Twig Template Code", "en", "fr"),  # only German capitalises its nouns
+    ("Existence of CDS and CDNSKEY", "Existence of CDS and CDNSKEY", "en", "es"),  # "of" next to an acronym  # "the" before a lower-case word is a word
     ("会議は明日の午前十時に始まります。", "会議は明日の午前十時に始まります。", "ja", "en"),
     ("Please check your spelling and try again.", "Please check your spelling and try again.", "en", "ja"),
 ])

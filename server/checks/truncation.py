@@ -34,7 +34,8 @@ sentence stop. Any one of these signs is enough:
   as the source's (a list written without the final stop is complete), nor when it ends on a
   verb form that ends sentences in the target language (Japanese `します`, `ください`; Korean
   `니다`, `세요`: a whole sentence written without its `。`), nor when the source starts in lower
-  case (`account settings.`: the tail of a sentence begun in another string); a final `etc.` or
+  case (`account settings.`: the tail of a sentence begun in another string) and the
+  translation does not end on a word that needs what follows (`... savoir si les` is cut); a final `etc.` or
   `e.g.` is an abbreviation, not a sentence's stop (`(works, affiliations, etc.)`); a Korean
   translation of a source of `MAX_LABEL_WORDS` words or fewer is judged as a Japanese one is;
 * the source is a title or label without a final stop, the target is written with spaces
@@ -262,7 +263,7 @@ class Truncation(Check):
         if translation[-1:] in ":：" and not _STOP.search(source):  # a label ending as its source does
             return ""
         listed = _final_list_items(source) >= 2 and _final_list_items(translation) >= _final_list_items(source)
-        if starts_lowercase(source):
+        if starts_lowercase(source) and not dangling_end(translation, segment.tgt_lang):
             return ""  # the tail of a sentence begun in another string: `account settings.` -> `paramètres`
         if (writes_without_spaces(segment.tgt_lang) or segment.tgt_lang.base in LABEL_LANGUAGES) \
                 and len(source.split()) <= MAX_LABEL_WORDS:

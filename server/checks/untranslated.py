@@ -64,11 +64,16 @@ def ordinary_words(text: str, as_sent: str | None = None) -> int:
 
 
 def _joins_a_name(found: list, i: int) -> bool:
-    """A short lower-case word between two capitalised ones: the joint of a name (`Isle of Man`,
-    `Bank of America`), not a word to translate."""
+    """A short lower-case word between two title-case ones: the joint of a name (`Isle of Man`,
+    `Bank of America`), not a word to translate (`Existence of CDS`, next to an acronym, is prose)."""
     if not 0 < i < len(found) - 1 or len(found[i].group(0)) > MAX_JOINT_LETTERS or not found[i].group(0).islower():
         return False
-    return all(found[j].group(0)[:1].isupper() for j in (i - 1, i + 1))
+    return all(_titlecase(found[j].group(0)) for j in (i - 1, i + 1))
+
+
+def _titlecase(word: str) -> bool:
+    """A capital and then lower-case letters (`Man`, `Herzegovina`; not `CDS`, `AFNIC`)."""
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 def _unit_symbol(masked: str, as_sent: str | None, start: int, word: str) -> bool:
