@@ -18,6 +18,7 @@ def flags_of(result, kind="untranslated"):
     ("Save changes", "Save changes", "en", "pt-BR"),
     # short words after a placeholder, with a space, are words ("of", "files")
     ("%d files in %s folder", "%d files in %s folder", "en", "de"),
+    ("Notify for Quantity Below", "Notify for Quantity Below", "en", "ja"),  # a Title Case label left in English
     ("Upload the file", "Upload the file", "en", "de"),
     ("Twig template code", "Twig Template Code", "en", "fr"),  # only German capitalises its nouns
     ("Existence of CDS and CDNSKEY", "Existence of CDS and CDNSKEY", "en", "es"),  # "of" next to an acronym  # "the" before a lower-case word is a word

@@ -8,7 +8,8 @@ a sentence; any word in a script without case) once URLs, e-mail addresses,
 placeholders, markup, numbers and names (`iPhone`, `Lacuna`, `NATO`) are set
 aside, and so are unit symbols written against a number or placeholder (`12px`,
 `%0.2fms`: `CPU: %(cum)0.2fms` is the same in German) and the short lower-case joints of
-capitalised names (`Isle of Man`: a name German keeps). A German copy whose only edits
+capitalised names in a target written in Latin letters (`Isle of Man`: a name German keeps;
+in Japanese, `Notify for Quantity Below` left as is is a label not translated). A German copy whose only edits
 capitalise words (`Twig Template Code` for `Twig template code`) was written as German nouns. "Nearly so" means the word sequences agree to at least 90% (difflib
 ratio), which catches a copied source with a changed punctuation mark or one
 edited word, and not a real translation between related languages.
@@ -22,6 +23,7 @@ from lacuna.flag_types import UNTRANSLATED
 from lacuna.languages import writes_without_spaces
 from lacuna.server.checks import Check
 from lacuna.server.checks.segment_markup import plain_segment
+from lacuna.server.checks.wrong_language import NON_LATIN_TARGETS
 from lacuna.server.checks.text import WORD, is_blank, is_caseless, mask_verbatim, normalise, words
 from lacuna.server.model import FlagData, ScorerOutput, SegmentInput
 
@@ -45,16 +47,19 @@ MAX_JOINT_LETTERS = 3
 MAX_UNIT_LETTERS = 3
 
 
-def ordinary_words(text: str, as_sent: str | None = None) -> int:
+def ordinary_words(text: str, as_sent: str | None = None, names_kept: bool = False) -> int:
     """Words that carry translatable content: not names, acronyms, codes or placeholders, nor
     unit symbols glued to a number or placeholder. `text` is the plain text (placeholders
-    blanked); `as_sent` the same text with them, to see what a word is written against."""
+    blanked); `as_sent` the same text with them, to see what a word is written against.
+    `names_kept`: the target keeps names in Latin letters, so the joint of a capitalised name
+    (`Isle of Man`) is part of the name; a Japanese or Russian target writes names in its own
+    script, and there `Notify for Quantity Below` copied is a label left in English."""
     masked = mask_verbatim(text)
     found_words = list(WORD.finditer(masked))
     count = 0
     for i, found in enumerate(found_words):
         word = found.group(0)
-        if _unit_symbol(masked, as_sent, found.start(), word) or _joins_a_name(found_words, i):
+        if _unit_symbol(masked, as_sent, found.start(), word) or (names_kept and _joins_a_name(found_words, i)):
             continue
         if is_caseless(word) or word.islower():
             count += 1
@@ -169,4 +174,5 @@ class Untranslated(Check):
             masked = mask_verbatim(source)
             return sum(len(w) for w in words(masked) if is_caseless(w)) >= MIN_LETTERS_WITHOUT_SPACES \
                 or ordinary_words(source, source_as_sent) >= MIN_ORDINARY_WORDS + 1
-        return ordinary_words(source, source_as_sent) >= MIN_ORDINARY_WORDS
+        names_kept = segment.tgt_lang.base not in NON_LATIN_TARGETS
+        return ordinary_words(source, source_as_sent, names_kept) >= MIN_ORDINARY_WORDS
