@@ -70,6 +70,22 @@ def test_arabic_commas_and_colons_do_not_end_a_sentence():
     assert len(sentence_spans(persian, parse("fa"))) == 2
 
 
+def test_sentences_start_with_any_script_s_capitals_or_caseless_letters():
+    """Languages pysbd does not know go through the regex rules: a sentence may start with a
+    Ukrainian capital (І, Ї, Є, Ґ), a Hangul or Georgian letter, not only Latin and Russian ones."""
+    ukrainian = "Він приїхав учора. Її брат залишився вдома. Євген теж. Іван пішов. Ґанок старий."
+    assert texts(ukrainian, sentence_spans(ukrainian, parse("uk"))) == [
+        "Він приїхав учора.", "Її брат залишився вдома.", "Євген теж.", "Іван пішов.", "Ґанок старий."]
+    korean = "그는 어제 서울에 도착했다. 그리고 회의에 참석했다. 3시에 끝났다."
+    assert texts(korean, sentence_spans(korean, parse("ko"))) == [
+        "그는 어제 서울에 도착했다.", "그리고 회의에 참석했다.", "3시에 끝났다."]
+    georgian = "ის გუშინ მოვიდა. ის სახლში დარჩა."
+    assert len(sentence_spans(georgian, parse("ka"))) == 2
+    # a lower-case word after a full stop still does not start a sentence
+    czech = "Přijel v 8 hod. ráno. Čekal doma."
+    assert texts(czech, sentence_spans(czech, parse("cs"))) == ["Přijel v 8 hod. ráno.", "Čekal doma."]
+
+
 def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
     """「…。」と述べた。 and “…。”他说。 stay one sentence with their tails; a closing quote that
     the text does not carry on still ends one; a title ("The Rev.", "Lt. Col.") and a German

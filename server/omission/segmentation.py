@@ -31,8 +31,25 @@ MAX_SENTENCE_CHARS = 600
 _CLOSERS = "」』）)]】〕〉》\"'”’»"
 _CJK_STOP = re.compile(r"[。！？!?．]+[" + re.escape(_CLOSERS) + r"]*")
 _CJK_PUNCT = re.compile(r"[。！？、，]")
+def _capitals_class() -> str:
+    """A regex class body of every letter a sentence may start with: the letters that are not
+    lower case (capitals of every cased script: Latin, Cyrillic with Ukrainian Є І Ї Ґ, Greek,
+    Armenian, ...; and every letter of a script without case: Hangul, Hebrew, Arabic,
+    Devanagari, ...; and Georgian's Mkhedruli, which Unicode counts as lower case but which is
+    written without capitals), as code-point ranges."""
+    ranges: list[list[int]] = []
+    for code in range(0x41, 0x10000):
+        ch = chr(code)
+        if ch.isalpha() and (not ch.islower() or 0x10D0 <= code <= 0x10FF):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
 # Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
-_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ\u0590-\u05FF\u0600-\u06FF\u0900-\u0DFF]|\s*$)")
+_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9" + _capitals_class() + r"]|\s*$)")
 _ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Rev|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|Hon|Pres|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
 # A title before a name never ends a sentence: a piece ending in one joins the next ("The Rev." /
