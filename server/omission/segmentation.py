@@ -49,7 +49,7 @@ def _capitals_class() -> str:
 
 
 # Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
-_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9" + _capitals_class() + r"]|\s*$)")
+_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘„‚«‹(\[¿¡–—0-9" + _capitals_class() + r"]|\s*$)")
 _ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Rev|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|Hon|Pres|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
 # A title before a name never ends a sentence: a piece ending in one joins the next ("The Rev." /
