@@ -86,6 +86,17 @@ def test_sentences_start_with_any_script_s_capitals_or_caseless_letters():
     assert texts(czech, sentence_spans(czech, parse("cs"))) == ["Přijel v 8 hod. ráno.", "Čekal doma."]
 
 
+def test_an_opening_low_quote_starts_a_sentence_and_a_time_zone_does_not():
+    czech = "Řekl to včera. „Tohle je to, čeho se bojíte,“ řekl Wade. — Dobře. Konec."
+    assert texts(czech, sentence_spans(czech, parse("cs"))) == [
+        "Řekl to včera.", "„Tohle je to, čeho se bojíte,“ řekl Wade.", "— Dobře.", "Konec."]
+    german = "Er blieb stehen. „Meine Meinung steht fest“, sagte er."
+    assert len(sentence_spans(german, parse("de"))) == 2
+    english = "He will speak at a 1 p.m. ET news conference. It starts at 5 p.m. The room was full."
+    assert texts(english, sentence_spans(english, parse("en"))) == [
+        "He will speak at a 1 p.m. ET news conference.", "It starts at 5 p.m.", "The room was full."]
+
+
 def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
     """「…。」と述べた。 and “…。”他说。 stay one sentence with their tails; a closing quote that
     the text does not carry on still ends one; a title ("The Rev.", "Lt. Col.") and a German

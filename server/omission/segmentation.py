@@ -56,6 +56,9 @@ _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|
 # "Jesse Jackson spoke."), whoever cut it.
 _TITLE_END = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Messrs|Dr|Prof|St|Rev|Fr|Lt|Col|Capt|Cpt|Sgt|Maj|Gen|Adm|Cmdr|Cpl|Pvt|"
                         r"Sen|Rep|Gov|Pres|Hon|Insp|Det|Supt|Mt|Ft|No|Nr|Nos|Hr|Hrn|Mme|Mlle)\.$")
+# "1 p.m. ET": the time zone after a clock time is not a sentence's first word.
+_CLOCK_END = re.compile(r"(?<![A-Za-z])[ap]\.m\.$", re.IGNORECASE)
+_ZONE_START = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T|EES?T|WET|JST|KST|IST|HKT|SGT|AE[SD]T|AWST|NZ[SD]T)\b")
 # Languages that write ordinals as a number and a full stop ("am 3. Oktober"): a piece ending in
 # a one- or two-digit number and a full stop joins the next.
 _DOTTED_ORDINALS = frozenset("de da nb nn no fi cs sk sl hr sr bs pl hu tr et lv lt is".split())
@@ -210,13 +213,15 @@ def _quote_goes_on(line: str, stop: re.Match) -> bool:
 
 
 def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
-    """Join a piece to the next when it ends in a title ("Rev.") or, in languages that write
-    ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
+    """Join a piece to the next when it ends in a title ("Rev."), in a clock time the next
+    piece gives the time zone of ("at 1 p.m." / "ET news conference.") or, in languages that
+    write ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
     joined: list[Span] = []
     for start, end in pieces:
         if joined:
             before = text[joined[-1][0]:joined[-1][1]]
-            if _TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before)):
+            if (_TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before))
+                    or (_CLOCK_END.search(before) and _ZONE_START.match(text, start))):
                 joined[-1] = (joined[-1][0], end)
                 continue
         joined.append((start, end))
