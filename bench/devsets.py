@@ -40,6 +40,10 @@ Sets (see bench/devsets/README.md for sources and licences):
   Evaluation only (`evaluation_only`): never fitted or chosen on; every row is in the "test"
   half. Not committed (the test sets' terms of redistribution are not stated): built into
   bench/devsets/built/ by ``bench/devsets/build.py wmt21``; listed by ``names()`` once built.
+- ``docdrop-ntrex-<src>-<tgt>`` for en-cs, cs-en, en-ru, ru-en, en-uk, uk-en, en-he, he-en,
+  en-is, en-hr, en-ko, en-hi, en-es, en-pl, cs-uk: the same NTREX documents and layout in ten
+  languages nobody tuned on. Evaluation only, but in their documents' halves (the dev half's
+  English was looked at). Built into bench/devsets/built/ by ``build.py ntrex-more``.
 - ``mqm-ted-en-de``, ``mqm-ted-zh-en``: Google's expert MQM annotation of the WMT21 TED talks
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
