@@ -92,6 +92,10 @@ def test_an_opening_low_quote_starts_a_sentence_and_a_time_zone_does_not():
         "Řekl to včera.", "„Tohle je to, čeho se bojíte,“ řekl Wade.", "— Dobře.", "Konec."]
     german = "Er blieb stehen. „Meine Meinung steht fest“, sagte er."
     assert len(sentence_spans(german, parse("de"))) == 2
+    # a closing “ that pysbd hands to the next sentence goes back to the quotation it closes
+    quoted = "Er sagte: „Die Preise sind hoch. Wir wollen die „Wohnraumschande“ beenden.“ Corbyn kündigte mehr an."
+    assert texts(quoted, sentence_spans(quoted, parse("de"))) == [
+        "Er sagte: „Die Preise sind hoch.", "Wir wollen die „Wohnraumschande“ beenden.“", "Corbyn kündigte mehr an."]
     english = "He will speak at a 1 p.m. ET news conference. It starts at 5 p.m. The room was full."
     assert texts(english, sentence_spans(english, parse("en"))) == [
         "He will speak at a 1 p.m. ET news conference.", "It starts at 5 p.m.", "The room was full."]

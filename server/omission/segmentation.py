@@ -49,7 +49,10 @@ def _capitals_class() -> str:
 
 
 # Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
-_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘„‚«‹(\[¿¡–—0-9" + _capitals_class() + r"]|\s*$)")
+# “ and ‘ close a quotation opened with „ and ‚ (Czech, German, Icelandic, ...); in CJK text they
+# open one, so only these rules take them as closers.
+_LATIN_CLOSERS = _CLOSERS + "“‘"
+_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_LATIN_CLOSERS) + r"]*(?=\s+[\"'“‘„‚«‹(\[¿¡–—0-9" + _capitals_class() + r"]|\s*$)")
 _ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Rev|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|Hon|Pres|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
 # A title before a name never ends a sentence: a piece ending in one joins the next ("The Rev." /
@@ -233,6 +236,31 @@ def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
 _NOT_A_SENTENCE_END = ",،;؛:"
 
 
+# pysbd reads a German or Czech closing “ (after „) as the next sentence's opening quote:
+# "… zu beenden." / "“ Oppositionsführer …". A quote mark that closes what the piece before left
+# open goes back to it. (closing mark: the opening marks it closes)
+_QUOTE_OPENERS = {"“": "„", "”": "“", "‘": "‚", "’": "‘‚", "»": "«"}
+
+
+def _reattach_closing_quotes(pieces: list[Span], text: str) -> list[Span]:
+    """Move a quote mark that starts a piece, followed by a space (or nothing), to the end of
+    the piece before when the line up to it opened more such quotations than it closed."""
+    out: list[Span] = []
+    for start, end in pieces:
+        mark = text[start] if start < end else ""
+        if out and mark in _QUOTE_OPENERS and (start + 1 == end or text[start + 1].isspace()):
+            before = text[out[0][0]:start]  # the line so far: a quotation may span sentences
+            if sum(before.count(o) for o in _QUOTE_OPENERS[mark]) > before.count(mark):
+                out[-1] = (out[-1][0], start + 1)
+                start += 1
+                while start < end and text[start].isspace():
+                    start += 1
+                if start >= end:
+                    continue
+        out.append((start, end))
+    return out
+
+
 def _join_after_commas(pieces: list[Span], text: str) -> list[Span]:
     joined: list[Span] = []
     for start, end in pieces:
@@ -348,7 +376,8 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
         elif code in _PYSBD_LANGS and code not in ("zh", "ja"):
             # pysbd keeps a quoted passage of several sentences together; CJK text is cut
             # inside quotes, so cut here too where the regex rules see a sentence end
-            pieces = [p for s, e in _join_after_commas(_pysbd_sentences(text, start, end, code), text)
+            pysbd_pieces = _reattach_closing_quotes(_pysbd_sentences(text, start, end, code), text)
+            pieces = [p for s, e in _join_after_commas(pysbd_pieces, text)
                       for p in _regex_sentences(text, s, e, arabic=code in ("ar", "fa", "ur"))]
         else:
             pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
