@@ -27,6 +27,9 @@ Sets (see bench/devsets/README.md for sources and licences):
   the headline, subheadings, bullets and captions on lines of their own). Committed.
 - ``ui-strings``: 8,812 correct short UI strings (at most 6 words) from the locales of
   Excalidraw and Uptime Kuma into ja, zh, de, fr, es, ko. Committed.
+- ``ui-strings-more``: the same projects' short strings in 16 more languages (ru, uk, cs, pl,
+  it, pt-BR, tr, ar, he, hi, th, vi, nl, sv, el, zh-TW). Evaluation only; built into
+  bench/devsets/built/ by ``build.py ui-more``.
 - ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
   mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
   at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no
@@ -92,6 +95,8 @@ WMT21_DIRECTIONS = ("en-ja", "ja-en", "en-de", "en-zh", "zh-en", "de-en")
 WMT21_PREFIX = "docdrop-wmt21-"
 #: The NTREX documents in languages nobody tuned on (built by build.py ntrex-more): evaluation only.
 NTREX_MORE_PREFIX = "docdrop-ntrex-"
+#: The UI strings of the same projects in 16 more languages (built by build.py ui-more): evaluation only.
+UI_MORE = "ui-strings-more"
 NTREX_MORE_DIRECTIONS = ("en-cs", "cs-en", "en-ru", "ru-en", "en-uk", "uk-en", "en-he", "he-en", "en-is",
                          "en-hr", "en-ko", "en-hi", "en-es", "en-pl", "cs-uk")
 #: Paragraph separators of the WMT21 document drops: a blank line in the source, a line break in
@@ -114,8 +119,8 @@ def split(doc_id: str) -> str:
 
 def evaluation_only(name: str) -> bool:
     """Whether a set is held out for evaluation: nothing may be fitted or chosen on it (the
-    WMT21 document drops, the NTREX documents in more languages)."""
-    return name.startswith((WMT21_PREFIX, NTREX_MORE_PREFIX))
+    WMT21 document drops, the NTREX documents and the UI strings in more languages)."""
+    return name.startswith((WMT21_PREFIX, NTREX_MORE_PREFIX)) or name == UI_MORE
 
 
 def row_split(row: dict) -> str:
@@ -143,6 +148,7 @@ def names(include_missing: bool = False) -> list[str]:
     result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings", *MLQE_SETS]
     result += [name for name, (file, _) in BUILT_ANNOTATED.items() if include_missing or (BUILT / file).exists()]
     result += [f"{WMT21_PREFIX}{d}" for d in WMT21_DIRECTIONS if include_missing or _wmt21_path(d).exists()]
+    result += [UI_MORE] if include_missing or (BUILT / "ui_strings_more.jsonl").exists() else []
     result += [f"{NTREX_MORE_PREFIX}{d}" for d in NTREX_MORE_DIRECTIONS
                if include_missing or (BUILT / "ntrex_more_docs.jsonl").exists()]
     return result
@@ -159,7 +165,13 @@ def load(name: str) -> list[dict]:
     if name.startswith("docdrop-"):
         return _docdrop(name[len("docdrop-"):])
     if name == "ui-strings":
-        return _ui_strings()
+        return _ui_strings(DATA / "ui_strings.jsonl", name)
+    if name == UI_MORE:
+        path = BUILT / "ui_strings_more.jsonl"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is not built: run bench/devsets/build.py ui-more --excalidraw "
+                                    "<bare git dir> --uptime-kuma <bare git dir>")
+        return _ui_strings(path, name)
     if name in BUILT_ANNOTATED:
         return _built_annotated(name)
     if name in MLQE_SETS:
@@ -319,11 +331,11 @@ def ntrex_rows(name: str, direction: str, docs: list[dict], drops: dict[str, lis
     return rows
 
 
-def _ui_strings() -> list[dict]:
+def _ui_strings(path: pathlib.Path, name: str) -> list[dict]:
     rows = []
-    for line in (DATA / "ui_strings.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        rows.append({**record, "set": "ui-strings", "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
+        rows.append({**record, "set": name, "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import pathlib
 import sys
 from collections import Counter
@@ -253,3 +254,26 @@ def test_ntrex_documents_in_more_languages_build_load_and_stay_evaluation_only(t
     assert not devsets.evaluation_only("docdrop-en-ja")
     with pytest.raises(KeyError, match="no docdrop-ntrex- set"):
         devsets.load("docdrop-ntrex-en-xx")
+
+
+def test_ui_strings_in_more_languages_build_and_load(tmp_path, monkeypatch):
+    """build.py ui-more pairs the projects' English strings with the extra locales' (short ones,
+    no placeholders, non-empty); devsets loads them as the evaluation-only ui-strings-more."""
+    english = {"app": {"save": "Save", "long": "One two three four five six seven", "ph": "Hello {{name}}",
+                       "empty": "Undo"}}
+    translated = {"app": {"save": "Зберегти", "long": "Один два три чотири п'ять шість сім", "ph": "Привіт {{name}}",
+                          "empty": ""}}
+    def fake_show(repo, path):
+        return json.dumps(english if path.endswith(("/en.json",)) else translated)
+    monkeypatch.setattr(build, "git_show", fake_show)
+    monkeypatch.setattr(build, "BUILT", tmp_path)
+    monkeypatch.setattr(devsets, "BUILT", tmp_path)
+    build.build_ui_more({"excalidraw": tmp_path, "uptime-kuma": tmp_path})
+    rows = devsets.load("ui-strings-more")
+    assert {r["source"] for r in rows} == {"Save"}  # too long, placeholders and empty ones left out
+    assert {r["tgt_lang"] for r in rows} == set(build.UI_MORE_LANGS)
+    assert len(rows) == 2 * len(build.UI_MORE_LANGS)
+    for row in rows:
+        _check_row(row)
+        assert row["kind"] == "ui" and row["set"] == "ui-strings-more"
+    assert devsets.evaluation_only("ui-strings-more") and not devsets.evaluation_only("ui-strings")

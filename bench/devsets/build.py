@@ -6,6 +6,7 @@ rebuild them (or to build the sets that may not be committed, under bench/devset
     python bench/devsets/build.py docs  --ntrex /path/to/MicrosoftTranslator+NTREX/repo
     python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo \\
                                         --uptime-kuma /path/to/louislam+uptime-kuma/repo
+    python bench/devsets/build.py ui-more --excalidraw ... --uptime-kuma ...   # built/
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
     python bench/devsets/build.py pathologies --pathologies /path/to/deep-spin+hallucinations-in-nmt/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
@@ -50,6 +51,18 @@ UI_PROJECTS = {  # project: (folder of the locale files, English file, {language
     "uptime-kuma": ("src/lang", "en.json",
                     {"ja": "ja.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
                      "es": "es-ES.json", "ko": "ko-KR.json"}),
+}
+#: More locales of the same projects, for languages nobody tuned on (built/, evaluation only).
+UI_MORE_LANGS = ("ru", "uk", "cs", "pl", "it", "pt-BR", "tr", "ar", "he", "hi", "th", "vi", "nl", "sv", "el", "zh-TW")
+UI_MORE_LOCALES = {
+    "excalidraw": {"ru": "ru-RU.json", "uk": "uk-UA.json", "cs": "cs-CZ.json", "pl": "pl-PL.json", "it": "it-IT.json",
+                   "pt-BR": "pt-BR.json", "tr": "tr-TR.json", "ar": "ar-SA.json", "he": "he-IL.json", "hi": "hi-IN.json",
+                   "th": "th-TH.json", "vi": "vi-VN.json", "nl": "nl-NL.json", "sv": "sv-SE.json", "el": "el-GR.json",
+                   "zh-TW": "zh-TW.json"},
+    "uptime-kuma": {"ru": "ru-RU.json", "uk": "uk-UA.json", "cs": "cs-CZ.json", "pl": "pl.json", "it": "it-IT.json",
+                    "pt-BR": "pt-BR.json", "tr": "tr-TR.json", "ar": "ar.json", "he": "he-IL.json", "hi": "hi.json",
+                    "th": "th-TH.json", "vi": "vi-VN.json", "nl": "nl-NL.json", "sv": "sv-SE.json", "el": "el-GR.json",
+                    "zh-TW": "zh-TW.json"},
 }
 UI_SKIP_KEYS = ("languageName",)
 PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[^}]*\}|%\w|<[^>]+>")
@@ -141,10 +154,12 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-def ui_pairs(repo: pathlib.Path, project: str) -> list[dict]:
+def ui_pairs(repo: pathlib.Path, project: str, locales: dict[str, str] | None = None) -> list[dict]:
     """A project's English UI strings of at most 6 words without placeholders or markup,
-    paired with each locale's non-empty translation."""
-    folder, english_file, locales = UI_PROJECTS[project]
+    paired with each locale's non-empty translation (`locales`: language -> locale file;
+    UI_PROJECTS' by default)."""
+    folder, english_file, default_locales = UI_PROJECTS[project]
+    locales = default_locales if locales is None else locales
     english = dict(_flatten(json.loads(git_show(repo, f"{folder}/{english_file}"))))
     records = []
     for lang, locale_file in locales.items():
@@ -169,6 +184,15 @@ def build_ui(repos: dict[str, pathlib.Path]) -> None:
     for project in repos:
         print(f"ui strings {project}: {sum(r['id'].startswith(project + ':') for r in records)}")
     print(f"ui strings: {n}")
+
+
+def build_ui_more(repos: dict[str, pathlib.Path]) -> None:
+    """built/ui_strings_more.jsonl: the same projects' strings in UI_MORE_LANGS (evaluation only;
+    built at run time, like the other sets nothing was chosen on)."""
+    records = [r for project, repo in repos.items() for r in ui_pairs(repo, project, UI_MORE_LOCALES[project])]
+    BUILT.mkdir(parents=True, exist_ok=True)
+    n = write_jsonl(BUILT / "ui_strings_more.jsonl", records)
+    print(f"ui strings in {len(UI_MORE_LANGS)} more languages: {n}")
 
 
 # --- human-annotated omissions (Google's MQM re-annotation of the WMT21 TED talks) ----------
@@ -529,7 +553,7 @@ def build_wmt21(repo: pathlib.Path) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ntrex-more", "ui", "mqm", "pathologies", "mlqe", "mlqe-dev", "wmt21"])
+    parser.add_argument("what", choices=["docs", "ntrex-more", "ui", "ui-more", "mqm", "pathologies", "mlqe", "mlqe-dev", "wmt21"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
     parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
@@ -538,10 +562,10 @@ def main(argv=None) -> None:
     parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
     parser.add_argument("--wmt21", type=pathlib.Path, help="bare git dir of wmt-conference/wmt21-news-systems")
     args = parser.parse_args(argv)
-    if args.what == "ui":
+    if args.what in ("ui", "ui-more"):
         if not (args.excalidraw and args.uptime_kuma):
-            parser.error("ui needs --excalidraw and --uptime-kuma")
-        build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
+            parser.error(f"{args.what} needs --excalidraw and --uptime-kuma")
+        (build_ui if args.what == "ui" else build_ui_more)({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
         return
     option = {"docs": "ntrex", "ntrex-more": "ntrex", "mqm": "mqm", "pathologies": "pathologies", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
     source = getattr(args, option)
