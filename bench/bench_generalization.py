@@ -393,10 +393,10 @@ def report(records: list[dict]) -> dict:
                   f"{b['orientation']:>7} {_f(b['deviation_auc']):>11} {m['omission_auc'] - b['best']:>+7.3f}")
         print("  ratio: AUC of r oriented the better way for the set (shorter = a shorter translation "
               "scores higher); margin: omission AUC minus the better baseline (target >= +0.08)")
-    if "ui-strings" in by_set:
-        m = ui_metrics(by_set["ui-strings"])
-        metrics["sets"]["ui-strings"] = m
-        print("\nCorrect short UI strings (Excalidraw, Uptime Kuma; <= 6 words): share flagged")
+    for name in [n for n in by_set if by_set[n] and by_set[n][0]["kind"] == "ui"]:
+        m = ui_metrics(by_set[name])
+        metrics["sets"][name] = m
+        print(f"\nCorrect short UI strings ({name}: Excalidraw, Uptime Kuma; <= 6 words): share flagged")
         print(f"{'lang':6} {'rows':>5} {'major o/a':>9} {'any o/a':>8} {'not passed':>10}")
         for lang, s in m.items():
             print(f"{lang:6} {s['rows']:>5} {100 * s['major_omission_or_addition']:>8.1f}% "
@@ -417,6 +417,9 @@ def summary_line(metrics: dict) -> str:
             parts.append(f"{name}_auc={_f(m['omission_auc'])}/baseline={_f(m['baseline']['best'])}")
     if "ui-strings" in metrics["sets"]:
         parts.append(f"ui_major_share={100 * metrics['sets']['ui-strings']['all']['major_omission_or_addition']:.2f}%")
+    if "ui-strings-more" in metrics["sets"]:
+        share = metrics["sets"]["ui-strings-more"]["all"]["major_omission_or_addition"]
+        parts.append(f"ui_more_major_share={100 * share:.2f}%")
     return "SUMMARY " + " ".join(parts)
 
 

@@ -27,6 +27,9 @@ Sets (see bench/devsets/README.md for sources and licences):
   the headline, subheadings, bullets and captions on lines of their own). Committed.
 - ``ui-strings``: 8,812 correct short UI strings (at most 6 words) from the locales of
   Excalidraw and Uptime Kuma into ja, zh, de, fr, es, ko. Committed.
+- ``ui-strings-more``: the same projects' short strings in 16 more languages (ru, uk, cs, pl,
+  it, pt-BR, tr, ar, he, hi, th, vi, nl, sv, el, zh-TW). Evaluation only; built into
+  bench/devsets/built/ by ``build.py ui-more``.
 - ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
   mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
   at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no
@@ -40,6 +43,10 @@ Sets (see bench/devsets/README.md for sources and licences):
   Evaluation only (`evaluation_only`): never fitted or chosen on; every row is in the "test"
   half. Not committed (the test sets' terms of redistribution are not stated): built into
   bench/devsets/built/ by ``bench/devsets/build.py wmt21``; listed by ``names()`` once built.
+- ``docdrop-ntrex-<src>-<tgt>`` for en-cs, cs-en, en-ru, ru-en, en-uk, uk-en, en-he, he-en,
+  en-is, en-hr, en-ko, en-hi, en-es, en-pl, cs-uk: the same NTREX documents and layout in ten
+  languages nobody tuned on. Evaluation only, but in their documents' halves (the dev half's
+  English was looked at). Built into bench/devsets/built/ by ``build.py ntrex-more``.
 - ``mqm-ted-en-de``, ``mqm-ted-zh-en``: Google's expert MQM annotation of the WMT21 TED talks
   test suite; label 1 when a rater marked an Accuracy/Omission error, its marked source
   spans as ``omitted_spans``. Not committed (TED transcripts are CC BY-NC-ND): built into
@@ -86,6 +93,12 @@ NO_SPACE_LANGS = ("ja", "zh")
 MLQE_DEV_PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
 WMT21_DIRECTIONS = ("en-ja", "ja-en", "en-de", "en-zh", "zh-en", "de-en")
 WMT21_PREFIX = "docdrop-wmt21-"
+#: The NTREX documents in languages nobody tuned on (built by build.py ntrex-more): evaluation only.
+NTREX_MORE_PREFIX = "docdrop-ntrex-"
+#: The UI strings of the same projects in 16 more languages (built by build.py ui-more): evaluation only.
+UI_MORE = "ui-strings-more"
+NTREX_MORE_DIRECTIONS = ("en-cs", "cs-en", "en-ru", "ru-en", "en-uk", "uk-en", "en-he", "he-en", "en-is",
+                         "en-hr", "en-ko", "en-hi", "en-es", "en-pl", "cs-uk")
 #: Paragraph separators of the WMT21 document drops: a blank line in the source, a line break in
 #: the translation (as in the motivating article and its Japanese translation).
 SOURCE_PARAGRAPH_SEP, TRANSLATION_PARAGRAPH_SEP = "\n\n", "\n"
@@ -106,13 +119,15 @@ def split(doc_id: str) -> str:
 
 def evaluation_only(name: str) -> bool:
     """Whether a set is held out for evaluation: nothing may be fitted or chosen on it (the
-    WMT21 document drops)."""
-    return name.startswith(WMT21_PREFIX)
+    WMT21 document drops, the NTREX documents and the UI strings in more languages)."""
+    return name.startswith((WMT21_PREFIX, NTREX_MORE_PREFIX)) or name == UI_MORE
 
 
 def row_split(row: dict) -> str:
-    """`split` of a docdrop row's document; "test" for every row of an evaluation-only set."""
-    if evaluation_only(row["id"].split(":")[0]):
+    """`split` of a docdrop row's document; "test" for every row of the WMT21 sets. (The NTREX
+    documents in more languages keep their documents' halves: their English was looked at in
+    the dev half of the committed directions.)"""
+    if row["id"].startswith(WMT21_PREFIX):
         return "test"
     return split(row["id"].split(":")[1])
 
@@ -133,6 +148,9 @@ def names(include_missing: bool = False) -> list[str]:
     result = [f"docdrop-{d}" for d in DOC_DIRECTIONS] + ["ui-strings", *MLQE_SETS]
     result += [name for name, (file, _) in BUILT_ANNOTATED.items() if include_missing or (BUILT / file).exists()]
     result += [f"{WMT21_PREFIX}{d}" for d in WMT21_DIRECTIONS if include_missing or _wmt21_path(d).exists()]
+    result += [UI_MORE] if include_missing or (BUILT / "ui_strings_more.jsonl").exists() else []
+    result += [f"{NTREX_MORE_PREFIX}{d}" for d in NTREX_MORE_DIRECTIONS
+               if include_missing or (BUILT / "ntrex_more_docs.jsonl").exists()]
     return result
 
 
@@ -140,12 +158,20 @@ def load(name: str) -> list[dict]:
     """The rows of one set (see the module docstring for the fields)."""
     if name.startswith("docdrop-pairs-"):
         return _docdrop_pairs(name[len("docdrop-pairs-"):])
+    if name.startswith(NTREX_MORE_PREFIX):
+        return _docdrop_more(name[len(NTREX_MORE_PREFIX):])
     if name.startswith(WMT21_PREFIX):
         return _docdrop_wmt21(name[len(WMT21_PREFIX):])
     if name.startswith("docdrop-"):
         return _docdrop(name[len("docdrop-"):])
     if name == "ui-strings":
-        return _ui_strings()
+        return _ui_strings(DATA / "ui_strings.jsonl", name)
+    if name == UI_MORE:
+        path = BUILT / "ui_strings_more.jsonl"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is not built: run bench/devsets/build.py ui-more --excalidraw "
+                                    "<bare git dir> --uptime-kuma <bare git dir>")
+        return _ui_strings(path, name)
     if name in BUILT_ANNOTATED:
         return _built_annotated(name)
     if name in MLQE_SETS:
@@ -259,21 +285,44 @@ def _ntrex() -> tuple[list[dict], dict]:
 def _docdrop(direction: str) -> list[dict]:
     if direction not in DOC_DIRECTIONS:
         raise KeyError(f"no document-drop set for {direction!r}; known: {', '.join(DOC_DIRECTIONS)}")
-    src, tgt = direction.split("-")
     docs, drops = _ntrex()
+    return ntrex_rows(f"docdrop-{direction}", direction, docs, drops[direction])
+
+
+@functools.lru_cache(maxsize=1)
+def _ntrex_more() -> tuple[list[dict], dict]:
+    docs_path, drops_path = BUILT / "ntrex_more_docs.jsonl", BUILT / "ntrex_more_drops.json"
+    if not (docs_path.exists() and drops_path.exists()):
+        raise FileNotFoundError(f"{docs_path} is not built: run bench/devsets/build.py ntrex-more --ntrex "
+                                "<bare git dir of MicrosoftTranslator/NTREX>")
+    docs = [json.loads(line) for line in docs_path.read_text(encoding="utf-8").splitlines()]
+    return docs, json.loads(drops_path.read_text(encoding="utf-8"))["drops"]
+
+
+def _docdrop_more(direction: str) -> list[dict]:
+    if direction not in NTREX_MORE_DIRECTIONS:
+        raise KeyError(f"no {NTREX_MORE_PREFIX} set for {direction!r}; known: {', '.join(NTREX_MORE_DIRECTIONS)}")
+    docs, drops = _ntrex_more()
+    return ntrex_rows(f"{NTREX_MORE_PREFIX}{direction}", direction, docs, drops[direction])
+
+
+def ntrex_rows(name: str, direction: str, docs: list[dict], drops: dict[str, list[int]]) -> list[dict]:
+    """A dropped and a clean row per NTREX document (`drops`: document id -> the target
+    sentences its dropped copy lacks), laid out as the article is (`article_lines`)."""
+    src, tgt = direction.split("-")
     rows = []
     for doc in docs:
         lines = article_lines(doc["sentences"]["en"])
         source, spans = join_sentences(doc["sentences"][src], src, None, lines)
-        dropped = drops[direction][doc["doc"]]
+        dropped = drops[doc["doc"]]
         for clean in (False, True):
             keep = None if clean else {i for i in range(len(doc["sentences"][tgt])) if i not in dropped}
             translation, target_spans = join_sentences(doc["sentences"][tgt], tgt, keep, lines)
             omitted = [] if clean else list(dropped)
             target_ids = [i for i in range(len(doc["sentences"][tgt])) if clean or i not in dropped]
             rows.append({
-                "id": f"docdrop-{direction}:{doc['doc']}:{'clean' if clean else 'drop'}",
-                "set": f"docdrop-{direction}", "kind": "docdrop",
+                "id": f"{name}:{doc['doc']}:{'clean' if clean else 'drop'}",
+                "set": name, "kind": "docdrop",
                 "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
                 "gold": {"omitted_spans": [spans[i] for i in omitted], "label": int(bool(omitted)),
                          "sentence_spans": spans, "omitted_sentences": omitted, "clean": clean,
@@ -282,11 +331,11 @@ def _docdrop(direction: str) -> list[dict]:
     return rows
 
 
-def _ui_strings() -> list[dict]:
+def _ui_strings(path: pathlib.Path, name: str) -> list[dict]:
     rows = []
-    for line in (DATA / "ui_strings.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        rows.append({**record, "set": "ui-strings", "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
+        rows.append({**record, "set": name, "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
     return rows
 
 

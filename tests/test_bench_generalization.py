@@ -77,3 +77,18 @@ def test_sampling_keeps_document_pairs_and_languages():
     assert len(rows) == 10 and sum(r["gold"]["clean"] for r in rows) == 5
     ui = bench.sample(devsets.load("ui-strings"), 60)
     assert len(ui) == 60 and len({r["tgt_lang"] for r in ui}) == 6
+
+
+def test_every_ui_set_gets_its_own_table_and_share(capsys):
+    rows = [{"id": f"u{i}", "set": name, "kind": "ui", "tgt_lang": lang, "source": "Save", "translation": "x",
+             "gold": {"omitted_spans": [], "label": 0}} for i, (name, lang) in enumerate(
+        [("ui-strings", "de"), ("ui-strings", "ja"), ("ui-strings-more", "uk"), ("ui-strings-more", "uk")])]
+    flags = [[], [_flag("addition", "minor")], [_flag("omission", "major")], []]
+    records = [{**row, "flags": f, "passed": not f, "scores": {}} for row, f in zip(rows, flags)]
+    metrics = bench.report(records)
+    assert metrics["sets"]["ui-strings"]["all"]["major_omission_or_addition"] == 0.0
+    assert metrics["sets"]["ui-strings"]["all"]["any_omission_or_addition"] == 0.5
+    assert metrics["sets"]["ui-strings-more"]["uk"]["major_omission_or_addition"] == 0.5
+    line = bench.summary_line(metrics)
+    assert "ui_major_share=0.00%" in line and "ui_more_major_share=50.00%" in line
+    assert "(ui-strings-more:" in capsys.readouterr().out

@@ -286,6 +286,12 @@ def test_whole_translations_are_not_truncated(checks_server, source, translation
     ("linkcheck_allowed_redirects. Expected a dictionary.", "linkcheck_allowed_redirects. 需要一个 dict", "zh-CN"),
     ("Export the report as JSON", "Exportieren als JSON", "de"),  # ends on the source's last word
     ("Sort by", "Ordenar por", "es"),  # the source ends on a preposition too
+    # Latin-script words that start like a source word are the language's own, not a cut copy
+    ("Duplicate", "Duplica", "it"),
+    ("message of the notification", "Messaggio della notifica", "it"),
+    ("Please input title", "Voer een titel in", "nl"),
+    ("Allow indexing", "Cho phép index", "vi"),
+    ("WebHookUrl", "URL del WebHook", "it"),  # a camel-case part of the source's word, whole
 ])
 def test_short_or_reworded_translations_are_not_cut_off(checks_server, source, translation, tgt):
     result = score_one(checks_server, source, translation, tgt=tgt)

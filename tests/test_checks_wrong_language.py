@@ -71,3 +71,21 @@ def test_translation_in_a_third_language_is_flagged(start_server, translation, t
     found = flags_of(score(start_server(omission=False), translation, tgt))
     assert len(found) == 1, found
     assert detected in found[0].message and "source language" not in found[0].message
+
+
+@pytest.mark.parametrize("source,translation,tgt", [
+    # the source's terms kept, the translation's own words Italian / Portuguese
+    ("Webhook Payload Fields", "Campi del payload del webhook", "it"),
+    ("Webhook Payload Fields", "Campos do payload do webhook", "pt"),
+    # Czech that lingua reads as Slovak: the two are not told apart on short text
+    ("Create new forum post", "Vytvořit nový příspěvek na fóru", "cs"),
+    ("Pick Accepted Status Codes…", "Vyberte stavové kódy, které chcete akceptovat…", "cs"),
+])
+def test_kept_terms_and_close_languages_are_not_the_wrong_language(start_server, source, translation, tgt):
+    assert flags_of(score(start_server(omission=False), translation, tgt, source=source)) == []
+
+
+def test_a_source_language_text_that_keeps_the_source_words_is_still_flagged(start_server):
+    source = "Click here to save your changes before you close the window."
+    translation = "Click here to save all of your changes before you close this window, please."
+    assert len(flags_of(score(start_server(omission=False), translation, "it", source=source))) == 1

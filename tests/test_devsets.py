@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import pathlib
 import sys
 from collections import Counter
@@ -218,3 +219,61 @@ def test_in_split_keeps_one_half_of_the_documents_and_every_row_without_one():
     assert all(devsets.in_split(r, "test") and devsets.in_split(r, "dev") for r in ui)
     with pytest.raises(ValueError, match="unknown split"):
         devsets.in_split(rows[0], "train")
+
+
+def test_ntrex_documents_in_more_languages_build_load_and_stay_evaluation_only(tmp_path, monkeypatch):
+    """build.py ntrex-more reads NTREX's line files for the extra languages; devsets then loads
+    each direction as dropped/clean rows, held out from fitting, in their documents' halves."""
+    english = ["Storm closes pass", "Snow fell all night.", "The road is shut.", "It opens on Monday."]
+    other = {"cs": ["Bouře uzavřela průsmyk", "Celou noc sněžilo.", "Silnice je zavřená.", "Otevře se v pondělí."]}
+    files = {"DOCUMENT_IDS.tsv": "\n".join(["doc.1"] * 4)}
+    files[f"NTREX-128/newstest2019-{build.NTREX_LANGS['en']}.txt"] = "\n".join(english)
+    for lang, stem in build.NTREX_MORE_LANGS.items():
+        files[f"NTREX-128/newstest2019-{stem}.txt"] = "\n".join(other.get(lang, other["cs"]))
+    monkeypatch.setattr(build, "git_show", lambda repo, path: files[path])
+    monkeypatch.setattr(build, "BUILT", tmp_path)
+    monkeypatch.setattr(devsets, "BUILT", tmp_path)
+    devsets._ntrex_more.cache_clear()
+    try:
+        build.build_ntrex_more(tmp_path)
+        assert set(build.NTREX_MORE_DIRECTIONS) == set(devsets.NTREX_MORE_DIRECTIONS)
+        assert "docdrop-ntrex-en-cs" in devsets.names()
+        rows = devsets.load("docdrop-ntrex-en-cs")
+    finally:
+        devsets._ntrex_more.cache_clear()
+    assert [row["gold"]["clean"] for row in rows] == [False, True]
+    dropped, clean = rows
+    for row in rows:
+        _check_row(row)
+        assert row["source"].startswith("Storm closes pass\n")
+        assert devsets.row_split(row) == devsets.split("doc.1")  # the document's half, unlike WMT21's "test"
+    assert clean["translation"].count("sněžilo") == 1
+    lost = [other["cs"][i] for i in dropped["gold"]["omitted_sentences"]]
+    assert lost and not any(sentence in dropped["translation"] for sentence in lost)
+    assert devsets.evaluation_only("docdrop-ntrex-en-cs") and devsets.evaluation_only("docdrop-wmt21-en-ja")
+    assert not devsets.evaluation_only("docdrop-en-ja")
+    with pytest.raises(KeyError, match="no docdrop-ntrex- set"):
+        devsets.load("docdrop-ntrex-en-xx")
+
+
+def test_ui_strings_in_more_languages_build_and_load(tmp_path, monkeypatch):
+    """build.py ui-more pairs the projects' English strings with the extra locales' (short ones,
+    no placeholders, non-empty); devsets loads them as the evaluation-only ui-strings-more."""
+    english = {"app": {"save": "Save", "long": "One two three four five six seven", "ph": "Hello {{name}}",
+                       "empty": "Undo"}}
+    translated = {"app": {"save": "Зберегти", "long": "Один два три чотири п'ять шість сім", "ph": "Привіт {{name}}",
+                          "empty": ""}}
+    def fake_show(repo, path):
+        return json.dumps(english if path.endswith(("/en.json",)) else translated)
+    monkeypatch.setattr(build, "git_show", fake_show)
+    monkeypatch.setattr(build, "BUILT", tmp_path)
+    monkeypatch.setattr(devsets, "BUILT", tmp_path)
+    build.build_ui_more({"excalidraw": tmp_path, "uptime-kuma": tmp_path})
+    rows = devsets.load("ui-strings-more")
+    assert {r["source"] for r in rows} == {"Save"}  # too long, placeholders and empty ones left out
+    assert {r["tgt_lang"] for r in rows} == set(build.UI_MORE_LANGS)
+    assert len(rows) == 2 * len(build.UI_MORE_LANGS)
+    for row in rows:
+        _check_row(row)
+        assert row["kind"] == "ui" and row["set"] == "ui-strings-more"
+    assert devsets.evaluation_only("ui-strings-more") and not devsets.evaluation_only("ui-strings")

@@ -70,6 +70,37 @@ def test_arabic_commas_and_colons_do_not_end_a_sentence():
     assert len(sentence_spans(persian, parse("fa"))) == 2
 
 
+def test_sentences_start_with_any_script_s_capitals_or_caseless_letters():
+    """Languages pysbd does not know go through the regex rules: a sentence may start with a
+    Ukrainian capital (І, Ї, Є, Ґ), a Hangul or Georgian letter, not only Latin and Russian ones."""
+    ukrainian = "Він приїхав учора. Її брат залишився вдома. Євген теж. Іван пішов. Ґанок старий."
+    assert texts(ukrainian, sentence_spans(ukrainian, parse("uk"))) == [
+        "Він приїхав учора.", "Її брат залишився вдома.", "Євген теж.", "Іван пішов.", "Ґанок старий."]
+    korean = "그는 어제 서울에 도착했다. 그리고 회의에 참석했다. 3시에 끝났다."
+    assert texts(korean, sentence_spans(korean, parse("ko"))) == [
+        "그는 어제 서울에 도착했다.", "그리고 회의에 참석했다.", "3시에 끝났다."]
+    georgian = "ის გუშინ მოვიდა. ის სახლში დარჩა."
+    assert len(sentence_spans(georgian, parse("ka"))) == 2
+    # a lower-case word after a full stop still does not start a sentence
+    czech = "Přijel v 8 hod. ráno. Čekal doma."
+    assert texts(czech, sentence_spans(czech, parse("cs"))) == ["Přijel v 8 hod. ráno.", "Čekal doma."]
+
+
+def test_an_opening_low_quote_starts_a_sentence_and_a_time_zone_does_not():
+    czech = "Řekl to včera. „Tohle je to, čeho se bojíte,“ řekl Wade. — Dobře. Konec."
+    assert texts(czech, sentence_spans(czech, parse("cs"))) == [
+        "Řekl to včera.", "„Tohle je to, čeho se bojíte,“ řekl Wade.", "— Dobře.", "Konec."]
+    german = "Er blieb stehen. „Meine Meinung steht fest“, sagte er."
+    assert len(sentence_spans(german, parse("de"))) == 2
+    # a closing “ that pysbd hands to the next sentence goes back to the quotation it closes
+    quoted = "Er sagte: „Die Preise sind hoch. Wir wollen die „Wohnraumschande“ beenden.“ Corbyn kündigte mehr an."
+    assert texts(quoted, sentence_spans(quoted, parse("de"))) == [
+        "Er sagte: „Die Preise sind hoch.", "Wir wollen die „Wohnraumschande“ beenden.“", "Corbyn kündigte mehr an."]
+    english = "He will speak at a 1 p.m. ET news conference. It starts at 5 p.m. The room was full."
+    assert texts(english, sentence_spans(english, parse("en"))) == [
+        "He will speak at a 1 p.m. ET news conference.", "It starts at 5 p.m.", "The room was full."]
+
+
 def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
     """「…。」と述べた。 and “…。”他说。 stay one sentence with their tails; a closing quote that
     the text does not carry on still ends one; a title ("The Rev.", "Lt. Col.") and a German

@@ -6,10 +6,12 @@ rebuild them (or to build the sets that may not be committed, under bench/devset
     python bench/devsets/build.py docs  --ntrex /path/to/MicrosoftTranslator+NTREX/repo
     python bench/devsets/build.py ui    --excalidraw /path/to/excalidraw+excalidraw/repo \\
                                         --uptime-kuma /path/to/louislam+uptime-kuma/repo
+    python bench/devsets/build.py ui-more --excalidraw ... --uptime-kuma ...   # built/
     python bench/devsets/build.py mqm   --mqm /path/to/google+wmt-mqm-human-evaluation/repo
     python bench/devsets/build.py pathologies --pathologies /path/to/deep-spin+hallucinations-in-nmt/repo
     python bench/devsets/build.py mlqe  --mlqe /path/to/sheffieldnlp+mlqe-pe/repo
     python bench/devsets/build.py mlqe-dev --mlqe /path/to/sheffieldnlp+mlqe-pe/repo   # fitting data
+    python bench/devsets/build.py ntrex-more --ntrex /path/to/MicrosoftTranslator+NTREX/repo   # built/
     python bench/devsets/build.py wmt21 --wmt21 /path/to/wmt-conference+wmt21-news-systems/repo  # built/
 
 Each path is a bare git directory (as the `fetch` tool brings it); files are read from its HEAD
@@ -35,6 +37,12 @@ BUILT = HERE / "built"
 
 NTREX_LANGS = {"en": "src.eng", "ja": "ref.jpn", "de": "ref.deu", "zh": "ref.zho-CN"}
 DOC_DIRECTIONS = ("en-ja", "ja-en", "en-de", "de-en", "en-zh", "zh-en")
+#: NTREX-128 references in languages the detector was never tuned on (the WMT 2022-2024 languages
+#: among NTREX's): evaluation only, built at run time (`ntrex-more`).
+NTREX_MORE_LANGS = {"cs": "ref.ces", "ru": "ref.rus", "uk": "ref.ukr", "he": "ref.heb", "is": "ref.isl",
+                    "hr": "ref.hrv", "ko": "ref.kor", "hi": "ref.hin", "es": "ref.spa", "pl": "ref.pol"}
+NTREX_MORE_DIRECTIONS = ("en-cs", "cs-en", "en-ru", "ru-en", "en-uk", "uk-en", "en-he", "he-en", "en-is",
+                         "en-hr", "en-ko", "en-hi", "en-es", "en-pl", "cs-uk")
 DROP_SEED = 14
 UI_PROJECTS = {  # project: (folder of the locale files, English file, {language: locale file})
     "excalidraw": ("packages/excalidraw/locales", "en.json",
@@ -43,6 +51,18 @@ UI_PROJECTS = {  # project: (folder of the locale files, English file, {language
     "uptime-kuma": ("src/lang", "en.json",
                     {"ja": "ja.json", "zh": "zh-CN.json", "de": "de-DE.json", "fr": "fr-FR.json",
                      "es": "es-ES.json", "ko": "ko-KR.json"}),
+}
+#: More locales of the same projects, for languages nobody tuned on (built/, evaluation only).
+UI_MORE_LANGS = ("ru", "uk", "cs", "pl", "it", "pt-BR", "tr", "ar", "he", "hi", "th", "vi", "nl", "sv", "el", "zh-TW")
+UI_MORE_LOCALES = {
+    "excalidraw": {"ru": "ru-RU.json", "uk": "uk-UA.json", "cs": "cs-CZ.json", "pl": "pl-PL.json", "it": "it-IT.json",
+                   "pt-BR": "pt-BR.json", "tr": "tr-TR.json", "ar": "ar-SA.json", "he": "he-IL.json", "hi": "hi-IN.json",
+                   "th": "th-TH.json", "vi": "vi-VN.json", "nl": "nl-NL.json", "sv": "sv-SE.json", "el": "el-GR.json",
+                   "zh-TW": "zh-TW.json"},
+    "uptime-kuma": {"ru": "ru-RU.json", "uk": "uk-UA.json", "cs": "cs-CZ.json", "pl": "pl.json", "it": "it-IT.json",
+                    "pt-BR": "pt-BR.json", "tr": "tr-TR.json", "ar": "ar.json", "he": "he-IL.json", "hi": "hi.json",
+                    "th": "th-TH.json", "vi": "vi-VN.json", "nl": "nl-NL.json", "sv": "sv-SE.json", "el": "el-GR.json",
+                    "zh-TW": "zh-TW.json"},
 }
 UI_SKIP_KEYS = ("languageName",)
 PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[^}]*\}|%\w|<[^>]+>")
@@ -67,16 +87,17 @@ def write_jsonl(path: pathlib.Path, records) -> int:
 
 # --- document-level drops (NTREX-128) -------------------------------------------------------
 
-def ntrex_documents(repo: pathlib.Path) -> list[dict]:
-    """NTREX-128's 123 news documents, line-aligned in en/ja/de/zh, split by DOCUMENT_IDS.tsv."""
+def ntrex_documents(repo: pathlib.Path, langs: dict[str, str] = NTREX_LANGS) -> list[dict]:
+    """NTREX-128's 123 news documents, line-aligned in `langs` (code: file stem; en/ja/de/zh by
+    default), split by DOCUMENT_IDS.tsv."""
     doc_ids = git_show(repo, "DOCUMENT_IDS.tsv").splitlines()
     lines = {lang: git_show(repo, f"NTREX-128/newstest2019-{name}.txt").splitlines()
-             for lang, name in NTREX_LANGS.items()}
+             for lang, name in langs.items()}
     assert all(len(v) == len(doc_ids) for v in lines.values()), "NTREX files are not line-aligned"
     docs: dict[str, dict] = {}
     for i, doc_id in enumerate(doc_ids):
-        doc = docs.setdefault(doc_id, {"doc": doc_id, "sentences": {lang: [] for lang in NTREX_LANGS}})
-        for lang in NTREX_LANGS:
+        doc = docs.setdefault(doc_id, {"doc": doc_id, "sentences": {lang: [] for lang in langs}})
+        for lang in langs:
             doc["sentences"][lang].append(lines[lang][i].strip())
     return list(docs.values())
 
@@ -107,6 +128,22 @@ def build_docs(ntrex: pathlib.Path) -> None:
     print(f"ntrex: {n} documents, drops for {len(drops)} directions")
 
 
+def build_ntrex_more(ntrex: pathlib.Path) -> None:
+    """built/ntrex_more_docs.jsonl and built/ntrex_more_drops.json: the same NTREX documents in
+    the languages of NTREX_MORE_LANGS, and drops for NTREX_MORE_DIRECTIONS drawn as for the
+    committed directions (evaluation only; built at run time to keep the repository small)."""
+    docs = ntrex_documents(ntrex, {"en": NTREX_LANGS["en"], **NTREX_MORE_LANGS})
+    BUILT.mkdir(parents=True, exist_ok=True)
+    n = write_jsonl(BUILT / "ntrex_more_docs.jsonl", docs)
+    drops = {}
+    for direction in NTREX_MORE_DIRECTIONS:
+        rng = random.Random(f"{DROP_SEED}:{direction}")
+        drops[direction] = {doc["doc"]: choose_drops(len(doc["sentences"]["en"]), rng) for doc in docs}
+    (BUILT / "ntrex_more_drops.json").write_text(json.dumps({"seed": DROP_SEED, "drops": drops}, indent=0) + "\n",
+                                                 encoding="utf-8")
+    print(f"ntrex-more: {n} documents in {len(NTREX_MORE_LANGS)} more languages, drops for {len(drops)} directions")
+
+
 # --- short UI strings (Excalidraw and Uptime Kuma locales) --------------------------------------------------
 
 def _flatten(tree: dict, prefix: str = ""):
@@ -117,10 +154,12 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-def ui_pairs(repo: pathlib.Path, project: str) -> list[dict]:
+def ui_pairs(repo: pathlib.Path, project: str, locales: dict[str, str] | None = None) -> list[dict]:
     """A project's English UI strings of at most 6 words without placeholders or markup,
-    paired with each locale's non-empty translation."""
-    folder, english_file, locales = UI_PROJECTS[project]
+    paired with each locale's non-empty translation (`locales`: language -> locale file;
+    UI_PROJECTS' by default)."""
+    folder, english_file, default_locales = UI_PROJECTS[project]
+    locales = default_locales if locales is None else locales
     english = dict(_flatten(json.loads(git_show(repo, f"{folder}/{english_file}"))))
     records = []
     for lang, locale_file in locales.items():
@@ -145,6 +184,15 @@ def build_ui(repos: dict[str, pathlib.Path]) -> None:
     for project in repos:
         print(f"ui strings {project}: {sum(r['id'].startswith(project + ':') for r in records)}")
     print(f"ui strings: {n}")
+
+
+def build_ui_more(repos: dict[str, pathlib.Path]) -> None:
+    """built/ui_strings_more.jsonl: the same projects' strings in UI_MORE_LANGS (evaluation only;
+    built at run time, like the other sets nothing was chosen on)."""
+    records = [r for project, repo in repos.items() for r in ui_pairs(repo, project, UI_MORE_LOCALES[project])]
+    BUILT.mkdir(parents=True, exist_ok=True)
+    n = write_jsonl(BUILT / "ui_strings_more.jsonl", records)
+    print(f"ui strings in {len(UI_MORE_LANGS)} more languages: {n}")
 
 
 # --- human-annotated omissions (Google's MQM re-annotation of the WMT21 TED talks) ----------
@@ -505,7 +553,7 @@ def build_wmt21(repo: pathlib.Path) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["docs", "ui", "mqm", "pathologies", "mlqe", "mlqe-dev", "wmt21"])
+    parser.add_argument("what", choices=["docs", "ntrex-more", "ui", "ui-more", "mqm", "pathologies", "mlqe", "mlqe-dev", "wmt21"])
     parser.add_argument("--ntrex", type=pathlib.Path, help="bare git dir of MicrosoftTranslator/NTREX")
     parser.add_argument("--excalidraw", type=pathlib.Path, help="bare git dir of excalidraw/excalidraw")
     parser.add_argument("--uptime-kuma", type=pathlib.Path, help="bare git dir of louislam/uptime-kuma")
@@ -514,16 +562,16 @@ def main(argv=None) -> None:
     parser.add_argument("--mlqe", type=pathlib.Path, help="bare git dir of sheffieldnlp/mlqe-pe")
     parser.add_argument("--wmt21", type=pathlib.Path, help="bare git dir of wmt-conference/wmt21-news-systems")
     args = parser.parse_args(argv)
-    if args.what == "ui":
+    if args.what in ("ui", "ui-more"):
         if not (args.excalidraw and args.uptime_kuma):
-            parser.error("ui needs --excalidraw and --uptime-kuma")
-        build_ui({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
+            parser.error(f"{args.what} needs --excalidraw and --uptime-kuma")
+        (build_ui if args.what == "ui" else build_ui_more)({"excalidraw": args.excalidraw, "uptime-kuma": args.uptime_kuma})
         return
-    option = {"docs": "ntrex", "mqm": "mqm", "pathologies": "pathologies", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
+    option = {"docs": "ntrex", "ntrex-more": "ntrex", "mqm": "mqm", "pathologies": "pathologies", "mlqe": "mlqe", "mlqe-dev": "mlqe", "wmt21": "wmt21"}[args.what]
     source = getattr(args, option)
     if source is None:
         parser.error(f"{args.what} needs --{option}")
-    {"docs": build_docs, "mqm": build_mqm, "pathologies": build_pathologies, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev,
+    {"docs": build_docs, "ntrex-more": build_ntrex_more, "mqm": build_mqm, "pathologies": build_pathologies, "mlqe": build_mlqe, "mlqe-dev": build_mlqe_dev,
      "wmt21": build_wmt21}[args.what](source)
 
 

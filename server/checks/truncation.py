@@ -14,14 +14,16 @@ sentence stop. Any one of these signs is enough:
   (`(例:`, `"needs-revie`), unless the source is a piece of a sentence (the next string may
   close it: `관련이 없다면(기관:`);
 * it ends on a word cut short: the last word is in Latin letters or digits, and is not a word
-  of the source but the start of one, two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
+  of the source (nor a camel-case part of one, `WebHook` of `WebHookUrl`) but the start of one,
+  two or more characters shorter (`HelpandMa` where the source has `HelpandManualFilter`,
   `例如：co` where it has `code`): names, code and terms are copied, so a copy that stops
-  midway was cut. Only where the translation is under `MAX_RATIO_CUT_WORD` of its expected
-  length, or the cut word is code (`HelpandMa`: a capital inside, a digit, an underscore):
-  `fichier batch` for `batchfile` and `dict` for `dictionary` are whole words of a
-  translation longer than expected. In a translation written in Latin letters the cut word must
-  be code, or follow a word copied from the source (`Save chan`): French, Spanish or German
-  words often start as the English ones do (`Relation`, `cita`, `Royaume-Uni`);
+  midway was cut. Only where the cut word is code (`HelpandMa`: a capital inside, a digit, an
+  underscore), or where the translation is under `MAX_RATIO_CUT_WORD` of its expected length
+  and either written in another script than the Latin cut word or a copy of the source's first
+  words (`Save chan` for `Save changes`): in a Latin-script translation a word
+  that starts like a source word is as often the language's own (`notifica` for `notification`,
+  `Crea` for `Create`, `Genera`, the Dutch particle `in` for `input`, `fichier batch` for
+  `batchfile`);
 * it ends on a comma where the source, a title or list, ends on neither a comma nor a stop
   (a list cut between two items), and is under `MAX_RATIO_CUT_WORD` of its expected length, or
   the source is a list itself; not where the source is a piece of a sentence that other
@@ -144,31 +146,33 @@ def _ends_message(segment: SegmentInput) -> bool:
 
 
 def _cut_source_word(source: str, translation: str) -> str:
-    """The translation's last word if it is the start of a source word, not a source word itself;
-    "" otherwise."""
+    """The translation's last word if it is the start of a source word, not a source word itself
+    nor one of its camel-case parts (`WebHook` of `WebHookUrl`); "" otherwise."""
     last = _LAST_WORD.search(translation)
     if not last:
         return ""
     words = set(_SOURCE_WORD.findall(source))
     cut = last.group(0)
     # two letters short at least: "JRE" for "JREs" is the singular, not a cut
-    return cut if cut not in words and any(w.startswith(cut) and len(w) >= len(cut) + 2 for w in words) else ""
+    return cut if cut not in words and any(
+        w.startswith(cut) and len(w) >= len(cut) + 2 and not (cut[-1].islower() and w[len(cut)].isupper())
+        for w in words) else ""
 
 
-def _latin_text(text: str) -> bool:
-    """Most of the text's letters are Latin: its words may share their start with English ones."""
-    found = [ch for ch in text if ch.isalpha()]
-    return bool(found) and sum(1 for ch in found if ch < "\u0250") >= 0.5 * len(found)
+def _copy_in_other_script(translation: str, cut: str) -> bool:
+    """The cut word is Latin in a translation written mostly in another script (`例如：co`), so
+    it can only be a copy of the source's word. In a Latin-script translation a word that starts
+    like a source word is as often the target language's own (`notifica` for `notification`,
+    `Crea` for `Create`, the Dutch particle `in` for `input`)."""
+    letters = [ch for ch in translation if ch.isalpha()]
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    return len(letters) > len(cut) and latin - len(cut) < 0.5 * (len(letters) - len(cut))
 
 
-def _copied_run(source: str, translation: str, cut: str) -> bool:
-    """The word before the cut one is the word before a source word starting with it (`Save chan`
-    for `Save changes`): the translation copies the source up to the cut."""
-    before = _SOURCE_WORD.findall(translation[: len(translation) - len(cut)])
-    if not before:
-        return False
-    ours = _SOURCE_WORD.findall(source)
-    return any(ours[i] == before[-1] and ours[i + 1].startswith(cut) for i in range(len(ours) - 1))
+def _copied_start(source: str, translation: str) -> bool:
+    """The translation is the source's first words copied, the last of them cut (`Save chan` for
+    `Save changes`): a copy, whatever the script."""
+    return len(translation.split()) >= 2 and source.startswith(translation)
 
 
 def _final_placeholder(segment: SegmentInput, translation: str):
@@ -244,8 +248,8 @@ class Truncation(Check):
         if opened >= 0 and opened >= (1 - UNCLOSED_TAIL) * len(translation) and _unclosed_at(source) < 0 and not piece:
             return "stops mid-sentence inside a bracket or quote the source closes"
         cut = _cut_source_word(source, translation)
-        if cut and (_CODE_WORD.search(cut) or self._ratio(segment) < MAX_RATIO_CUT_WORD) \
-                and (_CODE_WORD.search(cut) or not _latin_text(translation) or _copied_run(source, translation, cut)):
+        if cut and (_CODE_WORD.search(cut) or (self._ratio(segment) < MAX_RATIO_CUT_WORD and (
+                _copy_in_other_script(translation, cut) or _copied_start(source, translation)))):
             return "stops inside a word the source has"
         if translation[-1:] in _LIST_COMMAS and not _SENTENCE_END.search(source) and source[-1:] not in _LIST_COMMAS \
                 and not piece \

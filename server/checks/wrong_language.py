@@ -12,9 +12,11 @@ placeholders, markup, numbers, names copied from the source (`NATO`,
 `Tokyo`) and source words quoted in the translation (`"username"`, `« password »`) are set aside (and reads at most the first 3,000 characters); it flags only when lingua is confident about another
 language and gives the target language almost nothing. Languages lingua cannot
 tell apart reliably count as the target (Norwegian Bokmål / Nynorsk / Danish,
-Bosnian / Croatian / Serbian, Indonesian / Malay, and Japanese text written in
-kanji only, which reads as Chinese; Czech / Slovak and Galician / Portuguese in texts of
-fewer than `SHORT_TEXT_WORDS` words, where lingua is confidently wrong on UI strings). A target language outside lingua's 75 is
+Bosnian / Croatian / Serbian, Indonesian / Malay, Czech / Slovak, and Japanese text written in
+kanji only, which reads as Chinese; Galician / Portuguese in texts of fewer than
+`SHORT_TEXT_WORDS` words). A translation that reads as the source language only
+through the terms it keeps from the source ("Campi del payload del webhook") is not flagged
+when its own words read as the target language. A target language outside lingua's 75 is
 not judged.
 """
 
@@ -51,9 +53,9 @@ CANDIDATES = 3
 # Tags whose base lingua spells differently.
 _ALIASES = {"no": "nb", "fil": "tl"}
 # Languages lingua confuses with each other on sentence-length text.
-_CONFUSABLE = [{"nb", "nn", "da"}, {"bs", "hr", "sr"}, {"id", "ms"}]
-#: ... and on short text only: Czech UI strings read as Slovak (`Zadejte obnovující kód`, 0.98).
-_CONFUSABLE_SHORT = [{"cs", "sk"}, {"gl", "pt"}]
+_CONFUSABLE = [{"nb", "nn", "da"}, {"bs", "hr", "sr"}, {"id", "ms"}, {"cs", "sk"}]
+#: ... and on short text only.
+_CONFUSABLE_SHORT = [{"gl", "pt"}]
 #: Words of text below which `_CONFUSABLE_SHORT` languages count as each other.
 SHORT_TEXT_WORDS = 12
 
@@ -141,6 +143,22 @@ NON_LATIN_TARGETS = frozenset({"ja", "zh", "ko", "ru", "uk", "be", "bg", "mk", "
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'_.-]*")
 
 
+#: Letters the translation's own words (those the source does not have) need to be judged apart.
+MIN_OWN_WORD_LETTERS = 8
+
+
+def _own_words_in_target(text: str, source: str, target: str, include: frozenset[str]) -> bool:
+    """The words of the translation that the source does not have read as the target language:
+    `Campi del payload del webhook` keeps the source's terms, its own words are Italian, so it
+    is not "in the source language" however English its terms make it look."""
+    source_words = {w.casefold() for w in _WORD.findall(source)}
+    rest = _WORD.sub(lambda m: " " if m.group(0).casefold() in source_words else m.group(0), text)
+    if letters(rest) < MIN_OWN_WORD_LETTERS:
+        return False
+    ranked = detect(rest, include)
+    return bool(ranked) and accepted(ranked[0][0], target, rest)
+
+
 def accepted(code: str, target: str, text: str) -> bool:
     """Whether text detected as `code` is acceptable for a `target` text."""
     if code == target or any(code in g and target in g for g in _CONFUSABLE):
@@ -187,6 +205,8 @@ class WrongLanguage(Check):
         if accepted(top, target, text) or confidence < MIN_CONFIDENCE or confidence < MIN_MARGIN * target_confidence:
             return out
         if top != source and confidence < RARE_TARGETS.get(top, 0.0):
+            return out
+        if source and top == source and _own_words_in_target(text, segment.source, target, include):
             return out
         if source and top == source and segment.src_lang.base != segment.tgt_lang.base:
             what = f"the translation is in the source language, {language_name(top)}"

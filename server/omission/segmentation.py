@@ -31,14 +31,37 @@ MAX_SENTENCE_CHARS = 600
 _CLOSERS = "」』）)]】〕〉》\"'”’»"
 _CJK_STOP = re.compile(r"[。！？!?．]+[" + re.escape(_CLOSERS) + r"]*")
 _CJK_PUNCT = re.compile(r"[。！？、，]")
+def _capitals_class() -> str:
+    """A regex class body of every letter a sentence may start with: the letters that are not
+    lower case (capitals of every cased script: Latin, Cyrillic with Ukrainian Є І Ї Ґ, Greek,
+    Armenian, ...; and every letter of a script without case: Hangul, Hebrew, Arabic,
+    Devanagari, ...; and Georgian's Mkhedruli, which Unicode counts as lower case but which is
+    written without capitals), as code-point ranges."""
+    ranges: list[list[int]] = []
+    for code in range(0x41, 0x10000):
+        ch = chr(code)
+        if ch.isalpha() and (not ch.islower() or 0x10D0 <= code <= 0x10FF):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
 # Latin-style fallback: . ! ? … followed by closers, then space, then a plausible sentence start.
-_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"'“‘«(\[¿¡0-9A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ\u0590-\u05FF\u0600-\u06FF\u0900-\u0DFF]|\s*$)")
+# “ and ‘ close a quotation opened with „ and ‚ (Czech, German, Icelandic, ...); in CJK text they
+# open one, so only these rules take them as closers.
+_LATIN_CLOSERS = _CLOSERS + "“‘"
+_LATIN_STOP = re.compile(r"[.!?…]+[" + re.escape(_LATIN_CLOSERS) + r"]*(?=\s+[\"'“‘„‚«‹(\[¿¡–—0-9" + _capitals_class() + r"]|\s*$)")
 _ARABIC_STOP = re.compile(r"[.!?؟۔]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|U\.S|U\.K|No|Nr|bzw|z\.B|usw|ca|approx|Inc|Ltd|Co|Gen|Sen|Rep|Gov|Rev|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|Hon|Pres|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
 # A title before a name never ends a sentence: a piece ending in one joins the next ("The Rev." /
 # "Jesse Jackson spoke."), whoever cut it.
 _TITLE_END = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Messrs|Dr|Prof|St|Rev|Fr|Lt|Col|Capt|Cpt|Sgt|Maj|Gen|Adm|Cmdr|Cpl|Pvt|"
                         r"Sen|Rep|Gov|Pres|Hon|Insp|Det|Supt|Mt|Ft|No|Nr|Nos|Hr|Hrn|Mme|Mlle)\.$")
+# "1 p.m. ET": the time zone after a clock time is not a sentence's first word.
+_CLOCK_END = re.compile(r"(?<![A-Za-z])[ap]\.m\.$", re.IGNORECASE)
+_ZONE_START = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T|EES?T|WET|JST|KST|IST|HKT|SGT|AE[SD]T|AWST|NZ[SD]T)\b")
 # Languages that write ordinals as a number and a full stop ("am 3. Oktober"): a piece ending in
 # a one- or two-digit number and a full stop joins the next.
 _DOTTED_ORDINALS = frozenset("de da nb nn no fi cs sk sl hr sr bs pl hu tr et lv lt is".split())
@@ -193,13 +216,15 @@ def _quote_goes_on(line: str, stop: re.Match) -> bool:
 
 
 def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
-    """Join a piece to the next when it ends in a title ("Rev.") or, in languages that write
-    ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
+    """Join a piece to the next when it ends in a title ("Rev."), in a clock time the next
+    piece gives the time zone of ("at 1 p.m." / "ET news conference.") or, in languages that
+    write ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
     joined: list[Span] = []
     for start, end in pieces:
         if joined:
             before = text[joined[-1][0]:joined[-1][1]]
-            if _TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before)):
+            if (_TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before))
+                    or (_CLOCK_END.search(before) and _ZONE_START.match(text, start))):
                 joined[-1] = (joined[-1][0], end)
                 continue
         joined.append((start, end))
@@ -209,6 +234,31 @@ def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
 # pysbd's Arabic, Persian and Urdu rules end a sentence at a comma (،) or a colon; so does no
 # writer. A piece ending in one of these is joined to the next.
 _NOT_A_SENTENCE_END = ",،;؛:"
+
+
+# pysbd reads a German or Czech closing “ (after „) as the next sentence's opening quote:
+# "… zu beenden." / "“ Oppositionsführer …". A quote mark that closes what the piece before left
+# open goes back to it. (closing mark: the opening marks it closes)
+_QUOTE_OPENERS = {"“": "„", "”": "“", "‘": "‚", "’": "‘‚", "»": "«"}
+
+
+def _reattach_closing_quotes(pieces: list[Span], text: str) -> list[Span]:
+    """Move a quote mark that starts a piece, followed by a space (or nothing), to the end of
+    the piece before when the line up to it opened more such quotations than it closed."""
+    out: list[Span] = []
+    for start, end in pieces:
+        mark = text[start] if start < end else ""
+        if out and mark in _QUOTE_OPENERS and (start + 1 == end or text[start + 1].isspace()):
+            before = text[out[0][0]:start]  # the line so far: a quotation may span sentences
+            if sum(before.count(o) for o in _QUOTE_OPENERS[mark]) > before.count(mark):
+                out[-1] = (out[-1][0], start + 1)
+                start += 1
+                while start < end and text[start].isspace():
+                    start += 1
+                if start >= end:
+                    continue
+        out.append((start, end))
+    return out
 
 
 def _join_after_commas(pieces: list[Span], text: str) -> list[Span]:
@@ -326,7 +376,8 @@ def sentence_spans(text: str, lang: Language | None = None, max_chars: int = MAX
         elif code in _PYSBD_LANGS and code not in ("zh", "ja"):
             # pysbd keeps a quoted passage of several sentences together; CJK text is cut
             # inside quotes, so cut here too where the regex rules see a sentence end
-            pieces = [p for s, e in _join_after_commas(_pysbd_sentences(text, start, end, code), text)
+            pysbd_pieces = _reattach_closing_quotes(_pysbd_sentences(text, start, end, code), text)
+            pieces = [p for s, e in _join_after_commas(pysbd_pieces, text)
                       for p in _regex_sentences(text, s, e, arabic=code in ("ar", "fa", "ur"))]
         else:
             pieces = _regex_sentences(text, start, end, arabic=code in ("ar", "fa", "ur", "ps"))
