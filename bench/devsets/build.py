@@ -117,31 +117,32 @@ def choose_drops(n: int, rng: random.Random) -> list[int]:
 def build_docs(ntrex: pathlib.Path) -> None:
     """data/ntrex_docs.jsonl (the aligned documents) and data/ntrex_drops.json (which target
     sentences each direction's dropped copy lacks, drawn with a fixed seed)."""
-    docs = ntrex_documents(ntrex)
-    n = write_jsonl(DATA / "ntrex_docs.jsonl", docs)
-    drops = {}
-    for direction in DOC_DIRECTIONS:
-        rng = random.Random(f"{DROP_SEED}:{direction}")
-        drops[direction] = {doc["doc"]: choose_drops(len(doc["sentences"]["en"]), rng) for doc in docs}
-    (DATA / "ntrex_drops.json").write_text(json.dumps({"seed": DROP_SEED, "drops": drops}, indent=0) + "\n",
-                                           encoding="utf-8")
-    print(f"ntrex: {n} documents, drops for {len(drops)} directions")
+    n, directions = write_ntrex(DATA, "ntrex", ntrex_documents(ntrex), DOC_DIRECTIONS)
+    print(f"ntrex: {n} documents, drops for {directions} directions")
 
 
 def build_ntrex_more(ntrex: pathlib.Path) -> None:
     """built/ntrex_more_docs.jsonl and built/ntrex_more_drops.json: the same NTREX documents in
     the languages of NTREX_MORE_LANGS, and drops for NTREX_MORE_DIRECTIONS drawn as for the
     committed directions (evaluation only; built at run time to keep the repository small)."""
-    docs = ntrex_documents(ntrex, {"en": NTREX_LANGS["en"], **NTREX_MORE_LANGS})
     BUILT.mkdir(parents=True, exist_ok=True)
-    n = write_jsonl(BUILT / "ntrex_more_docs.jsonl", docs)
+    docs = ntrex_documents(ntrex, {"en": NTREX_LANGS["en"], **NTREX_MORE_LANGS})
+    n, directions = write_ntrex(BUILT, "ntrex_more", docs, NTREX_MORE_DIRECTIONS)
+    print(f"ntrex-more: {n} documents in {len(NTREX_MORE_LANGS)} more languages, drops for {directions} directions")
+
+
+def write_ntrex(folder: pathlib.Path, stem: str, docs: list[dict], directions) -> tuple[int, int]:
+    """<stem>_docs.jsonl and <stem>_drops.json in `folder`: the documents, and for each direction
+    and document the target sentences its dropped copy lacks (`choose_drops`, seeded by
+    DROP_SEED and the direction). Returns the counts of documents and directions."""
+    n = write_jsonl(folder / f"{stem}_docs.jsonl", docs)
     drops = {}
-    for direction in NTREX_MORE_DIRECTIONS:
+    for direction in directions:
         rng = random.Random(f"{DROP_SEED}:{direction}")
         drops[direction] = {doc["doc"]: choose_drops(len(doc["sentences"]["en"]), rng) for doc in docs}
-    (BUILT / "ntrex_more_drops.json").write_text(json.dumps({"seed": DROP_SEED, "drops": drops}, indent=0) + "\n",
-                                                 encoding="utf-8")
-    print(f"ntrex-more: {n} documents in {len(NTREX_MORE_LANGS)} more languages, drops for {len(drops)} directions")
+    (folder / f"{stem}_drops.json").write_text(json.dumps({"seed": DROP_SEED, "drops": drops}, indent=0) + "\n",
+                                               encoding="utf-8")
+    return n, len(drops)
 
 
 # --- short UI strings (Excalidraw and Uptime Kuma locales) --------------------------------------------------
