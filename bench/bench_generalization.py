@@ -22,7 +22,9 @@ from the service's output:
   |log(r / median r)| (any departure from the set's typical ratio). The target is the better
   of the two plus 0.08.
 - correct short UI strings (ui-strings): the share with a `major` (or `critical`) omission or
-  addition flag, with any omission/addition flag, and with `passed` false, per language.
+  addition flag, with any omission/addition flag, and with `passed` false, per language; and
+  the same strings swapped (devsets.swapped: each source with another string's translation),
+  the share caught by an omission/addition flag and with `passed` false.
 
     .venv/bin/python bench/bench_generalization.py                     # default sample (~5-10 min, 2 cores)
     .venv/bin/python bench/bench_generalization.py --limit 0           # everything
@@ -153,7 +155,10 @@ def collect(names: list[str] | None = None, limit: int | None = None, address: s
     for name in names or devsets.names():
         set_rows = [row for row in devsets.load(name) if devsets.in_split(row, split)]
         kind_limit = DEFAULT_LIMITS[set_rows[0]["kind"]] if limit is None else limit
-        rows += sample(set_rows, kind_limit)
+        picked = sample(set_rows, kind_limit)
+        rows += picked
+        if set_rows[0]["kind"] == "ui":  # and the same strings swapped: what the unrelated flags must catch
+            rows += devsets.swapped(picked)
     if address is not None:
         return score(address, rows, threads)
     server = LacunaServer(config or replace(ServerConfig(), port=0, workers=8, log_level="warning")).start()
@@ -309,15 +314,23 @@ def annotated_metrics(records: list[dict]) -> dict:
 
 def ui_metrics(records: list[dict]) -> dict:
     """Share of correct short strings with a major omission/addition flag, any such flag, or
-    passed false; overall and per target language."""
+    passed false; and of the same strings swapped (kind ui-swapped), the share with any such
+    flag (caught) and with `passed` false; overall and per target language."""
+    def flagged(r, severities=None):
+        return any(f["type"] in ("omission", "addition") and (severities is None or f["severity"] in severities)
+                   for f in r["flags"])
+
     def shares(recs):
-        n = len(recs)
-        major = sum(1 for r in recs if any(f["type"] in ("omission", "addition") and f["severity"] in ACTIONABLE
-                                           for f in r["flags"]))
-        anyf = sum(1 for r in recs if any(f["type"] in ("omission", "addition") for f in r["flags"]))
-        failed = sum(1 for r in recs if not r["passed"])
-        return {"rows": n, "major_omission_or_addition": major / n, "any_omission_or_addition": anyf / n,
-                "not_passed": failed / n}
+        correct = [r for r in recs if r["kind"] == "ui"]
+        swapped = [r for r in recs if r["kind"] == "ui-swapped"]
+        n, m = len(correct), len(swapped)
+        out = {"rows": n, "major_omission_or_addition": sum(flagged(r, ACTIONABLE) for r in correct) / max(n, 1),
+               "any_omission_or_addition": sum(flagged(r) for r in correct) / max(n, 1),
+               "not_passed": sum(not r["passed"] for r in correct) / max(n, 1), "swapped_rows": m}
+        if m:
+            out["swapped_flagged"] = sum(flagged(r) for r in swapped) / m
+            out["swapped_not_passed"] = sum(not r["passed"] for r in swapped) / m
+        return out
     by_lang = defaultdict(list)
     for r in records:
         by_lang[r["tgt_lang"]].append(r)
@@ -396,11 +409,15 @@ def report(records: list[dict]) -> dict:
     for name in [n for n in by_set if by_set[n] and by_set[n][0]["kind"] == "ui"]:
         m = ui_metrics(by_set[name])
         metrics["sets"][name] = m
-        print(f"\nCorrect short UI strings ({name}: Excalidraw, Uptime Kuma; <= 6 words): share flagged")
-        print(f"{'lang':6} {'rows':>5} {'major o/a':>9} {'any o/a':>8} {'not passed':>10}")
+        print(f"\nCorrect short UI strings ({name}: Excalidraw, Uptime Kuma; <= 6 words): share flagged; "
+              "the same strings swapped (each source with another string's translation): share caught")
+        print(f"{'lang':6} {'rows':>5} {'major o/a':>9} {'any o/a':>8} {'not passed':>10}   "
+              f"{'swapped':>7} {'any o/a':>8} {'not passed':>10}")
         for lang, s in m.items():
+            swapped = (f"{s['swapped_rows']:>7} {100 * s['swapped_flagged']:>7.1f}% "
+                       f"{100 * s['swapped_not_passed']:>9.1f}%") if s["swapped_rows"] else f"{0:>7}"
             print(f"{lang:6} {s['rows']:>5} {100 * s['major_omission_or_addition']:>8.1f}% "
-                  f"{100 * s['any_omission_or_addition']:>7.1f}% {100 * s['not_passed']:>9.1f}%")
+                  f"{100 * s['any_omission_or_addition']:>7.1f}% {100 * s['not_passed']:>9.1f}%   {swapped}")
     return metrics
 
 
@@ -417,6 +434,9 @@ def summary_line(metrics: dict) -> str:
             parts.append(f"{name}_auc={_f(m['omission_auc'])}/baseline={_f(m['baseline']['best'])}")
     if "ui-strings" in metrics["sets"]:
         parts.append(f"ui_major_share={100 * metrics['sets']['ui-strings']['all']['major_omission_or_addition']:.2f}%")
+        parts.append(f"ui_any_share={100 * metrics['sets']['ui-strings']['all']['any_omission_or_addition']:.2f}%")
+        if "swapped_flagged" in metrics["sets"]["ui-strings"]["all"]:
+            parts.append(f"ui_swapped_caught={100 * metrics['sets']['ui-strings']['all']['swapped_flagged']:.1f}%")
     if "ui-strings-more" in metrics["sets"]:
         share = metrics["sets"]["ui-strings-more"]["all"]["major_omission_or_addition"]
         parts.append(f"ui_more_major_share={100 * share:.2f}%")

@@ -30,6 +30,8 @@ Sets (see bench/devsets/README.md for sources and licences):
 - ``ui-strings-more``: the same projects' short strings in 16 more languages (ru, uk, cs, pl,
   it, pt-BR, tr, ar, he, hi, th, vi, nl, sv, el, zh-TW). Evaluation only; built into
   bench/devsets/built/ by ``build.py ui-more``.
+- ``swapped(rows)``: a UI set's strings with their translations swapped within a project and
+  language (kind ``ui-swapped``, label 1): what the unrelated-pair flags must catch.
 - ``mlqe-pe-en-ja``, ``mlqe-pe-en-de``: MLQE-PE's WMT 2021 QE test sets (Wikipedia sentences,
   mBART50 / NMT output, professional post-edits): label 1 when the post-editor inserted words
   at two or more places of the MT (BAD gap tags), a post-edit-derived omission signal; no
@@ -73,6 +75,7 @@ import functools
 import hashlib
 import json
 import pathlib
+import random
 
 from lacuna.server.omission.segmentation import ends_sentence
 
@@ -337,6 +340,32 @@ def _ui_strings(path: pathlib.Path, name: str) -> list[dict]:
         record = json.loads(line)
         rows.append({**record, "set": name, "kind": "ui", "gold": {"omitted_spans": [], "label": 0}})
     return rows
+
+
+def swapped(rows: list[dict], seed: int = 14) -> list[dict]:
+    """UI rows with their translations swapped: each source paired with the translation of another
+    string of the same project and language (a seeded derangement; a pair whose two strings
+    share a translation is left out). Every swapped pair is unrelated: kind "ui-swapped", label 1,
+    id suffixed ":swapped". What an export with misaligned keys or a file from another version
+    looks like."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["id"].split(":")[0], row["tgt_lang"]), []).append(row)
+    rng = random.Random(seed)
+    out = []
+    for key in sorted(groups):
+        group = groups[key]
+        if len(group) < 2:
+            continue
+        order = list(range(len(group)))
+        rng.shuffle(order)
+        partner = {order[i]: order[(i + 1) % len(order)] for i in range(len(order))}  # one cycle: no fixed point
+        for i, row in enumerate(group):
+            other = group[partner[i]]["translation"]
+            if other != row["translation"]:
+                out.append({**row, "id": row["id"] + ":swapped", "translation": other, "kind": "ui-swapped",
+                            "gold": {"omitted_spans": [], "label": 1}})
+    return out
 
 
 def _mlqe(name: str) -> list[dict]:

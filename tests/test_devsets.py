@@ -277,3 +277,24 @@ def test_ui_strings_in_more_languages_build_and_load(tmp_path, monkeypatch):
         _check_row(row)
         assert row["kind"] == "ui" and row["set"] == "ui-strings-more"
     assert devsets.evaluation_only("ui-strings-more") and not devsets.evaluation_only("ui-strings")
+
+
+def test_swapped_ui_strings_pair_every_source_with_another_translation_of_its_project_and_language():
+    """devsets.swapped: each source gets the translation of another string of the same project and
+    language (never its own, never another project's or language's), labelled unrelated; seeded."""
+    rows = [{"id": f"{project}:{lang}:k{i}", "src_lang": "en", "tgt_lang": lang, "source": f"S{project}{lang}{i}",
+             "translation": f"T{project}{lang}{i}", "set": "ui-strings", "kind": "ui",
+             "gold": {"omitted_spans": [], "label": 0}}
+            for project in ("a", "b") for lang in ("de", "ja") for i in range(5)]
+    rows.append({**rows[0], "id": "c:de:k0", "source": "lone", "translation": "allein"})  # alone in its group
+    out = devsets.swapped(rows)
+    assert out == devsets.swapped(rows) and out != devsets.swapped(rows, seed=15)
+    assert len(out) == 20
+    by_id = {r["id"]: r for r in rows}
+    for r in out:
+        original = by_id[r["id"].removesuffix(":swapped")]
+        project, lang = original["id"].split(":")[:2]
+        assert r["source"] == original["source"] and r["translation"] != original["translation"]
+        assert r["translation"].startswith(f"T{project}{lang}")
+        assert r["kind"] == "ui-swapped" and r["gold"]["label"] == 1
+    assert len({r["translation"] for r in out}) == 20  # a permutation: each translation used once
