@@ -224,20 +224,22 @@ def test_dense_mode_flags_and_ranks_like_the_default_one(start_server):
 
 
 def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
-    """The default mode: a pair of one sentence a side skips the dense pass; a dropped clause is
-    flagged where it is, an unrelated translation gets an omission and an addition flag."""
+    """The default mode: a pair of one sentence a side skips the dense pass (only a pair the latent
+    terms call unrelated is embedded, to confirm it); a dropped clause is flagged where it is, an
+    unrelated translation gets an omission and an addition flag."""
     scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
     source = ("Heavy snow closed the mountain pass on Tuesday, and the police asked drivers to stay at "
               "home until the roads are cleared.")
     full = "火曜日、大雪のため峠が通行止めになり、警察は道路が除雪されるまで自宅にとどまるよう運転者に呼びかけた。"
     partial = "火曜日、大雪のため峠が通行止めになった。"
     unrelated = "Meine Katze schläft gern in der Sonne auf dem Balkon."
+    scorer.detector.background.matrix()  # the background sentences: embedded once per server, on first use
     before, cached = scorer.encoder.encoded, len(scorer.encoder.latent_cache)
     with Client(base_server.address, timeout=120) as c:
         res = c.score([seg(source, full, tgt="ja", id="full"), seg(source, partial, tgt="ja", id="partial"),
                        seg(source, unrelated, id="unrelated")], metrics=["omission", "addition"])
         caps = c.capabilities()
-    assert scorer.encoder.encoded == before  # no dense embedding for any of them
+    assert scorer.encoder.encoded - before <= 2  # a dense embedding for the unrelated pair's two sentences only
     assert len(scorer.encoder.latent_cache) > cached
     assert "sentence-encoder+latent-terms+word-alignment" in {m.kind for m in caps.models}
     assert not res["full"].flags
@@ -249,6 +251,38 @@ def test_one_sentence_pairs_are_judged_on_latent_terms_alone(base_server):
     kinds = sorted(f.type for f in res["unrelated"].flags if f.type in ("omission", "addition"))
     assert kinds == ["addition", "omission"]
     assert res["unrelated"].scores["addition"] > res["full"].scores["addition"] + 0.3
+
+
+def test_short_strings_the_latent_terms_call_unrelated_are_confirmed_on_the_dense_similarity(base_server):
+    """Correct short UI strings whose latent terms share almost nothing (below `latent_unrelated`)
+    keep no flag when the dense similarity sees them as one; the same sources with swapped
+    translations are still flagged unrelated, with the model's probability as confidence."""
+    from lacuna.server.omission.passages import sentences
+    from lacuna.server.omission.similarity import latent_cosine
+    from lacuna.server.omission.single_pair import unrelated_candidate
+
+    scorer = next(s for s in base_server.pipeline.scorers if s.name == "omission")
+    st = scorer.detector.settings
+    correct = [("Load from file", "Aus Datei laden"), ("Set Up Notification", "Benachrichtigung einrichten"),
+               ("Setup Instructions", "Einrichtungsanleitung")]
+    swapped = [("Load from file", "Benachrichtigung einrichten"), ("Set Up Notification", "Einrichtungsanleitung"),
+               ("Setup Instructions", "Aus Datei laden")]
+    for source, translation in correct:  # the latent terms alone would call each of them unrelated
+        s, t = sentences(source, None, 10)[0], sentences(translation, None, 10)[0]
+        assert unrelated_candidate(s, t, latent_cosine(scorer.encoder, [s.text], [t.text]), st), source
+    segments = [seg(a, b, id=f"ok{i}") for i, (a, b) in enumerate(correct)]
+    segments += [seg(a, b, id=f"swap{i}") for i, (a, b) in enumerate(swapped)]
+    with Client(base_server.address, timeout=120) as c:
+        res = c.score(segments, metrics=["omission", "addition"])
+    for i in range(len(correct)):
+        assert not [f for f in res[f"ok{i}"].flags if f.type in ("omission", "addition")], correct[i]
+    caught = [i for i in range(len(swapped))
+              if sorted(f.type for f in res[f"swap{i}"].flags if f.type in ("omission", "addition"))
+              == ["addition", "omission"]]
+    assert len(caught) >= 2, swapped
+    for i in caught:
+        assert all(f.severity == "minor" and f.confidence >= 0.5 for f in res[f"swap{i}"].flags
+                   if f.type in ("omission", "addition"))
 
 
 def test_word_alignment_judges_pairs_and_places_the_flag(base_server, start_server):

@@ -2,7 +2,8 @@
 
 For each pair, both sides are cut into sentences (passages.py); then
 - a pair of one sentence a side, with latent terms on and enough text, is judged on latent
-  terms alone (single_pair.py): nothing to align, no dense pass;
+  terms (single_pair.py): nothing to align, a dense pass only for the few the latent terms
+  call unrelated;
 - every other pair is a document: its sentences are embedded (one encoder call for the whole
   batch), aligned (document_alignment.py) and the alignment read (document.py).
 
@@ -28,8 +29,8 @@ from lacuna.server.omission.measure import BeadMeasurer
 from lacuna.server.omission.pair_models import BeadFeatures, Logistic, PairModels
 from lacuna.server.omission.passages import PairAnalysis, Sentence, clauses, sentences, whole
 from lacuna.server.omission.settings import Settings
-from lacuna.server.omission.similarity import Background, Embeddings
-from lacuna.server.omission.single_pair import analyze_single
+from lacuna.server.omission.similarity import Background, Embeddings, latent_cosine
+from lacuna.server.omission.single_pair import analyze_single, unrelated_candidate
 from lacuna.server.omission.weights import FittedWeights, load_for
 
 __all__ = ["OmissionDetector", "Settings", "PairAnalysis", "BeadFeatures", "Logistic", "quote"]
@@ -109,11 +110,15 @@ class OmissionDetector:
             texts.extend(t.text for t in tgt)
             if self.documents.is_short(src, tgt):  # judged on the whole texts: embed them too
                 texts.extend(whole(items, text) for items, text in ((src, source), (tgt, translation)))
-        emb = self.embeddings(texts)
         if single:
             self.encoder.latent_terms(single)  # one call for the batch (cached)
             if self.settings.word_alignment:
                 self.encoder.token_states(single)
+            for (src, tgt, _) in prepared:  # the pairs the latent terms call unrelated: embed them too
+                if self._latent_only(src, tgt) and unrelated_candidate(
+                        src[0], tgt[0], latent_cosine(self.encoder, [src[0].text], [tgt[0].text]), self.settings):
+                    texts.extend((src[0].text, tgt[0].text))
+        emb = self.embeddings(texts)
         return [self._route(source, translation, src, tgt, by_sentence, emb)
                 for (source, translation, *_), (src, tgt, by_sentence) in zip(pairs, prepared)]
 
@@ -121,7 +126,7 @@ class OmissionDetector:
                by_sentence: dict[int, list[Sentence]], emb: Embeddings) -> PairAnalysis:
         if self._latent_only(src, tgt):
             return analyze_single(source, translation, src[0], tgt[0], by_sentence.get(0, []), self.encoder,
-                                  self.settings, self.models, self.measurer, self.flags)
+                                  self.settings, self.models, self.measurer, self.flags, emb)
         return self.documents.analyze(source, translation, src, tgt, by_sentence, emb)
 
     def _latent_only(self, src: list[Sentence], tgt: list[Sentence]) -> bool:

@@ -175,10 +175,18 @@ class Settings:
     #: written for the tests score 0.07-0.14; on HalOmi 5.9% of the pairs fall below 0.15, and 77%
     #: of those are annotated hallucinations.
     latent_unrelated: float = 0.15
-    #: The confidence of that pair of flags: sigmoid((latent_unrelated + margin - cosine) *
-    #: steepness): 0.68 at the bar, 0.95 at a cosine of 0.
-    unrelated_margin: float = 0.05
-    unrelated_steepness: float = 15.0
+    #: Below that bar the pair is flagged only when the dense similarity agrees: the probability
+    #: that the two are unrelated, sigmoid(bias + latent_weight x cosine + dense_weight x
+    #: normalized dense similarity), is at least `unrelated_min_probability`, and it is the
+    #: flags' raw confidence. The latent terms of two correct short strings often share too
+    #: little ("Load from file" / "Aus Datei laden"); the dense vectors still see them as one.
+    #: Fitted on correct UI strings against the same strings swapped (each source with another
+    #: string's translation; bench/fit_unrelated_pairs.py, the `ui-strings` set), the bar
+    #: being the lowest probability that keeps flags on at most 1% of its correct strings.
+    unrelated_bias: float = 6.92
+    unrelated_latent_weight: float = -30.7
+    unrelated_dense_weight: float = -35.3
+    unrelated_min_probability: float = 0.92
     #: Latent terms are used only where both sides have at least this many content units: the
     #: terms of a word or two ("Save" / "Speichern") barely overlap even in a good translation, so
     #: such pairs (and beads) keep the dense models. On HalOmi (1.8% of its pairs are this short)

@@ -1,9 +1,13 @@
-"""A pair of one sentence a side, judged on latent terms alone (no dense pass, nothing to align).
+"""A pair of one sentence a side, judged on latent terms (nothing to align).
 
 Most of what a localization pipeline sends. The pair models give the scores; an unrelated pair
 gets an omission and an addition flag (as the aligner would leave both sentences unmatched); a
 likely omission otherwise flags the source clause the translation covers least: the one with
 most unaligned words, else the one its latent terms cover least.
+
+A pair is unrelated when its latent terms share too little (`latent_unrelated`) and no number or
+name, and the dense similarity agrees (`unrelated_probability`): the detector embeds only the
+pairs below the latent bar, so most pairs still need no dense pass.
 """
 
 from __future__ import annotations
@@ -21,13 +25,27 @@ from lacuna.server.omission.measure import BeadMeasurer, with_words
 from lacuna.server.omission.pair_models import PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence
 from lacuna.server.omission.settings import Settings
-from lacuna.server.omission.similarity import latent_cosine
+from lacuna.server.omission.similarity import Embeddings, latent_cosine
+
+
+def unrelated_candidate(s: Sentence, t: Sentence, latent: float, settings: Settings) -> bool:
+    """The latent terms alone call the two unrelated: below the bar, no shared number or name."""
+    return (latent < settings.latent_unrelated and not numbers(s.text) & numbers(t.text)
+            and not shared_names(s.text, t.text))
+
+
+def unrelated_probability(latent: float, dense: float, settings: Settings) -> float:
+    """How likely two sentences are unrelated, from their latent-term cosine and normalized dense
+    similarity (the model of Settings.unrelated_*)."""
+    st = settings
+    return sigmoid(st.unrelated_bias + st.unrelated_latent_weight * latent + st.unrelated_dense_weight * dense)
 
 
 def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clauses: list[Sentence],
                    encoder, settings: Settings, models: PairModels, measurer: BeadMeasurer,
-                   flags: FlagBuilder) -> PairAnalysis:
-    """One source sentence `s` and one target sentence `t` (`clauses`: those of `s`)."""
+                   flags: FlagBuilder, emb: Embeddings) -> PairAnalysis:
+    """One source sentence `s` and one target sentence `t` (`clauses`: those of `s`); `emb` holds
+    the dense embeddings of the two when the latent terms call them unrelated."""
     st = settings
     latent = latent_cosine(encoder, [s.text], [t.text])
     whole = Bead((0, 1), (0, 1), latent)
@@ -37,8 +55,12 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
         feat = with_words(feat, words)
     omission, addition = models.p_omit(feat), models.p_add(feat)
     out: list[FlagData] = []
-    if latent < st.latent_unrelated and not numbers(s.text) & numbers(t.text) and not shared_names(s.text, t.text):
-        conf = sigmoid((st.latent_unrelated + st.unrelated_margin - latent) * st.unrelated_steepness)
+    unrelated = 0.0
+    if unrelated_candidate(s, t, latent, st):
+        emb.add([s.text, t.text])  # (the detector embedded them with the batch: nothing to encode)
+        unrelated = unrelated_probability(latent, emb.between(s.text, t.text), st)
+    if unrelated >= st.unrelated_min_probability:
+        conf = unrelated
         out.append(flags.omission(s.span, source, _evidence("unrelated_pair", conf, s, s, t, source)))
         out.append(flags.addition(t.span, translation, _evidence("unrelated_pair", conf, t, t, s, translation)))
         beads = [Bead((0, 1), (0, 0), float("nan")), Bead((1, 1), (0, 1), float("nan"))]
