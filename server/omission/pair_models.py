@@ -62,6 +62,8 @@ class BeadFeatures:
     #: share of the source's words in its longest unaligned stretch (stretches.py): an omission
     #: leaves one hole, a free translation scattered ones
     stretch: float | None = None
+    #: how poorly the translation covers the source's least-covered words (word_alignment.py)
+    weak_coverage: float | None = None
 
     @property
     def source_length(self) -> float:
@@ -74,7 +76,8 @@ class BeadFeatures:
         return {"similarity": self.similarity, "latent": self.latent, "length": self.length,
                 "shorter": min(0.0, self.length), "source_length": self.source_length,
                 "unaligned": self.unaligned, "unaligned_target": self.unaligned_target,
-                "char_length": self.char_length, "word_length": self.word_length, "stretch": self.stretch}
+                "char_length": self.char_length, "word_length": self.word_length, "stretch": self.stretch,
+                "weak_coverage": self.weak_coverage}
 
 
 @dataclass(frozen=True)
