@@ -70,14 +70,17 @@ class FlagBuilder:
         """An omitted source passage: a whole sentence (or run of them), or part of one."""
         confidence = self.confidence(evidence)
         what = "part of a sentence not translated" if evidence.kind == "omission_partial" else "not translated"
+        why = " (the translation is unrelated to it: a misaligned or swapped string?)" \
+            if evidence.kind == "unrelated_pair" else ""
         return FlagData(type="omission", severity=self.severity(evidence.units, confidence),
                         detector=self.detector_name, confidence=confidence, source_span=span,
-                        message=f'{what}: "{quote(source[span[0]:span[1]])}"', evidence=evidence)
+                        message=f'{what}: "{quote(source[span[0]:span[1]])}"{why}', evidence=evidence)
 
     def addition(self, span: Span, translation: str, evidence: FlagEvidence) -> FlagData:
         """A target passage with no counterpart in the source."""
         confidence = self.confidence(evidence)
         return FlagData(type="addition", severity=self.severity(evidence.units, confidence),
                         detector=self.detector_name, confidence=confidence, target_span=span,
-                        message=f'no counterpart in the source: "{quote(translation[span[0]:span[1]])}"',
+                        message=f'no counterpart in the source: "{quote(translation[span[0]:span[1]])}"'
+                                + (" (unrelated to the source)" if evidence.kind == "unrelated_pair" else ""),
                         evidence=evidence)
