@@ -205,8 +205,9 @@ def document_timing(address: str) -> None:
 # -- refitting the bead model -------------------------------------------------------------
 
 FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
-#: row_features' columns after the two fixed-score ones (5, 6): the plain length ratios.
-LENGTH_COLUMNS = {"char_length": 7, "word_length": 8}
+#: row_features' columns after the two fixed-score ones (5, 6): the plain length ratios, and the
+#: source's weak coverage (word alignment).
+LENGTH_COLUMNS = {"char_length": 7, "word_length": 8, "weak_coverage": 9}
 
 
 def mode_name(latent_terms: bool, word_alignment: bool) -> str:
@@ -269,13 +270,14 @@ def row_features(rows: list[halomi.Row], latent_terms: bool = False, word_alignm
                                               for r in chunk]):
                 f = analysis.features[0] if analysis.features else None
                 if f is None:  # no bead (a side without letters): the detector's own scores stand
-                    out.append([np.nan] * len(FEATURES) + [analysis.omission, analysis.addition, np.nan, np.nan])
+                    out.append([np.nan] * len(FEATURES) + [analysis.omission, analysis.addition, np.nan, np.nan, np.nan])
                     continue
                 similarity = (f.latent if f.latent is not None else np.nan) if latent_terms else f.similarity
                 out.append([similarity, f.length, f.source_length,
                             np.nan if f.unaligned is None else f.unaligned,
                             np.nan if f.unaligned_target is None else f.unaligned_target, np.nan, np.nan,
-                            f.char_length, np.nan if f.word_length is None else f.word_length])
+                            f.char_length, np.nan if f.word_length is None else f.word_length,
+                            np.nan if f.weak_coverage is None else f.weak_coverage])
     finally:
         encoder.close()
     return np.array(out, dtype=float)

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import REPO, shared_path
 
@@ -27,6 +28,20 @@ def test_the_packaged_file_names_every_models_inputs_and_how_to_refit_it():
     for name, model in fitted.models.models.items():
         assert set(model.features) <= known, name
         assert list(model.features) == data["models"][name]["features"]
+
+
+def test_the_halomi_refit_reads_every_packaged_models_inputs():
+    """bench_omission's refit (`--fit-only --write-weights`, a refit command of the packaged file)
+    builds each model's inputs from row_features' columns: every input a packaged model names
+    must be one of them."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import bench_omission
+
+    columns = len(bench_omission.FEATURES) + 2 + len(bench_omission.LENGTH_COLUMNS)
+    assert max(bench_omission.LENGTH_COLUMNS.values()) == columns - 1
+    x = np.arange(2.0 * columns).reshape(2, columns)
+    for name, model in weights.load(PACKAGED).models.models.items():
+        assert bench_omission.model_inputs(x, model.features).shape == (2, len(model.features)), name
 
 
 def test_a_bad_weights_file_names_what_is_wrong(tmp_path):
