@@ -117,6 +117,23 @@ def test_quote_tails_titles_and_ordinals_do_not_end_sentences():
     assert texts(de, sentence_spans(de, parse("de"))) == ["Am 3. Oktober feiert Deutschland.", "Prof. Dr. Müller kam."]
 
 
+def test_a_piece_opening_in_lower_case_goes_on_the_sentence_before():
+    """No sentence opens in lower case: a full stop before one ended an abbreviation the splitter
+    does not know. A word with a capital further on ("iPhone") may open a sentence."""
+    ru = "Оборот сетей превышает 9 млрд. фунтов стерлингов в год. Это отраслевой эталон."
+    assert texts(ru, sentence_spans(ru, parse("ru"))) == [
+        "Оборот сетей превышает 9 млрд. фунтов стерлингов в год.", "Это отраслевой эталон."]
+    en = '"Why?" he asked. Sales fell. iPhone sales rose. eBay did not.'
+    assert texts(en, sentence_spans(en, parse("en"))) == [
+        '"Why?" he asked.', "Sales fell.", "iPhone sales rose.", "eBay did not."]
+
+
+def test_hebrew_initials_do_not_end_sentences():
+    text = "הוא עבד כפרשן ברשת הבי. בי. סי., ואז פרש. כך דיווחה סוכנות איי. פי. הוא חזר הביתה."
+    assert texts(text, sentence_spans(text, parse("he"))) == [
+        "הוא עבד כפרשן ברשת הבי. בי. סי., ואז פרש.", "כך דיווחה סוכנות איי. פי.", "הוא חזר הביתה."]
+
+
 def test_a_quotation_opened_right_after_one_closes_starts_a_sentence():
     """「…」「…。」: two quoted sentences without a full stop between are two sentences (one can be
     left out of a translation); quoted terms (「はい」「いいえ」), titles (「キングコング」「ブロンクス物語」),

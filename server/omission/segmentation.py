@@ -215,16 +215,43 @@ def _quote_goes_on(line: str, stop: re.Match) -> bool:
     return bool(_JA_QUOTE_GOES_ON.match(rest) or _ZH_SPEECH_TAIL.match(rest))
 
 
+def _opens_in_lower_case(text: str, start: int, end: int) -> bool:
+    """The piece's first word (after opening quotes, brackets or dashes) starts with a lower-case
+    letter of a cased script and has no capital further on ("iPhone", "eBay", "mRNA" may open a
+    sentence). Georgian's Mkhedruli, lower case to Unicode, has no capitals: it never counts."""
+    i = start
+    while i < end and not text[i].isalnum():
+        i += 1
+    j = i
+    while j < end and text[j].isalpha():
+        j += 1
+    word = text[i:j]
+    return bool(word) and word[0].islower() and not 0x10D0 <= ord(word[0]) <= 0x10FF \
+        and not any(ch.isupper() for ch in word[1:])
+
+
+# Hebrew writes Latin initials as the letters' names, each with a full stop: "איי. פי." (AP),
+# "הבי. בי. סי." (the BBC). A piece that opens with such a name, after a piece that ends with
+# one, goes on the same sentence.
+_HEBREW_INITIAL_END = re.compile(r"(?:^|[\s(\"'])[\u05D0-\u05EA]{1,3}\.$")
+_HEBREW_INITIAL_START = re.compile(r"[\u05D0-\u05EA]{1,3}\.(?:$|[\s,;:)\"'])")
+
+
 def _join_false_ends(pieces: list[Span], text: str, code: str) -> list[Span]:
     """Join a piece to the next when it ends in a title ("Rev."), in a clock time the next
     piece gives the time zone of ("at 1 p.m." / "ET news conference.") or, in languages that
-    write ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...")."""
+    write ordinals with a full stop, in a one- or two-digit number ("am 3." / "Oktober ...");
+    or when the next opens in lower case: no sentence does, so the full stop before it ended an
+    abbreviation pysbd does not know ("9 млрд. фунтов", "tzv. ..."); or when both sides of the
+    cut are Hebrew initials ("איי. פי.")."""
     joined: list[Span] = []
     for start, end in pieces:
         if joined:
             before = text[joined[-1][0]:joined[-1][1]]
             if (_TITLE_END.search(before) or (code in _DOTTED_ORDINALS and _ORDINAL_END.search(before))
-                    or (_CLOCK_END.search(before) and _ZONE_START.match(text, start))):
+                    or (_CLOCK_END.search(before) and _ZONE_START.match(text, start))
+                    or _opens_in_lower_case(text, start, end)
+                    or (_HEBREW_INITIAL_END.search(before) and _HEBREW_INITIAL_START.match(text, start))):
                 joined[-1] = (joined[-1][0], end)
                 continue
         joined.append((start, end))
