@@ -207,7 +207,7 @@ def document_timing(address: str) -> None:
 FEATURES = ("similarity", "length", "source_length", "unaligned", "unaligned_target")  # row_features
 #: row_features' columns after the two fixed-score ones (5, 6): the plain length ratios, and the
 #: source's weak coverage (word alignment).
-LENGTH_COLUMNS = {"char_length": 7, "word_length": 8, "weak_coverage": 9}
+EXTRA_COLUMNS = {"char_length": 7, "word_length": 8, "weak_coverage": 9}
 
 
 def mode_name(latent_terms: bool, word_alignment: bool) -> str:
@@ -227,7 +227,7 @@ def model_inputs(x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
     `latent`: the similarity column, where row_features put the latent-term cosine)."""
     columns = {"similarity": x[:, 0], "latent": x[:, 0], "length": x[:, 1], "shorter": np.minimum(x[:, 1], 0.0),
                "source_length": x[:, 2], "unaligned": x[:, 3], "unaligned_target": x[:, 4],
-               **{name: x[:, i] for name, i in LENGTH_COLUMNS.items()}}
+               **{name: x[:, i] for name, i in EXTRA_COLUMNS.items()}}
     return np.column_stack([columns[f] for f in features])
 
 

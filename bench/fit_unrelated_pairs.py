@@ -132,7 +132,6 @@ def main(argv=None) -> None:
 
     if args.halomi_limit >= 0:
         import bench_omission
-        from lacuna.server.omission.detector import OmissionDetector as _D  # noqa: F401
 
         hrows = [{"source": r.src_text or ".", "translation": r.mt_text, "src_lang": r.src_lang,
                   "tgt_lang": r.tgt_lang, "hall": r.hall_class}

@@ -37,8 +37,8 @@ def test_the_halomi_refit_reads_every_packaged_models_inputs():
     sys.path.insert(0, str(REPO / "bench"))
     import bench_omission
 
-    columns = len(bench_omission.FEATURES) + 2 + len(bench_omission.LENGTH_COLUMNS)
-    assert max(bench_omission.LENGTH_COLUMNS.values()) == columns - 1
+    columns = len(bench_omission.FEATURES) + 2 + len(bench_omission.EXTRA_COLUMNS)
+    assert max(bench_omission.EXTRA_COLUMNS.values()) == columns - 1
     x = np.arange(2.0 * columns).reshape(2, columns)
     for name, model in weights.load(PACKAGED).models.models.items():
         assert bench_omission.model_inputs(x, model.features).shape == (2, len(model.features)), name

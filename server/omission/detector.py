@@ -102,32 +102,36 @@ class OmissionDetector:
             src = sentences(source, src_lang, self.settings.max_sentences)
             tgt = sentences(translation, tgt_lang, self.settings.max_sentences)
             by_sentence = {i: clauses(source, s) for i, s in enumerate(src) if s.content}
-            prepared.append((src, tgt, by_sentence))
-            if self._latent_only(src, tgt):
+            one = self._latent_only(src, tgt)
+            prepared.append((src, tgt, by_sentence, one))
+            if one:
                 single.extend((src[0].text, tgt[0].text))
                 continue
             texts.extend(s.text for s in src)
             texts.extend(t.text for t in tgt)
             if self.documents.is_short(src, tgt):  # judged on the whole texts: embed them too
                 texts.extend(whole(items, text) for items, text in ((src, source), (tgt, translation)))
+        judged: list[tuple[float, bool] | None] = [None] * len(prepared)  # one-sentence pairs: (latent, candidate)
         if single:
             self.encoder.latent_terms(single)  # one call for the batch (cached)
             if self.settings.word_alignment:
                 self.encoder.token_states(single)
-            for (src, tgt, _) in prepared:  # the pairs the latent terms call unrelated: embed them too
-                if self._latent_only(src, tgt) and unrelated_candidate(
-                        src[0], tgt[0], latent_cosine(self.encoder, [src[0].text], [tgt[0].text]), self.settings):
-                    texts.extend((src[0].text, tgt[0].text))
+            for k, (src, tgt, _, one) in enumerate(prepared):
+                if one:
+                    latent = latent_cosine(self.encoder, [src[0].text], [tgt[0].text])
+                    candidate = unrelated_candidate(src[0], tgt[0], latent, self.settings)
+                    judged[k] = (latent, candidate)
+                    if candidate:  # the latent terms call them unrelated: embed them too, to confirm it
+                        texts.extend((src[0].text, tgt[0].text))
         emb = self.embeddings(texts)
-        return [self._route(source, translation, src, tgt, by_sentence, emb)
-                for (source, translation, *_), (src, tgt, by_sentence) in zip(pairs, prepared)]
-
-    def _route(self, source: str, translation: str, src: list[Sentence], tgt: list[Sentence],
-               by_sentence: dict[int, list[Sentence]], emb: Embeddings) -> PairAnalysis:
-        if self._latent_only(src, tgt):
-            return analyze_single(source, translation, src[0], tgt[0], by_sentence.get(0, []), self.encoder,
-                                  self.settings, self.models, self.measurer, self.flags, emb)
-        return self.documents.analyze(source, translation, src, tgt, by_sentence, emb)
+        out = []
+        for (source, translation, *_), (src, tgt, by_sentence, one), latent in zip(pairs, prepared, judged):
+            if one:
+                out.append(analyze_single(source, translation, src[0], tgt[0], by_sentence.get(0, []), latent,
+                                          self.encoder, self.settings, self.models, self.measurer, self.flags, emb))
+            else:
+                out.append(self.documents.analyze(source, translation, src, tgt, by_sentence, emb))
+        return out
 
     def _latent_only(self, src: list[Sentence], tgt: list[Sentence]) -> bool:
         """One sentence a side, long enough for latent terms: no alignment to do, no dense pass."""

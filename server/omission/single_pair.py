@@ -25,7 +25,7 @@ from lacuna.server.omission.measure import BeadMeasurer, with_words
 from lacuna.server.omission.pair_models import PairModels, sigmoid
 from lacuna.server.omission.passages import PairAnalysis, Sentence
 from lacuna.server.omission.settings import Settings
-from lacuna.server.omission.similarity import Embeddings, latent_cosine
+from lacuna.server.omission.similarity import Embeddings
 
 
 def unrelated_candidate(s: Sentence, t: Sentence, latent: float, settings: Settings) -> bool:
@@ -42,12 +42,14 @@ def unrelated_probability(latent: float, dense: float, settings: Settings) -> fl
 
 
 def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clauses: list[Sentence],
-                   encoder, settings: Settings, models: PairModels, measurer: BeadMeasurer,
-                   flags: FlagBuilder, emb: Embeddings) -> PairAnalysis:
-    """One source sentence `s` and one target sentence `t` (`clauses`: those of `s`); `emb` holds
-    the dense embeddings of the two when the latent terms call them unrelated."""
+                   judged: tuple[float, bool], encoder, settings: Settings, models: PairModels,
+                   measurer: BeadMeasurer, flags: FlagBuilder, emb: Embeddings) -> PairAnalysis:
+    """One source sentence `s` and one target sentence `t` (`clauses`: those of `s`). `judged`:
+    their latent-term cosine and whether it makes them an unrelated candidate
+    (`unrelated_candidate`), as the detector measured them for the batch; `emb` holds the dense
+    embeddings of a candidate's two sentences."""
     st = settings
-    latent = latent_cosine(encoder, [s.text], [t.text])
+    latent, candidate = judged
     whole = Bead((0, 1), (0, 1), latent)
     feat = replace(measurer.basic(whole, [s], [t], expected=0.0), latent=latent)
     words = measurer.word_alignment([s], [t]) if st.word_alignment else None
@@ -56,7 +58,7 @@ def analyze_single(source: str, translation: str, s: Sentence, t: Sentence, clau
     omission, addition = models.p_omit(feat), models.p_add(feat)
     out: list[FlagData] = []
     unrelated = 0.0
-    if unrelated_candidate(s, t, latent, st):
+    if candidate:
         emb.add([s.text, t.text])  # (the detector embedded them with the batch: nothing to encode)
         unrelated = unrelated_probability(latent, emb.between(s.text, t.text), st)
     if unrelated >= st.unrelated_min_probability:
