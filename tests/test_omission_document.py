@@ -149,3 +149,21 @@ def test_shared_numbers_in_any_digit_form_and_names_are_evidence():
     assert shared_names("NATO chief Jens Stoltenberg met Yoon in Tokyo.",
                         "NATOのストルテンベルグ事務総長は東京でYoonと会談した。") == {"NATO", "Yoon"}
     assert shared_names("In March the shop closed.", "In März schloss der Laden.") == frozenset()
+
+
+def test_a_document_score_counts_matched_sentences_only_past_the_flag_bar(detector):
+    """The faithful beads of a document add nothing to its `omission` score (they would add a
+    little doubt each, and a long faithful document would score like a short one with a gap):
+    a clean copy scores 0 and a copy without one sentence scores that sentence's share of the
+    source's content times how sure the detector is that it went untranslated (about its
+    flag's confidence)."""
+    from lacuna.server.omission.document import past_bar
+    from lacuna.server.omission.length import content_units
+
+    assert (past_bar(0.59, 0.6), past_bar(0.8, 0.6), past_bar(1.0, 0.6)) == pytest.approx((0.0, 0.5, 1.0))
+    clean = analyze(detector, SOURCE, TARGET)
+    assert clean.omission == 0.0 and clean.addition == 0.0
+    dropped = analyze(detector, SOURCE, TARGET[:2] + TARGET[3:])
+    (flag,) = dropped.flags
+    share = content_units(SOURCE[2]) / sum(content_units(s) for s in SOURCE)
+    assert dropped.omission == pytest.approx(share * flag.confidence, rel=0.01)

@@ -5,7 +5,12 @@
 - an unmatched target sentence is an added passage;
 - each matched bead gets the pair models' probabilities; a likely omission flags its weakest clause;
 - a short segment (a few sentences a side) is then scored as one bead over the whole texts.
-`omission` is the content-weighted share of the source likely missing, `addition` likewise.
+`omission` is the content-weighted share of the source likely missing: an unmatched sentence
+counts by how sure the detector is that it went untranslated, a matched bead by how far its
+omission probability goes past the flag bar (`Settings.flag_probability`; below it, nothing: the
+many faithful beads of a long document would otherwise each add a little doubt, and a document's
+score would say more about its length than about what it lacks). `addition` is the share of the
+target likely added, counted the same way.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ class _Tally:
     #: per unmatched source (target) sentence: unmatched sentences of the other side in its gap
     src_gap_other: dict[int, int] = field(default_factory=dict)
     tgt_gap_other: dict[int, int] = field(default_factory=dict)
+
+
+def past_bar(probability: float, bar: float) -> float:
+    """How far `probability` goes past `bar`, on [0, 1]: 0 up to the bar, 1 at certainty."""
+    return max(0.0, probability - bar) / (1.0 - bar) if bar < 1.0 else float(probability >= 1.0)
 
 
 def gap_leftovers(beads: list[Bead], src: list[Sentence], tgt: list[Sentence]) -> tuple[dict[int, int], dict[int, int]]:
@@ -254,10 +264,11 @@ class DocumentAnalyzer:
             if (words is not None and self.settings.unrendered_stretches and not bead.loose
                     and p_omit >= self.settings.stretch_probability):
                 self._unrendered_stretch(source, doc, bead, words, emb, tally)
-            tally.missing_units += p_omit * feat.units
+            tally.missing_units += past_bar(p_omit, self.settings.flag_probability) * feat.units
             for i in range(bead.src[0], bead.src[1]):
                 tally.prob[i] = p_omit
-            tally.added_units += p_add * sum(t.units for t in b_tgt if t.content)
+            added = sum(t.units for t in b_tgt if t.content)
+            tally.added_units += past_bar(p_add, self.settings.flag_probability) * added
             if p_omit >= self.settings.flag_probability and not bead.loose and partial_flags:
                 weakest = weakest_clause_dense(bead, src, clauses, doc.tgt.emb, doc.tgt.bias, doc.tgt.weights,
                                                emb, self.settings)
