@@ -67,6 +67,14 @@ Fitting data (``training_names()``; never scored by bench_generalization, never 
   (``split(doc) == "dev"``): each aligned sentence pair (label 0) and, for every other one,
   the pair with its next source sentence joined on and that sentence's translation left out
   (label 1). The test half stays for bench_generalization's figures.
+- ``clause-drops-<src>-<tgt>``: sentence pairs of the same dev half whose translation lacks one
+  of its clauses (cut at a comma or a semicolon: ``, ``, ``、``, ``，``; a clause of 15-50% of
+  the translation, never its first), label 1, beside as many untouched pairs of the other
+  sentences, label 0, each picked as the unused one nearest to its omission in length ratio
+  (translation / source, code points) and source length: a few words missing inside a
+  sentence, as the annotated sets' omissions are, with the lengths telling the two apart as
+  little as these pairs allow. At most 120 of each per
+  direction (`clause_drops`; seeded by the direction).
 """
 
 from __future__ import annotations
@@ -74,8 +82,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import pathlib
 import random
+import re
+import statistics
 
 from lacuna.server.omission.segmentation import ends_sentence
 
@@ -98,6 +109,11 @@ WMT21_DIRECTIONS = ("en-ja", "ja-en", "en-de", "en-zh", "zh-en", "de-en")
 WMT21_PREFIX = "docdrop-wmt21-"
 #: The NTREX documents in languages nobody tuned on (built by build.py ntrex-more): evaluation only.
 NTREX_MORE_PREFIX = "docdrop-ntrex-"
+CLAUSE_DROPS_PREFIX = "clause-drops-"
+#: Where a clause ends (the break is after the match): a comma or semicolon and its space, or
+#: the ideographic ones, which take no space.
+CLAUSE_BREAK = {"ja": re.compile(r"(?<=[、；])"), "zh": re.compile(r"(?<=[，；])")}
+CLAUSE_BREAK_SPACED = re.compile(r"(?<=[,;]) ")
 #: The UI strings of the same projects in 16 more languages (built by build.py ui-more): evaluation only.
 UI_MORE = "ui-strings-more"
 NTREX_MORE_DIRECTIONS = ("en-cs", "cs-en", "en-ru", "ru-en", "en-uk", "uk-en", "en-he", "he-en", "en-is",
@@ -109,7 +125,8 @@ SOURCE_PARAGRAPH_SEP, TRANSLATION_PARAGRAPH_SEP = "\n\n", "\n"
 
 def training_names() -> list[str]:
     """The fitting sets (see the module docstring)."""
-    return [f"mlqe-pe-wmt20-{p}" for p in MLQE_DEV_PAIRS] + [f"docdrop-pairs-{d}" for d in DOC_DIRECTIONS]
+    return ([f"mlqe-pe-wmt20-{p}" for p in MLQE_DEV_PAIRS] + [f"docdrop-pairs-{d}" for d in DOC_DIRECTIONS]
+            + [f"{CLAUSE_DROPS_PREFIX}{d}" for d in DOC_DIRECTIONS])
 
 
 def split(doc_id: str) -> str:
@@ -161,6 +178,8 @@ def load(name: str) -> list[dict]:
     """The rows of one set (see the module docstring for the fields)."""
     if name.startswith("docdrop-pairs-"):
         return _docdrop_pairs(name[len("docdrop-pairs-"):])
+    if name.startswith(CLAUSE_DROPS_PREFIX):
+        return clause_drops(name[len(CLAUSE_DROPS_PREFIX):])
     if name.startswith(NTREX_MORE_PREFIX):
         return _docdrop_more(name[len(NTREX_MORE_PREFIX):])
     if name.startswith(WMT21_PREFIX):
@@ -407,9 +426,68 @@ def _docdrop_pairs(direction: str) -> list[dict]:
     return rows
 
 
-def _pair_row(direction: str, key: str, source: str, translation: str, label: int) -> dict:
+def clause_drops(direction: str, per_class: int = 120) -> list[dict]:
+    """Sentence pairs of the dev half's documents (headlines left out) with one clause of the
+    translation removed (label 1), and as many untouched pairs (label 0) matched to them by
+    length: see the module docstring."""
+    if direction not in DOC_DIRECTIONS:
+        raise KeyError(f"no clause-drop set for {direction!r}; known: {', '.join(DOC_DIRECTIONS)}")
     src, tgt = direction.split("-")
-    return {"id": f"docdrop-pairs-{direction}:{key}", "set": f"docdrop-pairs-{direction}", "kind": "training",
+    rng = random.Random(f"{CLAUSE_DROPS_PREFIX}{direction}")
+    dropped, clean = [], []
+    docs, _ = _ntrex()
+    for doc in docs:
+        if split(doc["doc"]) != "dev":
+            continue
+        for i, (s, t) in enumerate(zip(doc["sentences"][src], doc["sentences"][tgt])):
+            if i == 0:
+                continue
+            cut = _without_a_clause(t, tgt, rng) if rng.random() < 0.5 else None
+            if cut is None:
+                clean.append((f"{doc['doc']}:{i}", s, t))
+            else:
+                dropped.append((f"{doc['doc']}:{i}:cut", s, cut))
+    rng.shuffle(dropped)
+    dropped = dropped[:per_class]
+
+    def where(pair):  # (length ratio, source length), logs
+        return math.log(max(1, len(pair[2])) / max(1, len(pair[1]))), math.log(max(1, len(pair[1])))
+
+    points = [where(p) for p in clean]
+    scale = [max(1e-6, statistics.pstdev(axis)) for axis in zip(*points)] if points else [1.0, 1.0]
+    used: set[int] = set()
+    matched = []
+    for pair in dropped:
+        here = where(pair)
+        free = [j for j in range(len(clean)) if j not in used]
+        if not free:
+            break
+        best = min(free, key=lambda j: sum(((a - b) / sc) ** 2 for a, b, sc in zip(points[j], here, scale)))
+        used.add(best)
+        matched.append(clean[best])
+    return ([_pair_row(direction, key, s, t, 1, CLAUSE_DROPS_PREFIX) for key, s, t in dropped]
+            + [_pair_row(direction, key, s, t, 0, CLAUSE_DROPS_PREFIX) for key, s, t in matched])
+
+
+def _without_a_clause(text: str, lang: str, rng: random.Random) -> str | None:
+    """`text` without one of its clauses (not the first; 15-50% of its length), or None."""
+    spaced = lang not in NO_SPACE_LANGS
+    parts = (CLAUSE_BREAK_SPACED if spaced else CLAUSE_BREAK.get(lang, CLAUSE_BREAK["zh"])).split(text)
+    fits = [k for k in range(1, len(parts)) if 0.15 <= len(parts[k]) / len(text) <= 0.5]
+    if not fits:
+        return None
+    k = rng.choice(fits)
+    joiner = " " if spaced else ""
+    kept = joiner.join(parts[:k] + parts[k + 1:]).strip()
+    if k == len(parts) - 1 and text[-1] in ".。!?！？":  # the last clause went: end as the sentence ended
+        kept = kept.rstrip(",;、，； ") + text[-1]
+    return kept
+
+
+def _pair_row(direction: str, key: str, source: str, translation: str, label: int,
+              prefix: str = "docdrop-pairs-") -> dict:
+    src, tgt = direction.split("-")
+    return {"id": f"{prefix}{direction}:{key}", "set": f"{prefix}{direction}", "kind": "training",
             "src_lang": src, "tgt_lang": tgt, "source": source, "translation": translation,
             "gold": {"omitted_spans": [], "label": label}}
 

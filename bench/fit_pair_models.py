@@ -3,8 +3,10 @@ leave-one-dataset-out (issue 14).
 
 Fitting data (never evaluated on): HalOmi (../shared, all rows: class_omit > 0 on the rows
 without hallucination), MLQE-PE's WMT 2020 post-editing dev splits of seven pairs (label: the
-post-editor inserted words at 2+ places) and the sentence pairs of the document-drop dev half
-(a pair with its next source sentence joined on, untranslated, is an omission). Evaluation data
+post-editor inserted words at 2+ places), the sentence pairs of the document-drop dev half
+(a pair with its next source sentence joined on, untranslated, is an omission) and the same
+half's clause drops (a translation without one of its clauses, beside untouched pairs of about
+the same length ratio and source length: devsets.clause_drops). Evaluation data
 (never fitted on): MLQE-PE test21 en-ja and en-de, the MQM TED sets (when built), with the same
 sample bench_generalization scores.
 
@@ -13,7 +15,7 @@ first bead (bench_omission.row_features' protocol); the measures are cached per 
 (--cache, under /tmp), so a rerun costs nothing. Then:
 
 - the candidate input sets (each with the datasets weighted equally, or every row weighing 1)
-  are compared leave-one-dataset-out on the three fitting datasets (fit on the other two, score
+  are compared leave-one-dataset-out on the four fitting datasets (fit on the other three, score
   the held-out one): the best mean among those whose HalOmi leave-one-direction-out stays >= 0.80
   picks the shipped inputs;
 - for every dataset, the chosen model's AUC fitted without it, printed side by side with the
@@ -65,8 +67,9 @@ CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned", "char_length", "word_length", "stretch"),
     ("latent", "shorter", "source_length", "unaligned", "char_length", "weak_coverage"),
     ("latent", "shorter", "source_length", "unaligned", "weak_coverage"),
+    ("latent", "shorter", "source_length", "unaligned", "weak_coverage", "similarity"),
 )
-FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs")
+FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "clause-drops")
 EVAL_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de", "mqm-ted-en-de", "mqm-ted-zh-en")
 MODEL = "omission_aligned"
 #: HalOmi leave-one-direction-out (multi-class, mean of the directions) a chosen fit must keep.
@@ -85,8 +88,9 @@ def _row(dataset: str, group: str, src_lang: str, tgt_lang: str, source: str, tr
             "cls": label if cls is None else cls, "gold": {"label": int(label)}}
 
 
-def fitting_rows(mlqe_limit: int, pairs_limit: int, halomi_limit: int) -> list[dict]:
-    """HalOmi (rows without hallucination), MLQE-PE WMT20 dev samples, document-drop dev pairs."""
+def fitting_rows(mlqe_limit: int, pairs_limit: int, halomi_limit: int, clause_limit: int = 0) -> list[dict]:
+    """HalOmi (rows without hallucination), MLQE-PE WMT20 dev samples, document-drop dev pairs,
+    clause drops (a limit of 0: every row of the set)."""
     import bench_omission
 
     rows = []
@@ -95,8 +99,8 @@ def fitting_rows(mlqe_limit: int, pairs_limit: int, halomi_limit: int) -> list[d
             rows.append(_row("halomi", r.direction, r.src_lang, r.tgt_lang, r.src_text or ".", r.mt_text,
                              r.omit_class > 0, r.omit_class))
     for name in devsets.training_names():
-        dataset = "mlqe-pe-wmt20" if name.startswith("mlqe") else "docdrop-pairs"
-        limit = mlqe_limit if dataset == "mlqe-pe-wmt20" else pairs_limit
+        dataset = next(d for d in FIT_DATASETS if name.startswith(d))
+        limit = {"mlqe-pe-wmt20": mlqe_limit, "docdrop-pairs": pairs_limit, "clause-drops": clause_limit}[dataset]
         set_rows = devsets.load(name)
         if limit:
             set_rows = random.Random(14).sample(set_rows, min(limit, len(set_rows)))
@@ -365,6 +369,8 @@ def main(argv=None) -> None:
     parser.add_argument("--halomi-limit", type=int, default=0, help="HalOmi rows per direction (0 = all)")
     parser.add_argument("--mlqe-limit", type=int, default=300, help="rows per MLQE-PE WMT20 dev pair (0 = all)")
     parser.add_argument("--pairs-limit", type=int, default=150, help="document-drop dev pairs per direction")
+    parser.add_argument("--clause-limit", type=int, default=0,
+                        help="clause-drop rows per direction (0 = all: 120 drops and 120 untouched pairs)")
     parser.add_argument("--eval-limit", type=int, default=300,
                         help="rows per evaluation set, bench_generalization's sample (default 300, as it)")
     parser.add_argument("--encoding-cache", metavar="FILE", default="",
@@ -386,7 +392,7 @@ def main(argv=None) -> None:
         encoding_cache.install(args.encoding_cache)
     if not halomi.DEFAULT_PATH.exists():
         raise SystemExit(f"HalOmi not found at {halomi.DEFAULT_PATH} (needs ../shared/data/halomi)")
-    rows = fitting_rows(args.mlqe_limit, args.pairs_limit, args.halomi_limit)
+    rows = fitting_rows(args.mlqe_limit, args.pairs_limit, args.halomi_limit, args.clause_limit)
     n_fit = len(rows)
     rows += evaluation_rows(args.eval_limit)
     print(f"rows: {n_fit} fitting, {len(rows) - n_fit} evaluation: " + ", ".join(
@@ -429,7 +435,9 @@ def write(path: str, features, equal, w, figures, direction_mean, rows, n_fit, a
         f"../shared), MLQE-PE WMT 2020 post-editing dev splits ({counts['mlqe-pe-wmt20']} rows of en-de, en-zh, "
         f"et-en, ne-en, ro-en, ru-en, si-en; label: post-editor inserted words at 2+ places; CC0), NTREX-128 "
         f"document-drop dev-half sentence pairs ({counts['docdrop-pairs']} rows, a source sentence joined on = "
-        "omission; CC BY-SA); " + ("each dataset weighted equally" if equal else "every row weighing 1")
+        f"omission; CC BY-SA) and clause drops ({counts['clause-drops']} rows of the same half, a translation "
+        "without one of its clauses against untouched pairs of about the same lengths; CC BY-SA); "
+        + ("each dataset weighted equally" if equal else "every row weighing 1")
         + "; L2-regularized logistic regression (l2 0.01). Not "
         "fitted on the MLQE-PE test21 or MQM TED rows, nor on any WMT 2022-2024 data")
     # HalOmi leave-one-direction-out of this fit (the other datasets in every fold)

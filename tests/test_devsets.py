@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import pathlib
+import re
 import sys
 from collections import Counter
 
@@ -192,6 +193,38 @@ def test_document_drop_pairs_come_from_the_dev_half_only():
         kept = single[f"docdrop-pairs-en-ja:{doc}:{pair.split('+')[0]}"]
         assert row["source"].startswith(kept["source"]) and row["translation"] == kept["translation"]
         assert len(row["source"]) > len(kept["source"])
+
+
+def test_clause_drops_cut_a_clause_from_dev_half_translations_beside_pairs_of_the_same_length_ratio():
+    """Each drop is its sentence's translation less one clause (never the first), from the dev
+    half; the untouched pairs beside them are as many and their length ratios are closer to the
+    drops' than the dev half's pairs in general are."""
+    import math
+
+    for direction in ("en-ja", "de-en"):
+        src, tgt = direction.split("-")
+        rows = devsets.load(f"clause-drops-{direction}")
+        docs = {d["doc"]: d["sentences"] for d in devsets._ntrex()[0]}
+        cut = [r for r in rows if r["gold"]["label"]]
+        kept = [r for r in rows if not r["gold"]["label"]]
+        assert len(cut) == len(kept) == 120 and len({r["id"] for r in rows}) == 240
+        for row in cut:
+            doc, i = row["id"].split(":")[1], int(row["id"].split(":")[2])
+            assert devsets.split(doc) == "dev" and i > 0
+            original = docs[doc][tgt][i]
+            assert row["source"] == docs[doc][src][i] and len(row["translation"]) < 0.9 * len(original)
+            head = re.split(r"[,、，;；]", original)[0].rstrip()
+            assert row["translation"].startswith(head)  # the first clause stays
+        for row in kept:
+            doc, i = row["id"].split(":")[1], int(row["id"].split(":")[2])
+            assert row["translation"] == docs[doc][tgt][i]
+
+        def mean_ratio(rs):
+            return sum(math.log(len(r["translation"]) / len(r["source"])) for r in rs) / len(rs)
+
+        every = [r for r in devsets.load(f"docdrop-pairs-{direction}") if not r["gold"]["label"]]
+        assert abs(mean_ratio(cut) - mean_ratio(kept)) < abs(mean_ratio(cut) - mean_ratio(every))
+    assert "clause-drops-en-ja" in devsets.training_names() and "clause-drops-en-ja" not in devsets.names()
 
 
 def test_split_separates_documents_into_dev_and_test_halves():
