@@ -43,6 +43,10 @@ class OverBudget(Abandoned):
     field = "segments"
 
 
+#: How close to its deadline a call's cancellation counts as the deadline passing (seconds).
+DEADLINE_SLACK_S = 0.25
+
+
 class CallBudget:
     """Deadline, server time budget and cancellation of one call; also the CPU it used."""
 
@@ -84,9 +88,13 @@ class CallBudget:
         return min(ends) - time.monotonic() if ends else None
 
     def spent(self) -> Abandoned | None:
-        """Why the call must stop now, or None while it may go on."""
+        """Why the call must stop now, or None while it may go on. A call that gRPC ends within
+        `DEADLINE_SLACK_S` of its deadline ended at the deadline: gRPC's timer (or the client's,
+        which then cancels) may fire a little before the deadline as measured here."""
         now = time.monotonic()
-        if self.client_deadline is not None and now >= self.client_deadline:
+        if self.client_deadline is not None and (
+                now >= self.client_deadline
+                or (self._cancelled.is_set() and now >= self.client_deadline - DEADLINE_SLACK_S)):
             return DeadlineExceeded("the call's deadline passed before it was done")
         if self.budget_deadline is not None and now >= self.budget_deadline:
             return OverBudget(f"segments: the request needs more than the server's time budget of "

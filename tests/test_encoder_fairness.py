@@ -94,3 +94,17 @@ def test_concurrent_callers_all_get_their_vectors(threads):
     finally:
         encoder.close()
     assert len(results) == threads and all(r.shape == (31, 4) and np.all(r == 1) for r in results)
+
+
+def test_a_call_ended_at_its_deadline_is_a_deadline_not_a_cancellation():
+    """gRPC may end a call (and so cancel its budget) a moment before the deadline as the budget
+    measures it; that is the deadline passing. Ended well before its deadline, it is cancelled."""
+    from lacuna.server.budget import DEADLINE_SLACK_S, DeadlineExceeded
+
+    at_deadline = CallBudget(client_timeout_s=DEADLINE_SLACK_S / 5)
+    at_deadline.cancel()
+    assert isinstance(at_deadline.spent(), DeadlineExceeded)
+    early = CallBudget(client_timeout_s=30.0)
+    early.cancel()
+    assert isinstance(early.spent(), Cancelled) and not isinstance(early.spent(), DeadlineExceeded)
+    assert CallBudget(client_timeout_s=30.0).spent() is None
