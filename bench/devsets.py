@@ -75,6 +75,9 @@ Fitting data (``training_names()``; never scored by bench_generalization, never 
   sentence, as the annotated sets' omissions are, with the lengths telling the two apart as
   little as these pairs allow. At most 120 of each per
   direction (`clause_drops`; seeded by the direction).
+- ``phrase-drops-<src>-<tgt>`` for ja-en, en-de, de-en, zh-en (translations written with
+  spaces): the same, a run of 2-5 words (10-40% of the translation's words, never its first
+  or last word) removed instead of a clause (`phrase_drops`).
 """
 
 from __future__ import annotations
@@ -110,6 +113,9 @@ WMT21_PREFIX = "docdrop-wmt21-"
 #: The NTREX documents in languages nobody tuned on (built by build.py ntrex-more): evaluation only.
 NTREX_MORE_PREFIX = "docdrop-ntrex-"
 CLAUSE_DROPS_PREFIX = "clause-drops-"
+PHRASE_DROPS_PREFIX = "phrase-drops-"
+#: The directions whose translations are written with spaces between words.
+PHRASE_DROP_DIRECTIONS = ("ja-en", "en-de", "de-en", "zh-en")
 #: Where a clause ends (the break is after the match): a comma or semicolon and its space, or
 #: the ideographic ones, which take no space.
 CLAUSE_BREAK = {"ja": re.compile(r"(?<=[、；])"), "zh": re.compile(r"(?<=[，；])")}
@@ -126,7 +132,8 @@ SOURCE_PARAGRAPH_SEP, TRANSLATION_PARAGRAPH_SEP = "\n\n", "\n"
 def training_names() -> list[str]:
     """The fitting sets (see the module docstring)."""
     return ([f"mlqe-pe-wmt20-{p}" for p in MLQE_DEV_PAIRS] + [f"docdrop-pairs-{d}" for d in DOC_DIRECTIONS]
-            + [f"{CLAUSE_DROPS_PREFIX}{d}" for d in DOC_DIRECTIONS])
+            + [f"{CLAUSE_DROPS_PREFIX}{d}" for d in DOC_DIRECTIONS]
+            + [f"{PHRASE_DROPS_PREFIX}{d}" for d in PHRASE_DROP_DIRECTIONS])
 
 
 def split(doc_id: str) -> str:
@@ -180,6 +187,8 @@ def load(name: str) -> list[dict]:
         return _docdrop_pairs(name[len("docdrop-pairs-"):])
     if name.startswith(CLAUSE_DROPS_PREFIX):
         return clause_drops(name[len(CLAUSE_DROPS_PREFIX):])
+    if name.startswith(PHRASE_DROPS_PREFIX):
+        return phrase_drops(name[len(PHRASE_DROPS_PREFIX):])
     if name.startswith(NTREX_MORE_PREFIX):
         return _docdrop_more(name[len(NTREX_MORE_PREFIX):])
     if name.startswith(WMT21_PREFIX):
@@ -432,8 +441,20 @@ def clause_drops(direction: str, per_class: int = 120) -> list[dict]:
     length: see the module docstring."""
     if direction not in DOC_DIRECTIONS:
         raise KeyError(f"no clause-drop set for {direction!r}; known: {', '.join(DOC_DIRECTIONS)}")
+    return _drops(direction, CLAUSE_DROPS_PREFIX, _without_a_clause, per_class)
+
+
+def phrase_drops(direction: str, per_class: int = 120) -> list[dict]:
+    """As `clause_drops`, a run of 2-5 words removed from inside the translation instead of a
+    clause (translations into languages written with spaces)."""
+    if direction not in PHRASE_DROP_DIRECTIONS:
+        raise KeyError(f"no phrase-drop set for {direction!r}; known: {', '.join(PHRASE_DROP_DIRECTIONS)}")
+    return _drops(direction, PHRASE_DROPS_PREFIX, _without_a_phrase, per_class)
+
+
+def _drops(direction: str, prefix: str, cutter, per_class: int) -> list[dict]:
     src, tgt = direction.split("-")
-    rng = random.Random(f"{CLAUSE_DROPS_PREFIX}{direction}")
+    rng = random.Random(f"{prefix}{direction}")
     dropped, clean = [], []
     docs, _ = _ntrex()
     for doc in docs:
@@ -442,7 +463,7 @@ def clause_drops(direction: str, per_class: int = 120) -> list[dict]:
         for i, (s, t) in enumerate(zip(doc["sentences"][src], doc["sentences"][tgt])):
             if i == 0:
                 continue
-            cut = _without_a_clause(t, tgt, rng) if rng.random() < 0.5 else None
+            cut = cutter(t, tgt, rng) if rng.random() < 0.5 else None
             if cut is None:
                 clean.append((f"{doc['doc']}:{i}", s, t))
             else:
@@ -465,8 +486,8 @@ def clause_drops(direction: str, per_class: int = 120) -> list[dict]:
         best = min(free, key=lambda j: sum(((a - b) / sc) ** 2 for a, b, sc in zip(points[j], here, scale)))
         used.add(best)
         matched.append(clean[best])
-    return ([_pair_row(direction, key, s, t, 1, CLAUSE_DROPS_PREFIX) for key, s, t in dropped]
-            + [_pair_row(direction, key, s, t, 0, CLAUSE_DROPS_PREFIX) for key, s, t in matched])
+    return ([_pair_row(direction, key, s, t, 1, prefix) for key, s, t in dropped]
+            + [_pair_row(direction, key, s, t, 0, prefix) for key, s, t in matched])
 
 
 def _without_a_clause(text: str, lang: str, rng: random.Random) -> str | None:
@@ -482,6 +503,20 @@ def _without_a_clause(text: str, lang: str, rng: random.Random) -> str | None:
     if k == len(parts) - 1 and text[-1] in ".。!?！？":  # the last clause went: end as the sentence ended
         kept = kept.rstrip(",;、，； ") + text[-1]
     return kept
+
+
+def _without_a_phrase(text: str, lang: str, rng: random.Random) -> str | None:
+    """`text` without a run of 2-5 of its words (10-40% of them; never the first or the last),
+    or None (too short, or a language written without spaces)."""
+    if lang in NO_SPACE_LANGS:
+        return None
+    words = text.split(" ")
+    sizes = [k for k in range(2, 6) if 0.1 <= k / len(words) <= 0.4 and len(words) - k >= 3]
+    if not sizes:
+        return None
+    k = rng.choice(sizes)
+    start = rng.randrange(1, len(words) - k)
+    return " ".join(words[:start] + words[start + k:])
 
 
 def _pair_row(direction: str, key: str, source: str, translation: str, label: int,

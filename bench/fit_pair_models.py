@@ -5,8 +5,9 @@ Fitting data (never evaluated on): HalOmi (../shared, all rows: class_omit > 0 o
 without hallucination), MLQE-PE's WMT 2020 post-editing dev splits of seven pairs (label: the
 post-editor inserted words at 2+ places), the sentence pairs of the document-drop dev half
 (a pair with its next source sentence joined on, untranslated, is an omission) and the same
-half's clause drops (a translation without one of its clauses, beside untouched pairs of about
-the same length ratio and source length: devsets.clause_drops). Evaluation data
+half's clause and phrase drops (a translation without one of its clauses, or without a run of
+2-5 words, beside untouched pairs of about the same length ratio and source length:
+devsets.clause_drops, devsets.phrase_drops). Evaluation data
 (never fitted on): MLQE-PE test21 en-ja and en-de, the MQM TED sets (when built), with the same
 sample bench_generalization scores.
 
@@ -15,7 +16,7 @@ first bead (bench_omission.row_features' protocol); the measures are cached per 
 (--cache, under /tmp), so a rerun costs nothing. Then:
 
 - the candidate input sets (each with the datasets weighted equally, or every row weighing 1)
-  are compared leave-one-dataset-out on the four fitting datasets (fit on the other three, score
+  are compared leave-one-dataset-out on the five fitting datasets (fit on the other four, score
   the held-out one): the best mean among those whose HalOmi leave-one-direction-out stays >= 0.80
   picks the shipped inputs;
 - for every dataset, the chosen model's AUC fitted without it, printed side by side with the
@@ -69,7 +70,7 @@ CANDIDATES = (
     ("latent", "shorter", "source_length", "unaligned", "weak_coverage"),
     ("latent", "shorter", "source_length", "unaligned", "weak_coverage", "similarity"),
 )
-FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "clause-drops")
+FIT_DATASETS = ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "clause-drops", "phrase-drops")
 EVAL_SETS = ("mlqe-pe-en-ja", "mlqe-pe-en-de", "mqm-ted-en-de", "mqm-ted-zh-en")
 MODEL = "omission_aligned"
 #: HalOmi leave-one-direction-out (multi-class, mean of the directions) a chosen fit must keep.
@@ -90,7 +91,7 @@ def _row(dataset: str, group: str, src_lang: str, tgt_lang: str, source: str, tr
 
 def fitting_rows(mlqe_limit: int, pairs_limit: int, halomi_limit: int, clause_limit: int = 0) -> list[dict]:
     """HalOmi (rows without hallucination), MLQE-PE WMT20 dev samples, document-drop dev pairs,
-    clause drops (a limit of 0: every row of the set)."""
+    clause and phrase drops (`clause_limit` rows per direction; 0: every row of the set)."""
     import bench_omission
 
     rows = []
@@ -100,7 +101,8 @@ def fitting_rows(mlqe_limit: int, pairs_limit: int, halomi_limit: int, clause_li
                              r.omit_class > 0, r.omit_class))
     for name in devsets.training_names():
         dataset = next(d for d in FIT_DATASETS if name.startswith(d))
-        limit = {"mlqe-pe-wmt20": mlqe_limit, "docdrop-pairs": pairs_limit, "clause-drops": clause_limit}[dataset]
+        limit = {"mlqe-pe-wmt20": mlqe_limit, "docdrop-pairs": pairs_limit, "clause-drops": clause_limit,
+                 "phrase-drops": clause_limit}[dataset]
         set_rows = devsets.load(name)
         if limit:
             set_rows = random.Random(14).sample(set_rows, min(limit, len(set_rows)))
@@ -370,7 +372,7 @@ def main(argv=None) -> None:
     parser.add_argument("--mlqe-limit", type=int, default=300, help="rows per MLQE-PE WMT20 dev pair (0 = all)")
     parser.add_argument("--pairs-limit", type=int, default=150, help="document-drop dev pairs per direction")
     parser.add_argument("--clause-limit", type=int, default=0,
-                        help="clause-drop rows per direction (0 = all: 120 drops and 120 untouched pairs)")
+                        help="clause- and phrase-drop rows per direction (0 = all: 120 drops and 120 untouched pairs)")
     parser.add_argument("--eval-limit", type=int, default=300,
                         help="rows per evaluation set, bench_generalization's sample (default 300, as it)")
     parser.add_argument("--encoding-cache", metavar="FILE", default="",
@@ -435,8 +437,9 @@ def write(path: str, features, equal, w, figures, direction_mean, rows, n_fit, a
         f"../shared), MLQE-PE WMT 2020 post-editing dev splits ({counts['mlqe-pe-wmt20']} rows of en-de, en-zh, "
         f"et-en, ne-en, ro-en, ru-en, si-en; label: post-editor inserted words at 2+ places; CC0), NTREX-128 "
         f"document-drop dev-half sentence pairs ({counts['docdrop-pairs']} rows, a source sentence joined on = "
-        f"omission; CC BY-SA) and clause drops ({counts['clause-drops']} rows of the same half, a translation "
-        "without one of its clauses against untouched pairs of about the same lengths; CC BY-SA); "
+        f"omission; CC BY-SA), clause drops ({counts['clause-drops']} rows of the same half, a translation "
+        f"without one of its clauses against untouched pairs of about the same lengths) and phrase drops "
+        f"({counts['phrase-drops']} rows, the same without a run of 2-5 words; CC BY-SA); "
         + ("each dataset weighted equally" if equal else "every row weighing 1")
         + "; L2-regularized logistic regression (l2 0.01). Not "
         "fitted on the MLQE-PE test21 or MQM TED rows, nor on any WMT 2022-2024 data")

@@ -227,6 +227,25 @@ def test_clause_drops_cut_a_clause_from_dev_half_translations_beside_pairs_of_th
     assert "clause-drops-en-ja" in devsets.training_names() and "clause-drops-en-ja" not in devsets.names()
 
 
+def test_phrase_drops_remove_a_few_words_from_inside_a_translation():
+    """Each drop is its sentence's translation less a run of 2-5 words (never the first or the
+    last), from the dev half, beside as many untouched pairs; none for a language without spaces."""
+    rows = devsets.load("phrase-drops-de-en")
+    docs = {d["doc"]: d["sentences"] for d in devsets._ntrex()[0]}
+    cut = [r for r in rows if r["gold"]["label"]]
+    assert len(cut) == 120 == len(rows) - len(cut)
+    for row in cut:
+        doc, i = row["id"].split(":")[1], int(row["id"].split(":")[2])
+        words, kept = docs[doc]["en"][i].split(" "), row["translation"].split(" ")
+        assert devsets.split(doc) == "dev" and 2 <= len(words) - len(kept) <= 5
+        assert kept[0] == words[0] and kept[-1] == words[-1]
+        gone = len(words) - len(kept)
+        assert any(kept == words[:k] + words[k + gone:] for k in range(1, len(kept)))
+    with pytest.raises(KeyError):
+        devsets.load("phrase-drops-en-ja")
+    assert "phrase-drops-zh-en" in devsets.training_names()
+
+
 def test_split_separates_documents_into_dev_and_test_halves():
     """Every document is in one half for every direction, the halves are about even, and the
     split depends only on the document id."""

@@ -90,12 +90,14 @@ def test_the_pooled_fit_writes_a_file_with_its_provenance_that_the_server_serves
                            "--cache", str(tmp_path / "cache.jsonl"), "--write-weights", str(out)],
                           capture_output=True, text=True, timeout=300, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    for dataset in ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "clause-drops", "mlqe-pe-en-ja", "mlqe-pe-en-de"):
+    for dataset in ("halomi", "mlqe-pe-wmt20", "docdrop-pairs", "clause-drops", "phrase-drops", "mlqe-pe-en-ja",
+                    "mlqe-pe-en-de"):
         assert f"{dataset}_auc=" in proc.stdout, dataset
     data = json.loads(out.read_text(encoding="utf-8"))
     model = data["models"]["omission_aligned"]
     assert model["features"] == inputs.split(",") and len(model["weights"]) == 6
-    assert "MLQE-PE WMT 2020" in data["fitted_on_omission_aligned"] and "clause drops (12 rows" in data["fitted_on_omission_aligned"]
+    fitted_on = data["fitted_on_omission_aligned"]
+    assert "MLQE-PE WMT 2020" in fitted_on and "clause drops (12 rows" in fitted_on and "phrase drops (8 rows" in fitted_on
     assert "mlqe-pe-en-ja" in data["leave_one_dataset_out_omission_aligned"]
     assert any("fit_pair_models.py" in c for c in data["refit_commands"])
     server = start_server(encoder_weights=str(out))
