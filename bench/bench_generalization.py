@@ -320,15 +320,6 @@ def baseline_scores(records: list[dict], baseline: dict) -> np.ndarray:
     return -ratio if baseline["orientation"] == "shorter" else ratio
 
 
-def _auc(positive: np.ndarray, scores: np.ndarray) -> float:
-    """Binary ROC AUC by the rank-sum formula, ties counting half (vectorized)."""
-    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
-    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse]
-    pos = int(positive.sum())
-    neg = len(positive) - pos
-    return float((ranks[positive].sum() - pos * (pos + 1) / 2.0) / (pos * neg)) if pos and neg else float("nan")
-
-
 def margin_interval(labels, scores, baseline, resamples: int = 1000, seed: int = 14) -> tuple[float, float]:
     """95% interval of (omission AUC - baseline AUC) by a paired bootstrap over the rows, the
     positives and the negatives resampled separately (so every resample has both): how far a
@@ -342,7 +333,7 @@ def margin_interval(labels, scores, baseline, resamples: int = 1000, seed: int =
     margins = []
     for _ in range(resamples):
         idx = np.concatenate([rng.choice(pos, len(pos)), rng.choice(neg, len(neg))])
-        margins.append(_auc(y[idx], s[idx]) - _auc(y[idx], b[idx]))
+        margins.append(roc_auc(y[idx], s[idx]) - roc_auc(y[idx], b[idx]))
     low, high = np.percentile(margins, [2.5, 97.5])
     return (float(low), float(high))
 

@@ -122,20 +122,13 @@ _ZH = None
 
 
 def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
-    """Binary ROC AUC by the rank-sum formula (ties count half); fine for many items."""
+    """Binary ROC AUC by the rank-sum formula (ties count half); vectorized, so a bootstrap can
+    call it a thousand times on thousands of rows."""
     y = np.asarray(labels) > 0
     s = np.asarray(scores, dtype=float)
     pos, neg = int(y.sum()), int((~y).sum())
     if not pos or not neg:
         return float("nan")
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s))
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):  # average ranks over ties
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
+    _, inverse, counts = np.unique(s, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse]  # 1-based, averaged over ties
     return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
